@@ -1,0 +1,55 @@
+/**
+ * Stable error and close codes shared by the hub and its clients.
+ * Tests assert these codes, never the wording; docs/protocol.md lists them all.
+ */
+export const ErrorCode = {
+  // The frame itself.
+  InvalidJson: 'invalid_json',
+  InvalidMessage: 'invalid_message',
+  UnknownType: 'unknown_type',
+  InvalidChannel: 'invalid_channel',
+  InvalidEvent: 'invalid_event',
+  MessageTooLarge: 'message_too_large',
+  TooDeep: 'too_deep',
+  ForbiddenKey: 'forbidden_key',
+  // What the frame asks for.
+  Forbidden: 'forbidden',
+  RateLimited: 'rate_limited',
+  TooManySubscriptions: 'too_many_subscriptions',
+  NotSubscribed: 'not_subscribed',
+  // HTTP API and hub state.
+  Unauthorized: 'unauthorized',
+  NotFound: 'not_found',
+  Unavailable: 'unavailable',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}
+
+export function protocolError(code: ErrorCode, message: string): ProtocolError {
+  return { code, message };
+}
+
+/** WebSocket close codes the hub uses (RFC 6455 plus the private 4000–4999 range). */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  UnsupportedData: 1003,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+  InternalError: 1011,
+  /** The token expired while connected; reconnect with a fresh token. */
+  TokenExpired: 4001,
+  /** The token was rejected; do not retry with the same token. */
+  Unauthorized: 4003,
+  /** The client read too slowly; reconnect and resume. */
+  SlowConsumer: 4008,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which retrying with the same token cannot succeed. */
+export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.TokenExpired, CloseCode.Unauthorized]);

@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const out = join(root, 'out');
+
+// `npm test` builds first; a lone `vitest run` builds here so the test never reads stale absence.
+beforeAll(() => {
+  if (!existsSync(join(out, 'preload/index.cjs')) || !existsSync(join(out, 'cli/index.js'))) {
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+  }
+}, 120_000);
+
+describe('npm run build', () => {
+  it('produces out/main, out/preload, out/renderer and out/cli', () => {
+    expect(existsSync(join(out, 'main/index.js'))).toBe(true);
+    expect(existsSync(join(out, 'preload/index.cjs'))).toBe(true);
+    expect(existsSync(join(out, 'renderer/index.html'))).toBe(true);
+    expect(existsSync(join(out, 'cli/index.js'))).toBe(true);
+    expect(readdirSync(join(out, 'renderer/assets')).some((file) => file.endsWith('.js'))).toBe(true);
+  });
+
+  it('emits a preload that requires nothing but electron (a sandboxed preload can load nothing else)', () => {
+    const source = readFileSync(join(out, 'preload/index.cjs'), 'utf8');
+    const required = [...source.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
+    expect(required).toContain('electron');
+    expect(new Set(required)).toEqual(new Set(['electron']));
+    expect(source).not.toMatch(/\bimport\s*[\s{*][^;]*from\s*["']/);
+    expect(source).not.toMatch(/\bimport\(/);
+  });
+
+  it('loads the renderer with relative asset paths, so file:// and the hub can both serve it', () => {
+    const html = readFileSync(join(out, 'renderer/index.html'), 'utf8');
+    expect(html).toMatch(/src="\.\/assets\/[^"]+\.js"/);
+  });
+});
