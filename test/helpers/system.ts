@@ -23,6 +23,8 @@ export function requireSystemProgram(name: string, candidates: string[] = []): s
   if (path) return path;
   const strict = process.env.CI === 'true' && !process.env.FALCON_TEST_ALLOW_SKIP;
   if (strict) throw new Error(`${name} is required under CI=true (.ci/run installs it)`);
-  console.warn(`\n  ⚠ SKIPPED: ${name} is not installed; the tests that need it are skipped (apt-get install ${name})\n`);
+  console.warn(
+    `\n  ⚠ SKIPPED: ${name} is not installed; the tests that need it are skipped (apt-get install ${name})\n`,
+  );
   return null;
 }
