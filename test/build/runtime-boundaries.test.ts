@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ const probes: string[] = [];
 
 /** Type-checks `source` as if it were a file of the given project, and returns the diagnostics' text. */
 function compileAs(project: string, folder: string, source: string): string[] {
+  mkdirSync(join(root, folder), { recursive: true });
   const dir = mkdtempSync(join(root, folder, '__boundary-probe-'));
   probes.push(dir);
   const file = join(dir, 'probe.ts');
