@@ -1,2 +1,18 @@
-/** The hub: falcon-pm's realtime server as a library. Public API is exported from here. */
-export {};
+/** The hub: falcon-pm's realtime server as a library. */
+export { Hub, HUB_FEATURES, PROTOCOL_REVISION } from './hub';
+export { HubError } from './hub-error';
+export type { HubOptions } from './options';
+export { startHub, type RunningHub, type StandaloneHubOptions } from './standalone';
+export { createRequestHandler, type RequestHandler } from './http-api';
+export { MemoryEngine, DEFAULT_HISTORY, type MemoryEngineOptions } from './memory-engine';
+export type { Engine, ChannelEvent, Recovery, OutputTail, EngineHealth, HistoryLimits } from './engine';
+export {
+  signToken,
+  verifyToken,
+  secretKey,
+  mayAccess,
+  parseDuration,
+  AuthError,
+  type Principal,
+  type TokenRequest,
+} from './auth';

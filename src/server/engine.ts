@@ -1,0 +1,72 @@
+/**
+ * The engine behind a hub: where channel history, offsets, epochs, board
+ * snapshots and agent output tails live, and how a publish reaches every hub.
+ * The in-memory engine serves one hub; the Redis engine lets many hubs share
+ * one history (docs/scaling.md).
+ */
+import type { Channel, Snapshot, StreamPosition } from '../shared/protocol';
+
+/** A published event as stored and fanned out. `frame` is its wire form, serialized once. */
+export interface ChannelEvent {
+  channel: Channel;
+  event: string;
+  data: unknown;
+  offset: number;
+  epoch: string;
+  /** When it was published (ms since epoch). */
+  time: number;
+  /** The `{type:'event', …}` message as JSON text, shared by every recipient. */
+  frame: string;
+}
+
+export interface Recovery {
+  epoch: string;
+  /** The channel's latest offset when the recovery was computed. */
+  offset: number;
+  /** Present when `since` was given: whether every event after it could be replayed. */
+  recovered?: boolean;
+  /** Events after `since`, in order (empty unless recovered). */
+  events: ChannelEvent[];
+}
+
+export interface OutputTail {
+  lines: string[];
+  /** Offset of the newest output event the lines include. */
+  offset: number;
+  epoch: string;
+}
+
+export interface EngineHealth {
+  ok: boolean;
+  engine: string;
+  detail?: string;
+}
+
+export interface Engine {
+  readonly name: string;
+  /** Assigns the next offset, stores the event, updates snapshots, and fans it out to every hub. */
+  publish(channel: Channel, event: string, data: unknown): Promise<ChannelEvent>;
+  /** Registers the hub's one listener for events published on any hub. Returns its undo. */
+  onEvent(listener: (event: ChannelEvent) => void): () => void;
+  /** Registers a listener for history being lost (a new epoch); the hub tells subscribers to resync. */
+  onReset?(listener: (channels: Channel[] | 'all') => void): () => void;
+  /** The channel's position, and the events after `since` when it is given and still in history. */
+  recover(channel: Channel, since?: StreamPosition): Promise<Recovery>;
+  snapshot(channel: Channel): Promise<Snapshot>;
+  /** The last `lines` lines of an agent's output. */
+  tail(channel: Channel, lines: number): Promise<OutputTail>;
+  health(): EngineHealth;
+  close(): Promise<void>;
+}
+
+export interface HistoryLimits {
+  /** Events kept per channel (default 1000). */
+  size: number;
+  /** How long an event stays recoverable, in ms (default 10 min). */
+  ttlMs: number;
+}
+
+/** Serializes an event the one time it is serialized. */
+export function eventFrame(channel: Channel, event: string, data: unknown, offset: number, epoch: string): string {
+  return JSON.stringify({ type: 'event', channel, event, data, offset, epoch });
+}

@@ -1,0 +1,398 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, ErrorCode } from '../shared/errors';
+import { type Channel, type StreamPosition, channelOf, isChannel, isValidId, validateEvent } from '../shared/protocol';
+import { AuthError, type Principal, mayAccess, secretKey, verifyToken } from './auth';
+import { ChannelCursor } from './channel-cursor';
+import { ClientConnection, type ConnectionHost } from './client-connection';
+import type { ChannelEvent, Engine } from './engine';
+import { HubError } from './hub-error';
+import { MemoryEngine } from './memory-engine';
+import { HubMetrics } from './metrics';
+import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
+import { OutputBatcher } from './output-batcher';
+import type { SubscribeRequest, Subscriber } from './subscriber';
+import { rejectUpgrade, tokenFromRequest } from './upgrade';
+
+/** Features this hub announces in `connected`. */
+export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'ping-id', 'error-codes'];
+export const PROTOCOL_REVISION = 1;
+
+/**
+ * falcon-pm's realtime hub: WebSocket clients authenticated on upgrade,
+ * channel subscriptions with gap-free resume, snapshots and output tails,
+ * batched agent output, and the limits that keep one bad client from hurting
+ * the others. Mount it on an existing server with `attach`, or run it alone
+ * with `startHub` (standalone.ts).
+ */
+export class Hub implements ConnectionHost {
+  readonly metrics: HubMetrics;
+  readonly engine: Engine;
+  readonly logger: Logger;
+  readonly options: ResolvedHubOptions;
+  readonly key: Uint8Array;
+  private readonly ownsEngine: boolean;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<ClientConnection>();
+  private readonly channels = new Map<Channel, Set<Subscriber>>();
+  private readonly batcher: OutputBatcher;
+  private readonly detachEngine: () => void;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: HubOptions) {
+    this.options = resolveOptions(options);
+    this.key = secretKey(options.secret);
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.metrics = new HubMetrics(options.processMetrics === true);
+    this.ownsEngine = options.engine === undefined;
+    this.engine = options.engine ?? new MemoryEngine({ history: options.history });
+    this.detachEngine = this.engine.onEvent((event) => this.fanOut(event));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.options.maxPayload,
+      // Compression costs CPU and memory per connection; ws leaves it off on servers for that reason.
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.batcher = new OutputBatcher({
+      intervalMs: this.options.outputBatch.intervalMs,
+      maxBytes: this.options.outputBatch.maxBytes,
+      flush: (agentId, batch) => {
+        this.publishInternal(channelOf.agent(agentId), 'output_batch', batch, 'output').catch((error: unknown) =>
+          this.logger.error({ err: error, agentId }, 'output batch lost'),
+        );
+      },
+    });
+  }
+
+  get maxSubscriptions(): number {
+    return this.options.maxSubscriptions;
+  }
+
+  get maxBufferedBytes(): number {
+    return this.options.maxBufferedBytes;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  mayAccess(principal: Principal, channel: Channel): boolean {
+    return mayAccess(principal, channel);
+  }
+
+  // ------------------------------------------------------------ mounting
+
+  /** Handles WebSocket upgrades on `path` of an existing server; other paths are left alone. Returns its undo. */
+  attach(server: HttpServer | HttpsServer): () => void {
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (!this.isOurPath(request)) return;
+      void this.handleUpgrade(request, socket, head);
+    };
+    server.on('upgrade', onUpgrade);
+    return () => server.off('upgrade', onUpgrade);
+  }
+
+  isOurPath(request: IncomingMessage): boolean {
+    const url = request.url ?? '/';
+    const end = url.indexOf('?');
+    return (end === -1 ? url : url.slice(0, end)) === this.options.path;
+  }
+
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A reset before the handshake completes must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
+    if (this.closed) return rejectUpgrade(socket, 503, ErrorCode.Unavailable, 'hub is shutting down');
+    const origin = request.headers.origin;
+    if (this.options.allowedOrigins && origin !== undefined && !this.options.allowedOrigins.includes(origin)) {
+      this.metrics.authFailures.inc({ reason: 'origin' });
+      return rejectUpgrade(socket, 403, ErrorCode.Forbidden, 'origin not allowed');
+    }
+    let principal: Principal;
+    try {
+      principal = await verifyToken(tokenFromRequest(request), this.key);
+    } catch (error) {
+      const reason = error instanceof AuthError ? error.reason : 'invalid';
+      this.metrics.authFailures.inc({ reason });
+      return rejectUpgrade(socket, 401, ErrorCode.Unauthorized, `unauthorized: ${reason} token`);
+    }
+    if (this.closed || socket.destroyed) return void socket.destroy();
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, principal, request));
+  }
+
+  private onConnection(ws: WebSocket, principal: Principal, request: IncomingMessage): void {
+    const address = request.socket.remoteAddress ?? '';
+    const connection = new ClientConnection(randomUUID(), ws, principal, address, this, this.options.rateLimit);
+    this.connections.add(connection);
+    this.metrics.connections.inc();
+    ws.on('message', (data, isBinary) => {
+      try {
+        connection.handleFrame(data, isBinary);
+      } catch (error) {
+        this.logger.error({ err: error, clientId: connection.id }, 'frame handler failed');
+        connection.sendError(ErrorCode.Internal, 'internal error');
+      }
+    });
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
+    ws.on('error', (error) => {
+      // ws closes the socket itself (1009 for too-large frames, 1002 for protocol errors).
+      connection.closeReason ||= (error as { code?: string }).code ?? error.message;
+    });
+    ws.on('close', (code, reason) => this.dropConnection(connection, code, reason.toString()));
+    connection.sendMessage({
+      type: 'connected',
+      clientId: connection.id,
+      protocol: PROTOCOL_REVISION,
+      features: HUB_FEATURES,
+    });
+    this.logger.info({ event: 'open', clientId: connection.id, user: principal.user, address }, 'connection open');
+    this.startHeartbeat();
+  }
+
+  private dropConnection(connection: ClientConnection, code: number, reason: string): void {
+    if (!this.connections.delete(connection)) return;
+    connection.dispose();
+    for (const channel of [...connection.cursors.keys()]) this.unsubscribe(connection, channel);
+    this.metrics.connections.dec();
+    this.logger.info(
+      {
+        event: 'close',
+        clientId: connection.id,
+        user: connection.principal.user,
+        code,
+        reason: connection.closeReason || reason || 'peer closed',
+        durationMs: Date.now() - connection.openedAt,
+      },
+      'connection closed',
+    );
+    if (this.connections.size === 0) this.stopHeartbeat();
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      for (const connection of this.connections) {
+        if (!connection.alive) {
+          connection.closeReason ||= 'missed pong';
+          connection.ws.terminate();
+          continue;
+        }
+        connection.alive = false;
+        connection.ws.ping();
+      }
+    }, this.options.heartbeatMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  // ------------------------------------------------------------ subscriptions
+
+  subscribe(subscriber: Subscriber, request: SubscribeRequest): void {
+    const { channel } = request;
+    const existing = subscriber.cursors.get(channel);
+    if (existing) {
+      // Already subscribed: acknowledge where it stands; nothing is replayed twice.
+      subscriber.sendMessage({ type: 'subscribed', channel, epoch: existing.epoch, offset: existing.offset });
+      return;
+    }
+    const cursor = new ChannelCursor(Math.max(4 * this.options.maxBufferedBytes, 4 * 1024 * 1024));
+    subscriber.cursors.set(channel, cursor);
+    let members = this.channels.get(channel);
+    if (!members) {
+      members = new Set();
+      this.channels.set(channel, members);
+    }
+    members.add(subscriber);
+    this.metrics.subscriptions.inc();
+    this.startSubscription(subscriber, cursor, request).catch((error: unknown) => {
+      this.logger.error({ err: error, channel }, 'subscription failed');
+      if (subscriber.cursors.get(channel) !== cursor) return;
+      this.unsubscribe(subscriber, channel);
+      const code = error instanceof HubError ? error.code : ErrorCode.Unavailable;
+      subscriber.sendMessage({ type: 'error', code, message: `cannot subscribe to ${channel} now`, channel });
+    });
+  }
+
+  unsubscribe(subscriber: Subscriber, channel: Channel): void {
+    if (!subscriber.cursors.delete(channel)) return;
+    this.metrics.subscriptions.dec();
+    const members = this.channels.get(channel);
+    members?.delete(subscriber);
+    if (members?.size === 0) this.channels.delete(channel);
+  }
+
+  /**
+   * Brings a new subscription up to date, then makes it live: snapshot and
+   * tail (unless resuming), `subscribed`, the replay, then the live events
+   * that arrived meanwhile — each offset once, in order.
+   */
+  private async startSubscription(
+    subscriber: Subscriber,
+    cursor: ChannelCursor,
+    request: SubscribeRequest,
+  ): Promise<void> {
+    const { channel, since } = request;
+    const current = (): boolean => subscriber.open && subscriber.cursors.get(channel) === cursor;
+    const recovery = since ? await this.engine.recover(channel, since) : null;
+    const resumed = recovery?.recovered === true;
+    let start: StreamPosition;
+    let replay: ChannelEvent[] = [];
+    if (recovery && resumed && since) {
+      start = since;
+      replay = recovery.events;
+    } else {
+      if (request.snapshot) {
+        const data = await this.engine.snapshot(channel);
+        if (!current()) return;
+        subscriber.sendMessage({ type: 'snapshot', channel, data });
+      }
+      if (request.tail > 0 && channel.startsWith('agent:')) {
+        const tail = await this.engine.tail(channel, request.tail);
+        // Whatever happened after the tail's last output is replayed from history.
+        const after = await this.engine.recover(channel, { epoch: tail.epoch, offset: tail.offset });
+        if (!current()) return;
+        subscriber.sendMessage({ type: 'tail', channel, lines: tail.lines, offset: tail.offset, epoch: tail.epoch });
+        start = after.recovered
+          ? { epoch: tail.epoch, offset: tail.offset }
+          : { epoch: after.epoch, offset: after.offset };
+        replay = after.recovered ? after.events : [];
+      } else {
+        const position = recovery ?? (await this.engine.recover(channel));
+        start = { epoch: position.epoch, offset: position.offset };
+      }
+    }
+    if (!current()) return;
+    cursor.position(start.epoch, start.offset);
+    subscriber.sendMessage({
+      type: 'subscribed',
+      channel,
+      epoch: start.epoch,
+      offset: start.offset,
+      ...(since ? { recovered: resumed } : {}),
+      replayed: replay.length,
+    });
+    for (const event of replay) {
+      if (!current()) return;
+      if (cursor.advance(event)) await subscriber.sendPaced(event);
+    }
+    // Live events held meanwhile; more may arrive while these are paced out.
+    for (;;) {
+      const held = cursor.takeHeld();
+      if (held.length === 0) break;
+      for (const event of held) {
+        if (!current()) return;
+        if (cursor.advance(event)) await subscriber.sendPaced(event);
+      }
+    }
+    cursor.goLive();
+  }
+
+  private fanOut(event: ChannelEvent): void {
+    const members = this.channels.get(event.channel);
+    if (!members || members.size === 0) return;
+    const payload = Buffer.from(event.frame);
+    for (const subscriber of members) {
+      const cursor = subscriber.cursors.get(event.channel);
+      if (!cursor) continue;
+      const verdict = cursor.admit(event);
+      if (verdict === 'send') subscriber.sendEvent(event, payload);
+      else if (verdict === 'overflow') subscriber.closeSlow();
+    }
+    this.metrics.publishToSend.observe((Date.now() - event.time) / 1000);
+  }
+
+  // ------------------------------------------------------------ publishing
+
+  /** Publishes an event to a channel: the seed's `broadcast`, with offsets and history. */
+  async publish(channel: string, event: string, data: unknown): Promise<{ offset: number; epoch: string }> {
+    return this.publishInternal(channel, event, data, 'api');
+  }
+
+  private async publishInternal(
+    channel: string,
+    event: string,
+    data: unknown,
+    source: 'api' | 'output',
+  ): Promise<{ offset: number; epoch: string }> {
+    if (this.closed) throw new HubError(ErrorCode.Unavailable, 'hub is closed');
+    if (!isChannel(channel))
+      throw new HubError(ErrorCode.InvalidChannel, `invalid channel ${JSON.stringify(channel).slice(0, 80)}`);
+    const invalid = validateEvent(event, data);
+    if (invalid) throw new HubError(invalid.code, invalid.message);
+    const stored = await this.engine.publish(channel, event, data);
+    this.metrics.publishes.inc({ source });
+    return { offset: stored.offset, epoch: stored.epoch };
+  }
+
+  /** Agent output, batched into `output_batch` events on `agent:<id>` (every 100 ms, or at 256 KiB). */
+  streamAgentOutput(agentId: string, text: string): void {
+    if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
+    if (typeof text !== 'string') throw new HubError(ErrorCode.InvalidMessage, 'output must be text');
+    if (this.closed) throw new HubError(ErrorCode.Unavailable, 'hub is closed');
+    this.batcher.push(agentId, text);
+  }
+
+  /** One unbatched `output` event (the seed's `streamAgentOutput`); pending batched output goes first. */
+  async emitAgentOutput(agentId: string, text: string): Promise<{ offset: number; epoch: string }> {
+    if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
+    this.batcher.flush(agentId);
+    return this.publishInternal(channelOf.agent(agentId), 'output', { timestamp: Date.now(), content: text }, 'output');
+  }
+
+  /** Agents with batched output waiting (each holds one timer; idle agents hold none). */
+  get pendingOutputAgents(): number {
+    return this.batcher.activeAgents;
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Closes every client with 1001, stops every timer, and resolves when all sockets are gone. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Output accepted before close is published, not dropped.
+    this.batcher.flushAll();
+    this.batcher.dispose();
+    this.stopHeartbeat();
+    const closed = [...this.connections].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          if (connection.ws.readyState === connection.ws.CLOSED) return resolve();
+          connection.ws.once('close', () => resolve());
+          connection.close(CloseCode.GoingAway, 'hub shutting down');
+          // A peer that never answers the close handshake is cut after a grace period.
+          const timer = setTimeout(() => connection.ws.terminate(), 2000);
+          connection.ws.once('close', () => clearTimeout(timer));
+        }),
+    );
+    await Promise.all(closed);
+    for (const hook of this.closeHooks) hook();
+    this.detachEngine();
+    if (this.ownsEngine) await this.engine.close();
+  }
+
+  private readonly closeHooks = new Set<() => void>();
+
+  /** Runs `hook` when the hub closes (SSE streams end themselves this way). Returns its undo. */
+  onClose(hook: () => void): () => void {
+    this.closeHooks.add(hook);
+    return () => this.closeHooks.delete(hook);
+  }
+}

@@ -1,0 +1,84 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The hub's Prometheus metrics, in a registry of its own so several hubs can share a process. */
+export class HubMetrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({
+    name: 'falcon_hub_connections',
+    help: 'Open WebSocket connections',
+    registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({
+    name: 'falcon_hub_subscriptions',
+    help: 'Channel subscriptions across connections',
+    registers: [this.registry],
+  });
+  readonly sseStreams = new Gauge({
+    name: 'falcon_hub_sse_streams',
+    help: 'Open SSE streams',
+    registers: [this.registry],
+  });
+  readonly messagesIn = new Counter({
+    name: 'falcon_hub_messages_received_total',
+    help: 'Client frames received',
+    registers: [this.registry],
+  });
+  readonly bytesIn = new Counter({
+    name: 'falcon_hub_bytes_received_total',
+    help: 'Client frame bytes received',
+    registers: [this.registry],
+  });
+  readonly messagesOut = new Counter({
+    name: 'falcon_hub_messages_sent_total',
+    help: 'Frames sent to clients (WebSocket and SSE)',
+    registers: [this.registry],
+  });
+  readonly bytesOut = new Counter({
+    name: 'falcon_hub_bytes_sent_total',
+    help: 'Bytes sent to clients',
+    registers: [this.registry],
+  });
+  readonly publishes = new Counter({
+    name: 'falcon_hub_publishes_total',
+    help: 'Events published',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly slowConsumerCloses = new Counter({
+    name: 'falcon_hub_slow_consumer_closes_total',
+    help: 'Clients closed with 4008 for reading too slowly',
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'falcon_hub_rate_limited_total',
+    help: 'Client frames refused by the rate limit',
+    registers: [this.registry],
+  });
+  readonly rateLimitCloses = new Counter({
+    name: 'falcon_hub_rate_limit_closes_total',
+    help: 'Clients closed with 1008 for sustained abuse',
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'falcon_hub_auth_failures_total',
+    help: 'Rejected upgrades and API calls',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly protocolErrors = new Counter({
+    name: 'falcon_hub_protocol_errors_total',
+    help: 'Error replies by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly publishToSend = new Histogram({
+    name: 'falcon_hub_publish_to_send_seconds',
+    help: 'Time from publish until the event was handed to the last local subscriber',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor(processMetrics: boolean) {
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { Engine, HistoryLimits } from './engine';
+
+export interface HubOptions {
+  /** HS256 secret (≥ 32 bytes) that signs hub tokens. Required. */
+  secret: string | Uint8Array;
+  /** Path of the WebSocket endpoint; upgrades on other paths are left alone. Default `/ws`. */
+  path?: string;
+  /** Where history, snapshots and tails live. Default: a new in-memory engine. */
+  engine?: Engine;
+  /** History per channel for the default in-memory engine. Default 1000 events, 10 min. */
+  history?: Partial<HistoryLimits>;
+  /** Agent output batching: flush every `intervalMs` (100) or at `maxBytes` (256 KiB). */
+  outputBatch?: { intervalMs?: number; maxBytes?: number };
+  /** Largest accepted client frame in bytes; larger closes with 1009. Default 64 KiB. */
+  maxPayload?: number;
+  /** Subscriptions per connection. Default 256. */
+  maxSubscriptions?: number;
+  /** Per-connection token bucket. Default 20 messages/s, burst 40, closed after 5 s of abuse. */
+  rateLimit?: { perSecond?: number; burst?: number; abuseMs?: number };
+  /** Browser origins allowed to connect; others get 403. Default: any (non-browser clients send none). */
+  allowedOrigins?: string[];
+  /** Protocol ping interval; a peer that missed the previous pong is terminated. Default 30 s. */
+  heartbeatMs?: number;
+  /** Unsent bytes per client before it is closed with 4008 "slow consumer". Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** SSE keep-alive comment interval. Default 15 s. */
+  sseKeepAliveMs?: number;
+  /** Largest HTTP API body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Directory of the web edition to serve at `/` (e.g. `out/renderer`). Default: none. */
+  webRoot?: string;
+  /** Structured logger (pino). Default: silent. */
+  logger?: Logger;
+  /** Collect Node's default process metrics in `/metrics`. Default false (the CLI turns it on). */
+  processMetrics?: boolean;
+}
+
+export interface ResolvedHubOptions {
+  path: string;
+  outputBatch: { intervalMs: number; maxBytes: number };
+  maxPayload: number;
+  maxSubscriptions: number;
+  rateLimit: { perSecond: number; burst: number; abuseMs: number };
+  allowedOrigins: string[] | null;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  sseKeepAliveMs: number;
+  maxBodyBytes: number;
+  webRoot: string | null;
+}
+
+export function resolveOptions(options: HubOptions): ResolvedHubOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('Hub options must be an object');
+  const resolved: ResolvedHubOptions = {
+    path: options.path ?? '/ws',
+    outputBatch: { intervalMs: 100, maxBytes: 256 * 1024, ...options.outputBatch },
+    maxPayload: options.maxPayload ?? 64 * 1024,
+    maxSubscriptions: options.maxSubscriptions ?? 256,
+    rateLimit: { perSecond: 20, burst: 40, abuseMs: 5000, ...options.rateLimit },
+    allowedOrigins: options.allowedOrigins ?? null,
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    webRoot: options.webRoot ?? null,
+  };
+  if (!resolved.path.startsWith('/')) throw new TypeError('The path option must start with "/"');
+  positive('outputBatch.intervalMs', resolved.outputBatch.intervalMs);
+  positive('outputBatch.maxBytes', resolved.outputBatch.maxBytes);
+  positive('maxPayload', resolved.maxPayload);
+  positive('maxSubscriptions', resolved.maxSubscriptions);
+  positive('rateLimit.perSecond', resolved.rateLimit.perSecond);
+  positive('rateLimit.burst', resolved.rateLimit.burst);
+  positive('rateLimit.abuseMs', resolved.rateLimit.abuseMs);
+  positive('heartbeatMs', resolved.heartbeatMs);
+  positive('maxBufferedBytes', resolved.maxBufferedBytes);
+  positive('sseKeepAliveMs', resolved.sseKeepAliveMs);
+  positive('maxBodyBytes', resolved.maxBodyBytes);
+  return resolved;
+}
+
+function positive(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`The ${name} option must be a positive number`);
+  }
+}

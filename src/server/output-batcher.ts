@@ -1,0 +1,73 @@
+/**
+ * Batches high-frequency agent output into `output_batch` events: one flush
+ * per agent every `intervalMs`, or at once when `maxBytes` are pending. A timer
+ * exists only while an agent has pending output; an idle agent costs nothing
+ * (the seed's version leaked one setInterval per agent forever).
+ */
+export interface OutputBatch {
+  timestamp: number;
+  lines: string[];
+}
+
+export interface OutputBatcherOptions {
+  intervalMs: number;
+  maxBytes: number;
+  flush: (agentId: string, batch: OutputBatch) => void;
+  now?: () => number;
+}
+
+interface Pending {
+  lines: string[];
+  bytes: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class OutputBatcher {
+  private readonly pending = new Map<string, Pending>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: OutputBatcherOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  push(agentId: string, text: string): void {
+    if (text.length === 0) return;
+    let entry = this.pending.get(agentId);
+    if (!entry) {
+      entry = {
+        lines: [],
+        bytes: 0,
+        timer: setTimeout(() => this.flush(agentId), this.options.intervalMs),
+      };
+      this.pending.set(agentId, entry);
+    }
+    entry.lines.push(text);
+    // Counted in UTF-16 units: close enough to bytes for a flush threshold, and free.
+    entry.bytes += text.length;
+    if (entry.bytes >= this.options.maxBytes) this.flush(agentId);
+  }
+
+  /** Flushes one agent now; a no-op when nothing is pending. */
+  flush(agentId: string): void {
+    const entry = this.pending.get(agentId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(agentId);
+    this.options.flush(agentId, { timestamp: this.now(), lines: entry.lines });
+  }
+
+  flushAll(): void {
+    for (const agentId of [...this.pending.keys()]) this.flush(agentId);
+  }
+
+  /** Number of agents with output waiting (each holds exactly one timer). */
+  get activeAgents(): number {
+    return this.pending.size;
+  }
+
+  /** Drops pending output and every timer. */
+  dispose(): void {
+    for (const entry of this.pending.values()) clearTimeout(entry.timer);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,111 @@
+import type { ServerResponse } from 'node:http';
+import { type Channel, type ServerMessage, type StreamPosition, isChannel } from '../shared/protocol';
+import { ChannelCursor } from './channel-cursor';
+import type { ChannelEvent } from './engine';
+import type { Subscriber } from './subscriber';
+
+/**
+ * One Server-Sent Events stream. Each event's `id:` line carries the position
+ * of every channel in the stream (`issue:1@ab12cd34:57,agent:x@ab12cd34:9`),
+ * so a reconnecting EventSource resumes from `Last-Event-ID` without loss.
+ */
+export class SseStream implements Subscriber {
+  readonly cursors = new Map<Channel, ChannelCursor>();
+  private readonly keepAlive: ReturnType<typeof setInterval>;
+  private ended = false;
+
+  constructor(
+    readonly id: string,
+    private readonly response: ServerResponse,
+    /** `/events/:agentId` sends the bare payload, as the seed does; `/events?channel=` wraps it with its channel. */
+    private readonly wrap: boolean,
+    private readonly maxBufferedBytes: number,
+    keepAliveMs: number,
+    private readonly onSent: (bytes: number) => void,
+  ) {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Proxies such as nginx must not buffer the stream.
+      'X-Accel-Buffering': 'no',
+    });
+    response.write(': connected\n\n');
+    this.keepAlive = setInterval(() => this.write(': keep-alive\n\n'), keepAliveMs);
+  }
+
+  get open(): boolean {
+    return !this.ended && !this.response.destroyed && this.response.writable;
+  }
+
+  sendMessage(message: ServerMessage): boolean {
+    // Only what an SSE consumer can act on: history it asked for is gone.
+    if (message.type === 'subscribed' && message.recovered === false) {
+      return this.write(`event: resync\ndata: ${JSON.stringify({ channel: message.channel })}\n\n`);
+    }
+    if (message.type === 'error') {
+      return this.write(`event: error\ndata: ${JSON.stringify({ code: message.code, message: message.message })}\n\n`);
+    }
+    return true;
+  }
+
+  sendEvent(event: ChannelEvent): boolean {
+    const data = this.wrap ? { channel: event.channel, data: event.data } : event.data;
+    return this.write(`id: ${this.position()}\nevent: ${event.event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  async sendPaced(event: ChannelEvent): Promise<void> {
+    if (!this.sendEvent(event)) return;
+    if (this.response.writableLength > this.maxBufferedBytes / 2) {
+      await new Promise<void>((resolve) => {
+        this.response.once('drain', resolve);
+        this.response.once('close', resolve);
+      });
+    }
+  }
+
+  closeSlow(): void {
+    this.response.destroy();
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.keepAlive);
+    if (!this.response.destroyed) this.response.end();
+  }
+
+  /** Stops the keep-alive; called when the response closes. */
+  dispose(): void {
+    this.ended = true;
+    clearInterval(this.keepAlive);
+  }
+
+  private position(): string {
+    const parts: string[] = [];
+    for (const [channel, cursor] of this.cursors) parts.push(`${channel}@${cursor.epoch}:${cursor.offset}`);
+    return parts.join(',');
+  }
+
+  private write(text: string): boolean {
+    if (!this.open) return false;
+    if (this.response.writableLength + text.length > this.maxBufferedBytes) {
+      this.closeSlow();
+      return false;
+    }
+    this.response.write(text);
+    this.onSent(text.length);
+    return true;
+  }
+}
+
+/** Reads a `Last-Event-ID` written by `SseStream`; unknown parts are ignored. */
+export function parseLastEventId(value: string | undefined): Map<Channel, StreamPosition> {
+  const positions = new Map<Channel, StreamPosition>();
+  if (!value || value.length > 64 * 1024) return positions;
+  for (const part of value.split(',')) {
+    const match = /^([a-z]+:[A-Za-z0-9._-]+)@([A-Za-z0-9_-]{1,64}):(\d{1,15})$/.exec(part.trim());
+    if (match && isChannel(match[1])) positions.set(match[1], { epoch: match[2], offset: Number(match[3]) });
+  }
+  return positions;
+}

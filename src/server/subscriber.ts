@@ -1,0 +1,27 @@
+import type { Channel, ServerMessage, StreamPosition } from '../shared/protocol';
+import type { ChannelCursor } from './channel-cursor';
+import type { ChannelEvent } from './engine';
+
+export interface SubscribeRequest {
+  channel: Channel;
+  /** Resume after this position. */
+  since?: StreamPosition;
+  /** Send the channel's board snapshot first (when not resuming). */
+  snapshot: boolean;
+  /** Send the last N output lines first (agent channels, when not resuming). */
+  tail: number;
+}
+
+/** Anything that receives channel events from the hub: a WebSocket client or an SSE stream. */
+export interface Subscriber {
+  readonly id: string;
+  readonly cursors: Map<Channel, ChannelCursor>;
+  readonly open: boolean;
+  /** Control messages of the subscription (snapshot, tail, subscribed). */
+  sendMessage(message: ServerMessage): boolean;
+  /** One event, live. `payload` is the event's frame, encoded once per publish. */
+  sendEvent(event: ChannelEvent, payload: Buffer): boolean;
+  /** One event of a replay, waiting for room in the socket when needed. */
+  sendPaced(event: ChannelEvent): Promise<void>;
+  closeSlow(): void;
+}

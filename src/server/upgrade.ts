@@ -1,0 +1,31 @@
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ErrorCode } from '../shared/errors';
+
+/**
+ * The token of a request: `?token=` (the seed's way, and the only one a
+ * browser WebSocket has) or `Authorization: Bearer`.
+ */
+export function tokenFromRequest(request: IncomingMessage): string | null {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
+  const url = request.url ?? '';
+  const query = url.indexOf('?');
+  if (query === -1) return null;
+  return new URLSearchParams(url.slice(query + 1)).get('token');
+}
+
+/** Answers an upgrade with an HTTP error and closes the socket, before any WebSocket exists. */
+export function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+      body,
+  );
+}

@@ -1,0 +1,167 @@
+/**
+ * The board's state (issues and agents) derived from the events the hub
+ * carries. One pure reducer, used by the hub to keep snapshots and by the
+ * renderer's stores, so both sides agree on what an event means.
+ */
+import {
+  type AgentState,
+  type AgentStatus,
+  type Channel,
+  type EventPayloads,
+  type IssueState,
+  type Snapshot,
+  isKnownEvent,
+  eventSchemas,
+  parseChannel,
+} from './protocol';
+
+export interface BoardState {
+  issues: Map<string, IssueState>;
+  agents: Map<string, AgentState>;
+}
+
+export function createBoardState(): BoardState {
+  return { issues: new Map(), agents: new Map() };
+}
+
+/** What an event changed, so callers can persist or re-render only that. */
+export interface BoardChange {
+  issue?: IssueState;
+  agent?: AgentState;
+}
+
+/**
+ * Applies one event to the board. Returns what changed, or null when the event
+ * does not touch issue or agent state (or its payload is not valid).
+ */
+export function applyBoardEvent(board: BoardState, event: string, data: unknown, time: number): BoardChange | null {
+  if (!isKnownEvent(event)) return null;
+  const parsed = eventSchemas[event].safeParse(data);
+  if (!parsed.success) return null;
+  switch (event) {
+    case 'issue_created':
+    case 'issue_updated': {
+      const p = parsed.data as EventPayloads['issue_created'];
+      const previous = board.issues.get(p.issueId);
+      const issue: IssueState = { ...previous, issueId: p.issueId };
+      if (p.projectId !== undefined) issue.projectId = p.projectId;
+      if (p.title !== undefined) issue.title = p.title;
+      if (p.stage !== undefined) issue.stage = p.stage;
+      if (p.agentId !== undefined) issue.agentId = p.agentId;
+      if (p.status !== undefined && p.status !== previous?.status) {
+        issue.status = p.status;
+        issue.statusSince = time;
+      }
+      issue.createdAt = previous?.createdAt ?? time;
+      issue.updatedAt = time;
+      board.issues.set(issue.issueId, issue);
+      return { issue };
+    }
+    case 'status_changed': {
+      const p = parsed.data as EventPayloads['status_changed'];
+      return updateIssue(board, p.issueId, p.projectId, time, (issue) => {
+        if (issue.status !== p.newStatus) issue.statusSince = time;
+        issue.status = p.newStatus;
+      });
+    }
+    case 'stage_changed': {
+      const p = parsed.data as EventPayloads['stage_changed'];
+      return updateIssue(board, p.issueId, p.projectId, time, (issue) => {
+        issue.stage = p.newStage;
+      });
+    }
+    case 'agent_assigned': {
+      const p = parsed.data as EventPayloads['agent_assigned'];
+      return updateIssue(board, p.issueId, p.projectId, time, (issue) => {
+        issue.agentId = p.agentId;
+      });
+    }
+    case 'agent_started': {
+      const p = parsed.data as EventPayloads['agent_started'];
+      const agent = updateAgent(board, p.agentId, time, {
+        status: 'working',
+        issueId: p.issueId,
+        stage: p.stage ?? null,
+        projectId: p.projectId ?? board.issues.get(p.issueId)?.projectId ?? null,
+      });
+      const issue = board.issues.get(p.issueId);
+      if (issue && issue.agentId !== p.agentId) {
+        const next = { ...issue, agentId: p.agentId, updatedAt: time };
+        board.issues.set(p.issueId, next);
+        return { agent, issue: next };
+      }
+      return { agent };
+    }
+    case 'agent_status': {
+      const p = parsed.data as EventPayloads['agent_status'];
+      const patch: Partial<AgentState> & { status: AgentStatus } = { status: p.status };
+      if (p.issueId !== undefined) patch.issueId = p.issueId;
+      if (p.stage !== undefined) patch.stage = p.stage;
+      if (p.projectId !== undefined) patch.projectId = p.projectId;
+      patch.message = p.message;
+      return { agent: updateAgent(board, p.agentId, time, patch) };
+    }
+    case 'output':
+    case 'output_batch':
+      return null;
+  }
+}
+
+/** Output on an `agent:` channel marks the agent active; returns the agent when it changed. */
+export function touchAgent(board: BoardState, channel: Channel, time: number): AgentState | null {
+  const parsed = parseChannel(channel);
+  if (parsed?.kind !== 'agent') return null;
+  const previous = board.agents.get(parsed.id);
+  const agent: AgentState = previous
+    ? { ...previous, lastActivityAt: time }
+    : { agentId: parsed.id, status: 'working', lastActivityAt: time };
+  board.agents.set(parsed.id, agent);
+  return agent;
+}
+
+function updateIssue(
+  board: BoardState,
+  issueId: string,
+  projectId: string | undefined,
+  time: number,
+  mutate: (issue: IssueState) => void,
+): BoardChange {
+  const previous = board.issues.get(issueId);
+  const issue: IssueState = { ...previous, issueId, createdAt: previous?.createdAt ?? time, updatedAt: time };
+  if (projectId !== undefined) issue.projectId = projectId;
+  mutate(issue);
+  board.issues.set(issueId, issue);
+  return { issue };
+}
+
+function updateAgent(board: BoardState, agentId: string, time: number, patch: Partial<AgentState>): AgentState {
+  const previous = board.agents.get(agentId);
+  const agent: AgentState = { status: 'idle', ...previous, ...patch, agentId, lastActivityAt: time };
+  if (agent.message === undefined) delete agent.message;
+  board.agents.set(agentId, agent);
+  return agent;
+}
+
+/**
+ * The part of the board a channel's subscriber should see first:
+ * `project:X` → its issues and the agents working in it; `issue:N` → that
+ * issue and its agent; `agent:A` → that agent and its current issue.
+ */
+export function selectSnapshot(board: BoardState, channel: Channel): Snapshot {
+  const parsed = parseChannel(channel);
+  if (!parsed) return { issues: [], agents: [] };
+  const { kind, id } = parsed;
+  if (kind === 'project') {
+    const issues = [...board.issues.values()].filter((issue) => issue.projectId === id);
+    const agents = [...board.agents.values()].filter((agent) => agent.projectId === id);
+    return { issues, agents };
+  }
+  if (kind === 'issue') {
+    const issue = board.issues.get(id);
+    const agent = issue?.agentId ? board.agents.get(issue.agentId) : undefined;
+    return { issues: issue ? [issue] : [], agents: agent ? [agent] : [] };
+  }
+  const agent = board.agents.get(id);
+  const issue = agent?.issueId ? board.issues.get(agent.issueId) : undefined;
+  return { issues: issue ? [issue] : [], agents: agent ? [agent] : [] };
+}
