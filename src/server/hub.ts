@@ -367,7 +367,9 @@ export class Hub implements ConnectionHost {
   }
 
   private async shutdown(): Promise<void> {
-    // Output accepted before close is published, not dropped.
+    // Output accepted before close is published, not dropped. This runs
+    // synchronously inside close(), before `closing` is set, so the publishes
+    // are still allowed.
     this.batcher.flushAll();
     this.batcher.dispose();
     this.stopHeartbeat();

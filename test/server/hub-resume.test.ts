@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningHub } from '../../src/server/index';
+import { TestClient, startTestHub, token } from '../helpers/hub';
+
+let running: RunningHub;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await running?.close();
+});
+
+async function connect(): Promise<TestClient> {
+  const client = await TestClient.connect(`${running.wsUrl}?token=${await token()}`);
+  clients.push(client);
+  return client;
+}
+
+async function publishMany(channel: string, count: number, from = 0): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await running.hub.publish(channel, 'issue_updated', { issueId: '7', title: `update ${from + i}` });
+  }
+}
+
+function offsetsOf(client: TestClient, channel: string): number[] {
+  return client.events(channel).map((m) => m.offset as number);
+}
+
+function expectContiguous(offsets: number[], first: number, last: number): void {
+  expect(offsets.length).toBe(last - first + 1);
+  offsets.forEach((offset, index) => expect(offset).toBe(first + index));
+}
+
+describe('Hub resume', () => {
+  it('replays every event missed while away, in order, none twice', async () => {
+    running = await startTestHub();
+    const first = await connect();
+    first.send({ type: 'subscribe', channel: 'issue:7' });
+    const subscribed = await first.waitFor((m) => m.type === 'subscribed');
+    await publishMany('issue:7', 5);
+    const seen = await first.waitForCount((m) => m.type === 'event', 5);
+    const last = seen[seen.length - 1];
+    await first.close();
+
+    await publishMany('issue:7', 500, 5);
+    const again = await connect();
+    again.send({ type: 'subscribe', channel: 'issue:7', since: { epoch: last.epoch, offset: last.offset } });
+    const resumed = await again.waitFor((m) => m.type === 'subscribed');
+    expect(resumed).toMatchObject({ recovered: true, offset: 5, epoch: subscribed.epoch, replayed: 500 });
+    await again.waitForCount((m) => m.type === 'event', 500);
+    expectContiguous(offsetsOf(again, 'issue:7'), 6, 505);
+    expect((again.events()[0].data as { title: string }).title).toBe('update 5');
+  });
+
+  it('keeps order and drops nothing when events are published while the replay runs', async () => {
+    // A small send buffer makes the replay pace itself, so live events are held meanwhile.
+    running = await startTestHub({ maxBufferedBytes: 48 * 1024 });
+    await publishMany('issue:7', 300);
+    const client = await connect();
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 10 } });
+    const subscribed = client.waitFor((m) => m.type === 'subscribed');
+    // Publish on later turns of the event loop, so the replay and the live stream interleave.
+    for (let i = 0; i < 700; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await running.hub.publish('issue:7', 'issue_updated', { issueId: '7', title: `live ${i}` });
+    }
+    const answer = await subscribed;
+    expect(answer.recovered).toBe(true);
+    expect(answer.replayed).toBeGreaterThanOrEqual(290);
+    await client.waitForCount((m) => m.type === 'event', 990);
+    expectContiguous(offsetsOf(client, 'issue:7'), 11, 1000);
+  });
+
+  it('answers recovered:false when history overflowed', async () => {
+    running = await startTestHub({ history: { size: 100 } });
+    await publishMany('issue:7', 10);
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+    await publishMany('issue:7', 200, 10);
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 10 } });
+    const subscribed = await client.waitFor((m) => m.type === 'subscribed');
+    expect(subscribed).toMatchObject({ recovered: false, offset: 210, replayed: 0 });
+    await publishMany('issue:7', 1, 210);
+    await client.waitFor((m) => m.type === 'event');
+    expect(offsetsOf(client, 'issue:7')).toEqual([211]);
+  });
+
+  it('answers recovered:false when the history is older than its TTL', async () => {
+    running = await startTestHub({ history: { ttlMs: 50 } });
+    await publishMany('issue:7', 3);
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await publishMany('issue:7', 2, 3);
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 1 } });
+    expect(await client.waitFor((m) => m.type === 'subscribed')).toMatchObject({ recovered: false });
+  });
+
+  it('answers recovered:false after a restart lost the history (new epoch)', async () => {
+    running = await startTestHub();
+    await publishMany('issue:7', 3);
+    const oldEpoch = (running.hub.engine as { epoch?: string }).epoch;
+    await running.close();
+    running = await startTestHub();
+    await publishMany('issue:7', 3);
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch: oldEpoch, offset: 3 }, snapshot: true });
+    const subscribed = await client.waitFor((m) => m.type === 'subscribed');
+    expect(subscribed.recovered).toBe(false);
+    expect(subscribed.epoch).not.toBe(oldEpoch);
+    // Not resumed, so the snapshot it asked for comes first.
+    const snapshot = client.messages.find((m) => m.type === 'snapshot');
+    expect(snapshot?.data).toMatchObject({ issues: [{ issueId: '7', title: 'update 2' }] });
+  });
+
+  it('sends no snapshot or tail when the resume succeeds', async () => {
+    running = await startTestHub();
+    running.hub.streamAgentOutput('a1', 'hello\n');
+    await running.hub.publish('agent:a1', 'agent_status', { agentId: 'a1', status: 'working' });
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'agent:a1', since: { epoch, offset: 1 }, snapshot: true, tail: 100 });
+    await client.waitFor((m) => m.type === 'subscribed' && m.recovered === true);
+    expect(client.messages.some((m) => m.type === 'snapshot' || m.type === 'tail')).toBe(false);
+  });
+
+  it('gives a new pane the output tail, then continues live after it', async () => {
+    running = await startTestHub({ outputBatch: { intervalMs: 10 } });
+    running.hub.streamAgentOutput('a1', 'one\ntwo\nthr');
+    running.hub.streamAgentOutput('a1', 'ee\nfour\n');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await running.hub.publish('agent:a1', 'agent_status', { agentId: 'a1', status: 'waiting_for_input' });
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'agent:a1', tail: 3 });
+    const tail = await client.waitFor((m) => m.type === 'tail');
+    expect(tail.lines).toEqual(['two\n', 'three\n', 'four\n']);
+    const subscribed = await client.waitFor((m) => m.type === 'subscribed');
+    expect(subscribed.offset).toBe(tail.offset);
+    // The status event after the last output is replayed, not lost.
+    const status = await client.waitFor((m) => m.type === 'event');
+    expect(status).toMatchObject({ event: 'agent_status', offset: 2 });
+    running.hub.streamAgentOutput('a1', 'five\n');
+    const live = await client.waitFor((m) => m.type === 'event' && m.event === 'output_batch');
+    expect(live).toMatchObject({ offset: 3, data: { lines: ['five\n'] } });
+  });
+
+  it('gives a project subscriber the board snapshot first', async () => {
+    running = await startTestHub();
+    const { hub } = running;
+    await hub.publish('project:p', 'issue_created', { issueId: '1', projectId: 'p', title: 'A', status: 'todo' });
+    await hub.publish('project:p', 'issue_created', { issueId: '2', projectId: 'p', title: 'B', status: 'todo' });
+    await hub.publish('project:q', 'issue_created', { issueId: '3', projectId: 'q', title: 'C', status: 'todo' });
+    await hub.publish('project:p', 'status_changed', {
+      issueId: '2',
+      projectId: 'p',
+      oldStatus: 'todo',
+      newStatus: 'in_progress',
+    });
+    await hub.publish('agent:a', 'agent_status', { agentId: 'a', status: 'failed', issueId: '2', projectId: 'p' });
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'project:p', snapshot: true });
+    const snapshot = await client.waitFor((m) => m.type === 'snapshot');
+    const data = snapshot.data as {
+      issues: Array<{ issueId: string; status: string }>;
+      agents: Array<{ agentId: string; status: string }>;
+    };
+    expect(data.issues.map((issue) => [issue.issueId, issue.status]).sort()).toEqual([
+      ['1', 'todo'],
+      ['2', 'in_progress'],
+    ]);
+    expect(data.agents).toMatchObject([{ agentId: 'a', status: 'failed', issueId: '2' }]);
+    expect(client.messages.findIndex((m) => m.type === 'snapshot')).toBeLessThan(
+      client.messages.findIndex((m) => m.type === 'subscribed'),
+    );
+  });
+});

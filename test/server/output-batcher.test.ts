@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type OutputBatch, OutputBatcher } from '../../src/server/output-batcher';
+
+describe('OutputBatcher', () => {
+  let flushed: Array<{ agentId: string; batch: OutputBatch }>;
+  let batcher: OutputBatcher;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    flushed = [];
+    batcher = new OutputBatcher({
+      intervalMs: 100,
+      maxBytes: 256 * 1024,
+      flush: (agentId, batch) => flushed.push({ agentId, batch }),
+    });
+  });
+
+  afterEach(() => {
+    batcher.dispose();
+    vi.useRealTimers();
+  });
+
+  it('turns 10 000 lines written over one second into 10 batches, in order, none lost', () => {
+    for (let ms = 0; ms < 1000; ms++) {
+      for (let i = 0; i < 10; i++) batcher.push('opus-1', `line ${ms * 10 + i}\n`);
+      vi.advanceTimersByTime(1);
+    }
+    vi.advanceTimersByTime(100);
+    expect(flushed).toHaveLength(10);
+    const lines = flushed.flatMap((entry) => entry.batch.lines);
+    expect(lines).toHaveLength(10_000);
+    lines.forEach((line, index) => expect(line).toBe(`line ${index}\n`));
+  });
+
+  it('holds no timer while an agent is idle', () => {
+    expect(vi.getTimerCount()).toBe(0);
+    batcher.push('opus-1', 'x');
+    batcher.push('sonnet-2', 'y');
+    expect(vi.getTimerCount()).toBe(2);
+    vi.advanceTimersByTime(100);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(batcher.activeAgents).toBe(0);
+    vi.advanceTimersByTime(10_000);
+    expect(flushed).toHaveLength(2);
+  });
+
+  it('flushes early once 256 KiB are pending', () => {
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 4; i++) batcher.push('opus-1', chunk);
+    expect(flushed).toHaveLength(1);
+    expect(flushed[0].batch.lines).toHaveLength(4);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('batches each agent on its own', () => {
+    batcher.push('a', '1');
+    batcher.push('b', '2');
+    batcher.push('a', '3');
+    vi.advanceTimersByTime(100);
+    expect(flushed.map((entry) => [entry.agentId, entry.batch.lines])).toEqual([
+      ['a', ['1', '3']],
+      ['b', ['2']],
+    ]);
+  });
+
+  it('stamps each batch with the time of its flush', () => {
+    vi.setSystemTime(5000);
+    batcher.push('a', '1');
+    vi.advanceTimersByTime(100);
+    expect(flushed[0].batch.timestamp).toBe(5100);
+  });
+
+  it('ignores empty writes and drops everything on dispose', () => {
+    batcher.push('a', '');
+    expect(vi.getTimerCount()).toBe(0);
+    batcher.push('a', 'pending');
+    batcher.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(flushed).toEqual([]);
+  });
+});
