@@ -124,13 +124,14 @@ export class ClientConnection implements Subscriber {
   /** Sends one server message or pre-serialized frame, closing the client if it has fallen too far behind. */
   send(frame: string | Buffer): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount + frame.length > this.host.maxBufferedBytes) {
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    if (this.ws.bufferedAmount + bytes > this.host.maxBufferedBytes) {
       this.closeSlow();
       return false;
     }
     this.ws.send(frame, { binary: false });
     this.host.metrics.messagesOut.inc();
-    this.host.metrics.bytesOut.inc(frame.length);
+    this.host.metrics.bytesOut.inc(bytes);
     return true;
   }
 

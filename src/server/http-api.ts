@@ -54,7 +54,7 @@ export function createRequestHandler(hub: Hub): RequestHandler {
     else if (request.method === 'POST' && agentOutput) work = output(hub, request, response, agentOutput[1]);
     else if (route === 'GET /events') work = events(hub, request, response, url.searchParams.getAll('channel'), true);
     else if (request.method === 'GET' && agentEvents)
-      work = events(hub, request, response, [channelOf.agent(decodeURIComponent(agentEvents[1]))], false);
+      work = events(hub, request, response, [channelOf.agent(decodePathSegment(agentEvents[1]))], false);
     if (work) {
       work.catch((error: unknown) => fail(hub, response, error));
       return;
@@ -65,6 +65,19 @@ export function createRequestHandler(hub: Hub): RequestHandler {
     }
     notFound(response, next);
   };
+}
+
+/**
+ * Decodes a path segment without throwing: a malformed escape (`%E0%A4%A`)
+ * would otherwise throw a URIError out of the request listener and crash the
+ * process. Left as is, it keeps its `%`, which no id accepts.
+ */
+function decodePathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function notFound(response: ServerResponse, next?: () => void): void {
@@ -118,7 +131,7 @@ async function publish(hub: Hub, request: IncomingMessage, response: ServerRespo
 
 async function output(hub: Hub, request: IncomingMessage, response: ServerResponse, rawId: string): Promise<void> {
   const principal = await authenticate(hub, request, true);
-  const agentId = decodeURIComponent(rawId);
+  const agentId = decodePathSegment(rawId);
   if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
   if (!hub.mayAccess(principal, channelOf.agent(agentId))) throw new HubError(ErrorCode.Forbidden, 'not allowed');
   const text = await readBody(request, hub.options.maxBodyBytes);

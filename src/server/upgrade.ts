@@ -8,8 +8,9 @@ import type { ErrorCode } from '../shared/errors';
  * browser WebSocket has) or `Authorization: Bearer`.
  */
 export function tokenFromRequest(request: IncomingMessage): string | null {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
+  // The scheme is case-insensitive (RFC 9110 §11.1): clients send `bearer` too.
+  const bearer = /^bearer[ \t]+(.*)$/i.exec(request.headers.authorization ?? '');
+  if (bearer) return bearer[1].trim() || null;
   const url = request.url ?? '';
   const query = url.indexOf('?');
   if (query === -1) return null;

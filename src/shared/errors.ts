@@ -16,7 +16,6 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   RateLimited: 'rate_limited',
   TooManySubscriptions: 'too_many_subscriptions',
-  NotSubscribed: 'not_subscribed',
   // HTTP API and hub state.
   Unauthorized: 'unauthorized',
   NotFound: 'not_found',
