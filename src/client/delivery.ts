@@ -1,0 +1,44 @@
+import type { ErrorCode } from '../shared/errors';
+import type { Channel, Snapshot } from '../shared/protocol';
+
+/**
+ * What the client core hands its consumers, in one ordered stream per
+ * channel, so a notice lands exactly where it happened between events.
+ */
+export type Delivery =
+  | { kind: 'event'; channel: Channel; event: string; data: unknown; offset?: number; epoch?: string }
+  | { kind: 'snapshot'; channel: Channel; data: Snapshot }
+  | { kind: 'tail'; channel: Channel; lines: string[] }
+  /**
+   * The hub confirmed the subscription; live events follow. `resumed` is true
+   * when it continued from where an earlier connection left off (nothing was
+   * missed), false for a fresh start (after its snapshot and tail, if any).
+   */
+  | { kind: 'subscribed'; channel: Channel; resumed: boolean }
+  /** The hub could not replay what was missed (history lost or trimmed): reload this channel's state. */
+  | { kind: 'resync'; channel: Channel }
+  /** A hub without offsets: after this reconnect something may be missing, and nothing can prove otherwise. */
+  | { kind: 'gap'; channel: Channel }
+  | { kind: 'error'; channel?: Channel; code?: ErrorCode; message: string };
+
+/** Rough size of a delivery in characters, to flush batches by volume without serializing them. */
+export function deliverySize(delivery: Delivery): number {
+  switch (delivery.kind) {
+    case 'event': {
+      const data = delivery.data as { lines?: unknown; content?: unknown } | null;
+      if (data && Array.isArray(data.lines)) {
+        let size = 64;
+        for (const line of data.lines) size += typeof line === 'string' ? line.length : 16;
+        return size;
+      }
+      if (data && typeof data.content === 'string') return 64 + data.content.length;
+      return 256;
+    }
+    case 'tail':
+      return delivery.lines.reduce((size, line) => size + line.length, 64);
+    case 'snapshot':
+      return 256 * (delivery.data.issues.length + delivery.data.agents.length + 1);
+    default:
+      return 64;
+  }
+}

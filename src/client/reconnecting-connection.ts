@@ -1,0 +1,419 @@
+import { AUTH_CLOSE_CODES } from '../shared/errors';
+import { type Channel, type ServerMessage, encode, parseServerMessage } from '../shared/protocol';
+import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { type CloseInfo, type ConnectionState, INITIAL_STATE } from './connection-state';
+import type { Delivery } from './delivery';
+import { DEFAULT_DELIVERY_BATCH, DeliveryBatcher, type DeliveryBatcherOptions } from './delivery-batcher';
+import { ListenerSet } from './listener-set';
+import { type SubscribeOptions, SubscriptionRegistry } from './subscription-registry';
+import { CLOSED, type WebSocketFactory, type WebSocketLike } from './websocket-like';
+
+export interface ConnectionOptions {
+  /** Hub WebSocket URLs (`ws://host:3002/ws`); the next is tried after a failure. */
+  urls: string | string[];
+  token?: string | null;
+  /** Creates a socket: `(url) => new WebSocket(url)` in a browser, `(url) => new WebSocket(url)` from `ws` in Node. */
+  createWebSocket: WebSocketFactory;
+  backoff?: Partial<BackoffOptions>;
+  /** A connection that stayed up this long resets the backoff (default 10 s). */
+  resetAfterMs?: number;
+  /** Give up on an attempt that has not opened in this long (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Send an application ping this often (default 25 s)… */
+  pingIntervalMs?: number;
+  /** …and declare the connection dead when nothing arrives this long after it (default 10 s). */
+  pongTimeoutMs?: number;
+  /** After an auth failure, retry this rarely unless the token changes (default 60 s). */
+  authRetryMs?: number;
+  batch?: Partial<DeliveryBatcherOptions>;
+  /**
+   * Browsers hide a refused upgrade's HTTP status. When an attempt fails before
+   * opening, this is asked whether the token was the reason.
+   */
+  probeAuth?: (url: string, token: string | null) => Promise<'ok' | 'unauthorized' | 'unknown'>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface ConnectionStats {
+  connects: number;
+  duplicatesDropped: number;
+  gaps: number;
+  resyncs: number;
+  invalidFrames: number;
+}
+
+/** Unsubscribes when called; `setUrgent` marks it as what the user is looking at. */
+export type SubscriptionHandle = (() => void) & { setUrgent(urgent: boolean): void };
+
+const CONNECT_TIMEOUT_CODE = 4900;
+const HEARTBEAT_TIMEOUT_CODE = 4901;
+
+/**
+ * One connection to the hub that reconnects by itself and never silently
+ * loses an event: subscriptions are re-sent with the position each channel
+ * reached, duplicates are dropped, and what cannot be recovered is announced
+ * (`resync`, `gap`) in the delivery stream where it happened.
+ */
+export class ReconnectingConnection {
+  readonly stats: ConnectionStats = { connects: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0, invalidFrames: 0 };
+  private current: ConnectionState = INITIAL_STATE;
+  private readonly stateListeners = new ListenerSet<ConnectionState>();
+  private readonly deliveryListeners = new ListenerSet<Delivery[]>();
+  private readonly registry = new SubscriptionRegistry();
+  private readonly batcher: DeliveryBatcher;
+  private readonly urls: string[];
+  private readonly backoff: BackoffOptions;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private token: string | null;
+  private urlIndex = 0;
+  private socket: WebSocketLike | null = null;
+  private socketError = '';
+  /** Channels subscribed on an earlier connection: a hub without offsets may have missed their events. */
+  private readonly seenBefore = new Set<Channel>();
+  /** Snapshot and tail messages held until their `subscribed`, so a resync notice can precede them. */
+  private readonly setup = new Map<Channel, Delivery[]>();
+  private timers: Record<'retry' | 'connect' | 'ping' | 'deadline' | 'uptime', ReturnType<typeof setTimeout> | null> = {
+    retry: null,
+    connect: null,
+    ping: null,
+    deadline: null,
+    uptime: null,
+  };
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.urls = Array.isArray(options.urls) ? [...options.urls] : [options.urls];
+    if (this.urls.length === 0) throw new TypeError('At least one hub URL is required');
+    this.token = options.token ?? null;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.batcher = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, ...options.batch }, (batch) =>
+      this.deliveryListeners.emit(batch),
+    );
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  onState(listener: (state: ConnectionState) => void): () => void {
+    return this.stateListeners.add(listener);
+  }
+
+  /** Receives batches of deliveries (events and notices), in order. */
+  onDeliveries(listener: (batch: Delivery[]) => void): () => void {
+    return this.deliveryListeners.add(listener);
+  }
+
+  start(): void {
+    if (this.current.status === 'idle') this.connect();
+  }
+
+  /**
+   * Subscribes to a channel. The server subscription is shared by every
+   * caller (sent on 0 → 1, dropped on 1 → 0) and restored after reconnects.
+   */
+  subscribe(channel: Channel, options: SubscribeOptions = {}): SubscriptionHandle {
+    const { interest, first } = this.registry.add(channel, options);
+    if (first && this.current.status === 'open') this.sendSubscribe(channel);
+    let active = true;
+    const handle = (() => {
+      if (!active) return;
+      active = false;
+      if (this.registry.remove(channel, interest)) {
+        this.seenBefore.delete(channel);
+        this.setup.delete(channel);
+        if (this.current.status === 'open') this.send(encode({ type: 'unsubscribe', channel }));
+      }
+    }) as SubscriptionHandle;
+    handle.setUrgent = (urgent: boolean) => this.registry.setUrgent(channel, interest, urgent);
+    return handle;
+  }
+
+  /** The OS resumed or the network came back: reconnect now, skipping the backoff; when open, check liveness now. */
+  wake(): void {
+    const { status } = this.current;
+    if (status === 'reconnecting' || status === 'offline') this.connect();
+    else if (status === 'open') this.ping();
+  }
+
+  /** A new token: an auth failure is retried at once. */
+  setToken(token: string | null): void {
+    this.token = token;
+    if (this.current.status === 'authFailed') this.connect();
+  }
+
+  /** The host's view of the network (browser `online`/`offline`, OS network changes). */
+  setNetworkAvailable(available: boolean): void {
+    if (available) {
+      if (this.current.status === 'offline') this.connect();
+      return;
+    }
+    if (this.current.status === 'closed' || this.current.status === 'idle') return;
+    this.abandonSocket(1001, 'offline');
+    this.clearTimers();
+    this.setState({ status: 'offline', retryAt: null, clientId: null });
+  }
+
+  /** Closes for good: no more reconnects, no timers; queued deliveries are flushed. */
+  close(): void {
+    if (this.current.status === 'closed') return;
+    this.abandonSocket(1000, 'client closed');
+    this.clearTimers();
+    this.batcher.flush();
+    this.batcher.dispose();
+    this.setState({ status: 'closed', retryAt: null, clientId: null });
+  }
+
+  // ------------------------------------------------------------ socket lifecycle
+
+  private connect(): void {
+    this.abandonSocket(1000, 'reconnecting');
+    this.clearTimers();
+    const url = this.urls[this.urlIndex % this.urls.length];
+    this.setState({ status: 'connecting', url, retryAt: null, clientId: null });
+    const socket = this.options.createWebSocket(withToken(url, this.token));
+    this.socket = socket;
+    this.socketError = '';
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.onFrame(event.data);
+    };
+    socket.onerror = (event) => {
+      if (this.socket === socket) this.socketError = event.message ?? String(event.error ?? '');
+    };
+    socket.onclose = (event) => {
+      if (this.socket === socket) this.onLost({ code: event.code, reason: event.reason || this.socketError }, true);
+    };
+    this.timers.connect = setTimeout(() => {
+      this.onLost({ code: CONNECT_TIMEOUT_CODE, reason: 'connect timeout' }, false);
+    }, this.options.connectTimeoutMs ?? 10_000);
+  }
+
+  private onOpen(clientId: string): void {
+    this.stats.connects++;
+    if (this.timers.connect) clearTimeout(this.timers.connect);
+    this.timers.connect = null;
+    this.setState({ status: 'open', clientId, retryAt: null });
+    this.timers.uptime = setTimeout(() => {
+      this.timers.uptime = null;
+      if (this.current.status === 'open') this.setState({ attempt: 0 });
+    }, this.options.resetAfterMs ?? 10_000);
+    this.schedulePing();
+    for (const channel of this.registry.channels()) this.sendSubscribe(channel);
+  }
+
+  /** The connection ended or was declared dead; decides what comes next. */
+  private onLost(close: CloseInfo, closedByPeer: boolean): void {
+    const wasOpen = this.current.status === 'open';
+    if (!closedByPeer) this.abandonSocket(close.code, close.reason);
+    this.socket = null;
+    this.clearTimers();
+    this.batcher.flush();
+    for (const channel of this.registry.channels()) this.seenBefore.add(channel);
+    this.setup.clear();
+    const authRefused = AUTH_CLOSE_CODES.has(close.code) || /\b401\b/.test(close.reason);
+    if (authRefused) return this.enterAuthFailed(close);
+    if (!wasOpen && this.options.probeAuth) {
+      const url = this.current.url ?? this.urls[0];
+      // Until the probe answers, behave as a normal retry; a refusal switches to authFailed.
+      void this.options.probeAuth(url, this.token).then((verdict) => {
+        if (verdict === 'unauthorized' && this.current.status === 'reconnecting') this.enterAuthFailed(close);
+      });
+    }
+    // A connection that stayed up past resetAfterMs has already set attempt back to 0.
+    const attempt = this.current.attempt;
+    const delay = backoffDelay(attempt, this.backoff, this.random);
+    this.urlIndex++;
+    this.setState({
+      status: 'reconnecting',
+      attempt: attempt + 1,
+      retryAt: this.now() + delay,
+      clientId: null,
+      lastClose: close,
+      url: this.urls[this.urlIndex % this.urls.length],
+    });
+    this.timers.retry = setTimeout(() => this.connect(), delay);
+  }
+
+  private enterAuthFailed(close: CloseInfo): void {
+    this.clearTimers();
+    const retryAfter = this.options.authRetryMs ?? 60_000;
+    this.setState({ status: 'authFailed', retryAt: this.now() + retryAfter, clientId: null, lastClose: close });
+    this.timers.retry = setTimeout(() => this.connect(), retryAfter);
+  }
+
+  /** Detaches from the current socket and closes it without waiting for its close handshake. */
+  private abandonSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onopen = null;
+    socket.onerror = () => {};
+    if (socket.readyState !== CLOSED) {
+      try {
+        socket.close(code >= 4000 || code === 1000 ? code : 1000, reason.slice(0, 100));
+      } catch {
+        // Closing a socket that never opened may throw in some implementations; it is gone either way.
+      }
+    }
+  }
+
+  private clearTimers(): void {
+    for (const name of Object.keys(this.timers) as Array<keyof typeof this.timers>) {
+      const timer = this.timers[name];
+      if (timer) clearTimeout(timer);
+      this.timers[name] = null;
+    }
+  }
+
+  // ------------------------------------------------------------ heartbeat
+
+  private schedulePing(): void {
+    if (this.timers.ping) clearTimeout(this.timers.ping);
+    this.timers.ping = setTimeout(() => this.ping(), this.options.pingIntervalMs ?? 25_000);
+  }
+
+  private ping(): void {
+    this.timers.ping = null;
+    if (this.current.status !== 'open') return;
+    this.send(encode({ type: 'ping' }));
+    this.timers.deadline ??= setTimeout(() => {
+      this.timers.deadline = null;
+      this.onLost({ code: HEARTBEAT_TIMEOUT_CODE, reason: 'heartbeat timeout' }, false);
+    }, this.options.pongTimeoutMs ?? 10_000);
+    this.schedulePing();
+  }
+
+  // ------------------------------------------------------------ frames
+
+  private onFrame(data: unknown): void {
+    // Any frame proves the connection alive.
+    if (this.timers.deadline) clearTimeout(this.timers.deadline);
+    this.timers.deadline = null;
+    const parsed = parseServerMessage(data);
+    if (!parsed.ok) {
+      this.stats.invalidFrames++;
+      return;
+    }
+    this.handle(parsed.message);
+  }
+
+  private handle(message: ServerMessage): void {
+    switch (message.type) {
+      case 'connected':
+        if (this.current.status === 'connecting') this.onOpen(message.clientId);
+        return;
+      case 'event':
+        return this.onEvent(message);
+      case 'subscribed':
+        return this.onSubscribed(message);
+      case 'snapshot':
+        if (this.registry.has(message.channel))
+          this.hold(message.channel, { kind: 'snapshot', channel: message.channel, data: message.data });
+        return;
+      case 'tail':
+        if (this.registry.has(message.channel))
+          this.hold(message.channel, { kind: 'tail', channel: message.channel, lines: message.lines });
+        return;
+      case 'error':
+        this.deliver({ kind: 'error', channel: message.channel, code: message.code, message: message.message });
+        return;
+      case 'pong':
+      case 'unsubscribed':
+        return;
+    }
+  }
+
+  private onSubscribed(message: Extract<ServerMessage, { type: 'subscribed' }>): void {
+    const { channel } = message;
+    if (!this.registry.has(channel)) return;
+    const held = this.setup.get(channel) ?? [];
+    this.setup.delete(channel);
+    if (message.epoch !== undefined && message.offset !== undefined) {
+      if (!this.current.resumable) this.setState({ resumable: true });
+      const known = this.registry.position(channel);
+      const lost =
+        message.recovered === false ||
+        (known !== null && message.recovered === undefined && known.epoch !== message.epoch);
+      if (lost) {
+        this.stats.resyncs++;
+        this.deliver({ kind: 'resync', channel });
+      }
+      this.registry.setPosition(channel, { epoch: message.epoch, offset: message.offset });
+    } else {
+      if (this.current.resumable) this.setState({ resumable: false });
+      if (this.seenBefore.has(channel)) {
+        this.stats.gaps++;
+        this.deliver({ kind: 'gap', channel });
+      }
+    }
+    for (const delivery of held) this.deliver(delivery);
+    this.deliver({ kind: 'subscribed', channel, resumed: message.recovered === true });
+  }
+
+  private onEvent(message: Extract<ServerMessage, { type: 'event' }>): void {
+    const { channel, offset, epoch } = message;
+    if (!this.registry.has(channel)) return;
+    if (offset !== undefined && epoch !== undefined) {
+      const known = this.registry.position(channel);
+      if (known && known.epoch === epoch) {
+        if (offset <= known.offset) {
+          this.stats.duplicatesDropped++;
+          return;
+        }
+        if (offset > known.offset + 1) {
+          // Offsets are contiguous per channel: a jump means events were lost on the way.
+          this.stats.gaps++;
+          this.deliver({ kind: 'gap', channel });
+        }
+      } else if (known) {
+        this.stats.resyncs++;
+        this.deliver({ kind: 'resync', channel });
+      }
+      this.registry.setPosition(channel, { epoch, offset });
+    }
+    const delivery: Delivery = { kind: 'event', channel, event: message.event, data: message.data };
+    if (offset !== undefined) delivery.offset = offset;
+    if (epoch !== undefined) delivery.epoch = epoch;
+    this.deliver(delivery);
+  }
+
+  private hold(channel: Channel, delivery: Delivery): void {
+    const held = this.setup.get(channel);
+    if (held) held.push(delivery);
+    else this.setup.set(channel, [delivery]);
+  }
+
+  private deliver(delivery: Delivery): void {
+    const urgent =
+      delivery.kind !== 'error' && delivery.channel !== undefined && this.registry.isUrgent(delivery.channel);
+    this.batcher.push(delivery, urgent);
+  }
+
+  private sendSubscribe(channel: Channel): void {
+    const message = this.registry.subscribeMessage(channel);
+    if (message) this.send(encode(message));
+  }
+
+  private send(text: string): void {
+    try {
+      this.socket?.send(text);
+    } catch {
+      // The socket is closing; the close handler reconnects and re-sends intent.
+    }
+  }
+
+  private setState(patch: Partial<ConnectionState>): void {
+    this.current = { ...this.current, ...patch };
+    this.stateListeners.emit(this.current);
+  }
+}
+
+function withToken(url: string, token: string | null): string {
+  if (!token) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
