@@ -34,6 +34,7 @@ const MAX_SSE_CHANNELS = 64;
  *   POST /api/agents/:agentId/output   agent output, batched
  *   GET  /events/:agentId              SSE of agent:<id> (the seed's endpoint)
  *   GET  /events?channel=A&channel=B   SSE of several channels
+ *   GET  /api/whoami                   what the token grants (401 when refused)
  *   GET  /healthz, GET /metrics        health and Prometheus metrics
  *   GET  /…                            the web edition, when `webRoot` is set
  */
@@ -50,6 +51,7 @@ export function createRequestHandler(hub: Hub): RequestHandler {
     let work: Promise<void> | null = null;
     if (route === 'GET /healthz') work = health(hub, response);
     else if (route === 'GET /metrics') work = metrics(hub, response);
+    else if (route === 'GET /api/whoami') work = whoami(hub, request, response);
     else if (route === 'POST /api/publish') work = publish(hub, request, response);
     else if (request.method === 'POST' && agentOutput) work = output(hub, request, response, agentOutput[1]);
     else if (route === 'GET /events') work = events(hub, request, response, url.searchParams.getAll('channel'), true);
@@ -106,6 +108,12 @@ async function metrics(hub: Hub, response: ServerResponse): Promise<void> {
   const text = await hub.metrics.registry.metrics();
   response.writeHead(200, { 'Content-Type': hub.metrics.registry.contentType });
   response.end(text);
+}
+
+/** Who the token belongs to: lets a browser tell a refused token from a network failure. */
+async function whoami(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const principal = await authenticate(hub, request, false);
+  sendJson(response, 200, principal);
 }
 
 async function publish(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {

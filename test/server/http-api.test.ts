@@ -283,6 +283,24 @@ describe('HTTP API', () => {
     });
   });
 
+  describe('GET /api/whoami', () => {
+    it('tells what a token grants', async () => {
+      const running = await fixture.startHub();
+      const response = await fetch(`${running.url}/api/whoami`, {
+        headers: { Authorization: `Bearer ${await token({ channels: ['project:*'] })}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ user: 'tester', channels: ['project:*'], publish: false });
+    });
+
+    it('answers 401 unauthorized for a refused token, from the query string too', async () => {
+      const running = await fixture.startHub();
+      const response = await fetch(`${running.url}/api/whoami?token=forged`);
+      expect(response.status).toBe(401);
+      expect(await errorCode(response)).toBe(ErrorCode.Unauthorized);
+    });
+  });
+
   describe('SSE', () => {
     const status = (n: number) => ({ agentId: 'a', status: 'working', message: `step ${n}` });
 
