@@ -5,7 +5,7 @@ export {
   type ConnectionStats,
   type SubscriptionHandle,
 } from './reconnecting-connection';
-export type { ConnectionState, ConnectionStatus, CloseInfo } from './connection-state';
+export type { ConnectionState, ConnectionStatus, CloseInfo } from '../shared/connection-state';
 export type { Delivery } from './delivery';
 export type { SubscribeOptions } from './subscription-registry';
 export type { WebSocketLike, WebSocketFactory } from './websocket-like';

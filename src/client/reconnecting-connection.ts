@@ -1,7 +1,7 @@
 import { AUTH_CLOSE_CODES } from '../shared/errors';
 import { type Channel, type ServerMessage, encode, parseServerMessage } from '../shared/protocol';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
-import { type CloseInfo, type ConnectionState, INITIAL_STATE } from './connection-state';
+import { type CloseInfo, type ConnectionState, INITIAL_STATE } from '../shared/connection-state';
 import type { Delivery } from './delivery';
 import { DEFAULT_DELIVERY_BATCH, DeliveryBatcher, type DeliveryBatcherOptions } from './delivery-batcher';
 import { ListenerSet } from './listener-set';
