@@ -53,6 +53,8 @@ export interface Engine {
   /** The channel's position, and the events after `since` when it is given and still in history. */
   recover(channel: Channel, since?: StreamPosition): Promise<Recovery>;
   snapshot(channel: Channel): Promise<Snapshot>;
+  /** Ids of the projects the engine knows of (from issues and project channels). */
+  projects(): Promise<string[]>;
   /** The last `lines` lines of an agent's output. */
   tail(channel: Channel, lines: number): Promise<OutputTail>;
   health(): EngineHealth;

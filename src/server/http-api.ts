@@ -35,6 +35,7 @@ const MAX_SSE_CHANNELS = 64;
  *   GET  /events/:agentId              SSE of agent:<id> (the seed's endpoint)
  *   GET  /events?channel=A&channel=B   SSE of several channels
  *   GET  /api/whoami                   what the token grants (401 when refused)
+ *   GET  /api/projects                 project ids the token may read
  *   GET  /healthz, GET /metrics        health and Prometheus metrics
  *   GET  /…                            the web edition, when `webRoot` is set
  */
@@ -52,6 +53,7 @@ export function createRequestHandler(hub: Hub): RequestHandler {
     if (route === 'GET /healthz') work = health(hub, response);
     else if (route === 'GET /metrics') work = metrics(hub, response);
     else if (route === 'GET /api/whoami') work = whoami(hub, request, response);
+    else if (route === 'GET /api/projects') work = projects(hub, request, response);
     else if (route === 'POST /api/publish') work = publish(hub, request, response);
     else if (request.method === 'POST' && agentOutput) work = output(hub, request, response, agentOutput[1]);
     else if (route === 'GET /events') work = events(hub, request, response, url.searchParams.getAll('channel'), true);
@@ -114,6 +116,13 @@ async function metrics(hub: Hub, response: ServerResponse): Promise<void> {
 async function whoami(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const principal = await authenticate(hub, request, false);
   sendJson(response, 200, principal);
+}
+
+/** The projects the hub knows of that the token may read: how a fresh client finds its boards. */
+async function projects(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const principal = await authenticate(hub, request, false);
+  const ids = (await hub.engine.projects()).filter((id) => hub.mayAccess(principal, channelOf.project(id)));
+  sendJson(response, 200, { projects: ids });
 }
 
 async function publish(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {

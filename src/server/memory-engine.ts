@@ -104,6 +104,16 @@ export class MemoryEngine implements Engine {
     return selectSnapshot(this.board, channel);
   }
 
+  async projects(): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const issue of this.board.issues.values()) if (issue.projectId) ids.add(issue.projectId);
+    for (const channel of this.channels.keys()) {
+      const parsed = parseChannel(channel);
+      if (parsed?.kind === 'project') ids.add(parsed.id);
+    }
+    return [...ids].sort();
+  }
+
   async tail(channel: Channel, lines: number): Promise<Tail> {
     const tail = parseChannel(channel)?.kind === 'agent' ? this.tails.get(channel) : undefined;
     return { lines: tail ? tail.last(lines) : [], offset: tail?.offset ?? 0, epoch: this.epoch };

@@ -153,7 +153,8 @@ export function selectSnapshot(board: BoardState, channel: Channel): Snapshot {
   const { kind, id } = parsed;
   if (kind === 'project') {
     const issues = [...board.issues.values()].filter((issue) => issue.projectId === id);
-    const agents = [...board.agents.values()].filter((agent) => agent.projectId === id);
+    // Agents without a project (idle, unassigned) matter to every project's board.
+    const agents = [...board.agents.values()].filter((agent) => agent.projectId === id || !agent.projectId);
     return { issues, agents };
   }
   if (kind === 'issue') {

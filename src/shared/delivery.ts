@@ -21,3 +21,11 @@ export type Delivery =
   | { kind: 'gap'; channel: Channel }
   | { kind: 'error'; channel?: Channel; code?: ErrorCode; message: string };
 
+export interface SubscribeOptions {
+  /** Ask for the channel's board snapshot when there is nothing to resume. */
+  snapshot?: boolean;
+  /** Ask for the last N output lines (agent channels) when there is nothing to resume. */
+  tail?: number;
+  /** Deliver this channel's events within a frame instead of the normal batch cadence. */
+  urgent?: boolean;
+}

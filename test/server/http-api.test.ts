@@ -301,6 +301,19 @@ describe('HTTP API', () => {
     });
   });
 
+  describe('GET /api/projects', () => {
+    it('lists the known projects the token may read', async () => {
+      const running = await fixture.startHub();
+      await running.hub.publish('project:web', 'issue_created', { issueId: '1', projectId: 'web' });
+      await running.hub.publish('issue:2', 'issue_created', { issueId: '2', projectId: 'api' });
+      await running.hub.publish('project:secret', 'issue_created', { issueId: '3', projectId: 'secret' });
+      const response = await fetch(`${running.url}/api/projects`, {
+        headers: { Authorization: `Bearer ${await token({ channels: ['project:web', 'project:api'] })}` },
+      });
+      expect(await response.json()).toEqual({ projects: ['api', 'web'] });
+    });
+  });
+
   describe('SSE', () => {
     const status = (n: number) => ({ agentId: 'a', status: 'working', message: `step ${n}` });
 

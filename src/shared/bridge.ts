@@ -1,0 +1,50 @@
+/**
+ * The one interface the UI talks to, whatever carries the data: the desktop
+ * app's IPC bridge (`window.falcon`, from the preload) or the web edition's
+ * direct connection (the client core in the page). UI code never knows which.
+ */
+import type { ConnectionState } from './connection-state';
+import type { Delivery, SubscribeOptions } from './delivery';
+import type { Channel } from './protocol';
+
+export interface BridgeSubscription {
+  unsubscribe(): void;
+  /** Marks the subscription as what the user is looking at: its events arrive within a frame. */
+  setUrgent(urgent: boolean): void;
+}
+
+export interface HubInfo {
+  /** Shown in the UI: "Demo hub (built-in)", or the server's host. */
+  label: string;
+  url: string;
+  builtIn: boolean;
+}
+
+export interface ServerSettings {
+  /** WebSocket URL of the hub, e.g. wss://falcon.example/ws; empty for the built-in demo hub (desktop). */
+  url: string;
+  /** Whether a token is stored (the token itself never goes back to the UI). */
+  hasToken: boolean;
+}
+
+/** What can be opened in a window or pane. */
+export type PaneTarget = { kind: 'agent'; id: string } | { kind: 'issue'; id: string };
+
+export interface FalconBridge {
+  readonly kind: 'desktop' | 'web';
+  connectionState(): ConnectionState;
+  onConnectionState(listener: (state: ConnectionState) => void): () => void;
+  /** Every delivery of every subscribed channel, in order, in batches. */
+  onDeliveries(listener: (batch: Delivery[]) => void): () => void;
+  subscribe(channel: Channel, options?: SubscribeOptions): BridgeSubscription;
+  /** Reconnect now ("retry now" in the banner). */
+  retryNow(): void;
+  hubInfo(): HubInfo;
+  getServer(): Promise<ServerSettings>;
+  /** Switches server and/or token; `token: undefined` keeps the stored one. */
+  setServer(settings: { url: string; token?: string | null }): Promise<void>;
+  /** Opens an http(s) link outside the app, after the bridge's own URL check. */
+  openExternal(url: string): void;
+  /** Opens a pane or issue in its own window (desktop); absent in the web edition. */
+  openWindow?(target: PaneTarget): void;
+}
