@@ -1,7 +1,9 @@
+import { ExitCode, UsageError } from './errors';
 import { createProgram } from './program';
 
 const program = createProgram();
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`falcon: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`falcon: ${message.split('\n')[0]}\n`);
+  process.exitCode = error instanceof UsageError ? ExitCode.Usage : ExitCode.Failure;
 });

@@ -1,0 +1,192 @@
+import { statSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { type Command, Option } from 'commander';
+import { signToken } from '../../server/auth';
+import type { HistoryLimits } from '../../server/engine';
+import { DEFAULT_HISTORY } from '../../server/memory-engine';
+import { type RunningHub, startHub } from '../../server/standalone';
+import { startDemoShow } from '../demo-show';
+import { UsageError } from '../errors';
+import {
+  parseLifetime,
+  parseOrigin,
+  parsePort,
+  parsePositiveInteger,
+  parsePositiveNumber,
+  readFlagFile,
+} from '../flag-values';
+import { demoBanner, hubBanner } from '../hub-banner';
+import { LOG_LEVELS, type LogLevel, createCliLogger } from '../logger';
+import { defaultWebRoot, hasIndexHtml } from '../package-root';
+import { SECRET_ENV, generateSecret, readSecret } from '../secret';
+import { onShutdownSignal } from '../shutdown';
+
+/** Flags as commander hands them over: text, checked by `resolveHubConfig`. */
+export interface HubFlags {
+  port: string;
+  host: string;
+  secretFile?: string;
+  demo?: boolean;
+  demoSpeed: string;
+  history?: string;
+  historyTtl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  webRoot?: string;
+  allowedOrigin: string[];
+  logLevel: LogLevel;
+}
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  secret: string;
+  /** True when `--demo` made the secret up because none was given. */
+  secretGenerated: boolean;
+  /** Demo speed factor, or null without `--demo`. */
+  demoSpeed: number | null;
+  history: Partial<HistoryLimits>;
+  tls: { cert: Buffer; key: Buffer } | null;
+  webRoot: string | null;
+  allowedOrigins: string[] | null;
+  logLevel: LogLevel;
+}
+
+const DEMO_TOKEN_TTL_SECONDS = 7 * 86_400;
+
+export function registerHubCommand(program: Command): void {
+  program
+    .command('hub')
+    .description('run the realtime hub: WebSocket, HTTP API, SSE, metrics and the web edition')
+    .option('--port <port>', 'port to listen on; 0 picks a free one', '3002')
+    .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--secret-file <file>', `file holding the token secret (≥ 32 bytes); default: $${SECRET_ENV}`)
+    .option('--demo', 'publish a simulated falcon-pm and print a ready-to-use token')
+    .addOption(new Option('--demo-speed <factor>', 'demo pace: 1 is realistic, 10 runs ten times faster').default('1'))
+    .option('--history <events>', `events kept per channel for resume (default ${DEFAULT_HISTORY.size})`)
+    .option(
+      '--history-ttl <duration>',
+      `how long events stay resumable, e.g. 90s, 10m, 2h (default ${DEFAULT_HISTORY.ttlMs / 60_000}m)`,
+    )
+    .option('--tls-cert <file>', 'PEM certificate: serve https:// and wss:// (needs --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--web-root <dir>', 'serve this web edition at / (default: out/renderer when built)')
+    .addOption(
+      new Option('--allowed-origin <origin>', 'browser origin allowed to connect; repeat for more')
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([], 'any'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'JSON logs on stderr at this level').choices(LOG_LEVELS).default('info'),
+    )
+    .addHelpText(
+      'after',
+      `\nThe secret comes from --secret-file, else $${SECRET_ENV}; with --demo and neither, a random one is generated.\n` +
+        'Stop with Ctrl-C or SIGTERM: clients are closed with 1001 and the hub exits 0; a second signal exits at once.',
+    )
+    .action(async (flags: HubFlags) => runHub(resolveHubConfig(flags)));
+}
+
+/** Checks every flag before anything starts; the first bad one throws a UsageError naming it. */
+export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const port = parsePort(flags.port);
+  const host = flags.host.trim();
+  if (host === '') throw new UsageError('--host must not be empty');
+  const demoSpeed = flags.demo ? parsePositiveNumber(flags.demoSpeed, '--demo-speed') : null;
+  const history: Partial<HistoryLimits> = {};
+  if (flags.history !== undefined) history.size = parsePositiveInteger(flags.history, '--history');
+  if (flags.historyTtl !== undefined) history.ttlMs = parseLifetime(flags.historyTtl, '--history-ttl') * 1000;
+  const tls = readTls(flags.tlsCert, flags.tlsKey);
+  const webRoot = flags.webRoot === undefined ? defaultWebRoot() : checkWebRoot(flags.webRoot);
+  const allowedOrigins = flags.allowedOrigin.length > 0 ? flags.allowedOrigin.map((o) => parseOrigin(o)) : null;
+  let secret = readSecret(flags.secretFile, env);
+  const secretGenerated = secret === null && flags.demo === true;
+  if (secret === null) {
+    if (!flags.demo) throw new UsageError(`no secret: pass --secret-file <file> or set ${SECRET_ENV} (or try --demo)`);
+    secret = generateSecret();
+  }
+  return {
+    port,
+    host,
+    secret,
+    secretGenerated,
+    demoSpeed,
+    history,
+    tls,
+    webRoot,
+    allowedOrigins,
+    logLevel: flags.logLevel,
+  };
+}
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): HubConfig['tls'] {
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+  }
+  const cert = readFlagFile(certFile, '--tls-cert');
+  const key = readFlagFile(keyFile, '--tls-key');
+  try {
+    // Fails now, with the reason, instead of when the server is created.
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new UsageError(`--tls-cert/--tls-key: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { cert, key };
+}
+
+function checkWebRoot(dir: string): string {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new UsageError(`--web-root ${dir} is not a directory`);
+  if (!hasIndexHtml(dir)) throw new UsageError(`--web-root ${dir} has no index.html`);
+  return dir;
+}
+
+async function runHub(config: HubConfig): Promise<void> {
+  const logger = createCliLogger(config.logLevel);
+  let running: RunningHub;
+  try {
+    running = await startHub({
+      secret: config.secret,
+      port: config.port,
+      host: config.host,
+      ...(config.tls ? { tls: config.tls } : {}),
+      history: config.history,
+      ...(config.webRoot ? { webRoot: config.webRoot } : {}),
+      ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+      logger,
+      processMetrics: true,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot listen on ${config.host}:${config.port}: ${reason}`, { cause: error });
+  }
+  const { hub } = running;
+  const addresses = { url: running.url, wsUrl: running.wsUrl, webServed: config.webRoot !== null };
+  logger.info(
+    { url: running.url, wsUrl: running.wsUrl, webRoot: config.webRoot, demo: config.demoSpeed !== null },
+    'hub listening',
+  );
+  let output = hubBanner(addresses);
+  const show = config.demoSpeed === null ? null : startDemoShow(hub, logger, config.demoSpeed);
+  if (show) {
+    const token = await signToken(
+      { user: 'demo', channels: ['*'], publish: true, ttlSeconds: DEMO_TOKEN_TTL_SECONDS },
+      hub.key,
+    );
+    output += demoBanner(addresses, { ...show, token, generatedSecret: config.secretGenerated ? config.secret : null });
+  }
+  process.stdout.write(output);
+
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'shutting down');
+    show?.stop();
+    await running.close();
+    logger.info('hub stopped');
+  });
+}
