@@ -1,6 +1,7 @@
 import { Command, type CommanderError } from 'commander';
 import { registerHubCommand } from './commands/hub';
 import { registerPublishCommand } from './commands/publish';
+import { registerTailCommand } from './commands/tail';
 import { registerTokenCommand } from './commands/token';
 import { ExitCode } from './errors';
 
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerHubCommand(program);
   registerTokenCommand(program);
   registerPublishCommand(program);
+  registerTailCommand(program);
   return program;
 }
 

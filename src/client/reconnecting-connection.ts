@@ -170,6 +170,7 @@ export class ReconnectingConnection {
   // ------------------------------------------------------------ socket lifecycle
 
   private connect(): void {
+    if (this.current.status === 'closed') return;
     this.abandonSocket(1000, 'reconnecting');
     this.clearTimers();
     const url = this.urls[this.urlIndex % this.urls.length];
@@ -195,13 +196,13 @@ export class ReconnectingConnection {
     this.stats.connects++;
     if (this.timers.connect) clearTimeout(this.timers.connect);
     this.timers.connect = null;
-    this.setState({ status: 'open', clientId, retryAt: null });
     this.timers.uptime = setTimeout(() => {
       this.timers.uptime = null;
       if (this.current.status === 'open') this.setState({ attempt: 0 });
     }, this.options.resetAfterMs ?? 10_000);
     this.schedulePing();
     for (const channel of this.registry.channels()) this.sendSubscribe(channel);
+    this.setState({ status: 'open', clientId, retryAt: null });
   }
 
   /** The connection ended or was declared dead; decides what comes next. */
@@ -226,6 +227,8 @@ export class ReconnectingConnection {
     const attempt = this.current.attempt;
     const delay = backoffDelay(attempt, this.backoff, this.random);
     this.urlIndex++;
+    // Timer first, state second: a listener may call close() or wake() from inside setState.
+    this.timers.retry = setTimeout(() => this.connect(), delay);
     this.setState({
       status: 'reconnecting',
       attempt: attempt + 1,
@@ -234,14 +237,13 @@ export class ReconnectingConnection {
       lastClose: close,
       url: this.urls[this.urlIndex % this.urls.length],
     });
-    this.timers.retry = setTimeout(() => this.connect(), delay);
   }
 
   private enterAuthFailed(close: CloseInfo): void {
     this.clearTimers();
     const retryAfter = this.options.authRetryMs ?? 60_000;
-    this.setState({ status: 'authFailed', retryAt: this.now() + retryAfter, clientId: null, lastClose: close });
     this.timers.retry = setTimeout(() => this.connect(), retryAfter);
+    this.setState({ status: 'authFailed', retryAt: this.now() + retryAfter, clientId: null, lastClose: close });
   }
 
   /** Detaches from the current socket and closes it without waiting for its close handshake. */

@@ -1,13 +1,8 @@
+import type { SubscribeOptions } from '../shared/delivery';
 import type { Channel, StreamPosition, SubscribeMessage } from '../shared/protocol';
 
-export interface SubscribeOptions {
-  /** Ask for the channel's board snapshot when there is nothing to resume. */
-  snapshot?: boolean;
-  /** Ask for the last N output lines (agent channels) when there is nothing to resume. */
-  tail?: number;
-  /** Deliver this channel's events within a frame instead of the normal batch cadence. */
-  urgent?: boolean;
-}
+export type { SubscribeOptions } from '../shared/delivery';
+
 
 interface Interest {
   snapshot: boolean;

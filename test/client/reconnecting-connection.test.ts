@@ -251,3 +251,23 @@ describe('ReconnectingConnection against the hub', () => {
     expect(running.hub.connectionCount).toBe(0);
   });
 });
+
+describe('ReconnectingConnection listeners', () => {
+  it('stays closed when a state listener closes it while it fails', async () => {
+    const running = await startTestHub();
+    try {
+      const client = new RecordingConnection({ urls: running.wsUrl, token: 'forged' });
+      client.connection.onState((state) => {
+        if (state.status === 'authFailed') client.connection.close();
+      });
+      client.connection.start();
+      await client.until((s) => s.status === 'closed');
+      client.connection.wake();
+      client.connection.setToken(await token());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(client.connection.state.status).toBe('closed');
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -1,0 +1,214 @@
+import type { Command } from 'commander';
+import WebSocket from 'ws';
+import { type ConnectionState, type Delivery, ReconnectingConnection } from '../../client/index';
+import type { WebSocketLike } from '../../client/websocket-like';
+import { type Channel, isChannel } from '../../shared/protocol';
+import { ExitCode, UsageError } from '../errors';
+import { show } from '../flag-values';
+import { onShutdownSignal } from '../shutdown';
+import { TOKEN_ENV } from './publish';
+
+interface TailFlags {
+  url: string;
+  token?: string;
+  json?: boolean;
+  tail: string;
+  color?: boolean;
+}
+
+export const DEFAULT_TAIL_URL = 'ws://127.0.0.1:3002/ws';
+
+export function registerTailCommand(program: Command): void {
+  program
+    .command('tail')
+    .description('follow channels live, like `kubectl logs -f`: agent output raw, other events one line each')
+    .argument('<channel...>', 'issue:<id>, agent:<id> or project:<id> (several allowed)')
+    .option('--url <url>', 'the hub: ws(s)://host:port/ws, or its http(s) address', DEFAULT_TAIL_URL)
+    .option('--token <token>', `a token that may read the channels; default: $${TOKEN_ENV}`)
+    .option('--json', 'print NDJSON: {channel, event, data, offset} per event')
+    .option('--tail <lines>', 'lines of recent agent output to print first (0 for none)', '100')
+    .option('--no-color', 'strip ANSI colours from agent output (the default when stdout is not a terminal)')
+    .option('--color', 'keep ANSI colours even when stdout is not a terminal')
+    .addHelpText(
+      'after',
+      '\nReconnects forever (status lines on stderr) and resumes where it left off; a gap it cannot\n' +
+        'recover is announced on stderr. Exit 0 on Ctrl-C, 2 when the hub refuses the token.',
+    )
+    .action(async (channels: string[], flags: TailFlags, command: Command) => {
+      for (const channel of channels) {
+        if (!isChannel(channel))
+          throw new UsageError(`invalid channel ${show(channel)}: use issue:<id>, agent:<id> or project:<id>`);
+      }
+      const token = flags.token ?? process.env[TOKEN_ENV];
+      if (!token) throw new UsageError(`no token: pass --token <token> or set ${TOKEN_ENV}`);
+      const tailLines = Number(flags.tail);
+      if (!Number.isInteger(tailLines) || tailLines < 0 || tailLines > 10_000) {
+        throw new UsageError(`--tail must be a whole number from 0 to 10000, got ${show(flags.tail)}`);
+      }
+      // Commander sets `color` false for --no-color, true for --color, and leaves it undefined otherwise.
+      const colorSource = command.getOptionValueSource('color');
+      const keepColor = colorSource === 'cli' ? flags.color === true : process.stdout.isTTY === true;
+      process.exitCode = await follow(channels as Channel[], {
+        url: websocketUrl(flags.url),
+        token,
+        json: flags.json === true,
+        tail: tailLines,
+        keepColor,
+      });
+    });
+}
+
+interface FollowOptions {
+  url: string;
+  token: string;
+  json: boolean;
+  tail: number;
+  keepColor: boolean;
+}
+
+/** Follows the channels until Ctrl-C (0) or an auth failure (2). */
+function follow(channels: Channel[], options: FollowOptions): Promise<number> {
+  const connection = new ReconnectingConnection({
+    urls: options.url,
+    token: options.token,
+    createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+  });
+  const print = new TailPrinter(options);
+  connection.onDeliveries((batch) => batch.forEach((delivery) => print.delivery(delivery)));
+  for (const channel of channels)
+    connection.subscribe(channel, channel.startsWith('agent:') ? { tail: options.tail } : {});
+  return new Promise((resolve) => {
+    const finish = (code: number) => {
+      undoShutdown();
+      connection.close();
+      resolve(code);
+    };
+    // Ctrl-C: close the connection and exit 0.
+    const undoShutdown = onShutdownSignal(async () => {
+      connection.close();
+    });
+    let previous: ConnectionState['status'] | null = null;
+    connection.onState((state) => {
+      if (state.status === previous) return;
+      previous = state.status;
+      if (state.status === 'authFailed') {
+        status(
+          `the hub refused the token (${state.lastClose?.reason || state.lastClose?.code}); get a new one with \`falcon token\``,
+        );
+        finish(ExitCode.Usage);
+      } else if (state.status === 'open') status(`connected to ${options.url}`);
+      else if (state.status === 'reconnecting') {
+        const seconds = Math.max(0, ((state.retryAt ?? Date.now()) - Date.now()) / 1000).toFixed(1);
+        status(`connection lost (${state.lastClose?.reason || state.lastClose?.code}); reconnecting in ${seconds} s`);
+      }
+    });
+    connection.start();
+  });
+}
+
+function status(text: string): void {
+  process.stderr.write(`falcon: ${text}\n`);
+}
+
+// CSI and OSC sequences (OSC 8 links included) and single-character escapes.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+/** Formats deliveries for a terminal or as NDJSON. */
+export class TailPrinter {
+  constructor(
+    private readonly options: Pick<FollowOptions, 'json' | 'keepColor'>,
+    private readonly out: (text: string) => void = (text) => process.stdout.write(text),
+    private readonly err: (text: string) => void = (text) => process.stderr.write(text),
+  ) {}
+
+  delivery(delivery: Delivery): void {
+    switch (delivery.kind) {
+      case 'event':
+        return this.event(delivery);
+      case 'tail':
+        if (this.options.json)
+          this.out(`${JSON.stringify({ channel: delivery.channel, event: 'tail', lines: delivery.lines })}\n`);
+        else this.raw(delivery.lines.join(''));
+        return;
+      case 'resync':
+        return this.notice(delivery.channel, 'resync', 'events missed while disconnected could not be recovered');
+      case 'gap':
+        return this.notice(delivery.channel, 'gap', 'some events may be missing here (the hub cannot resume)');
+      case 'error':
+        this.err(
+          `falcon: ${delivery.code ?? 'error'}: ${delivery.message}${delivery.channel ? ` (${delivery.channel})` : ''}\n`,
+        );
+        return;
+      default:
+        return;
+    }
+  }
+
+  private event(delivery: Extract<Delivery, { kind: 'event' }>): void {
+    const { channel, event, data, offset } = delivery;
+    if (this.options.json) {
+      this.out(
+        `${JSON.stringify(offset === undefined ? { channel, event, data } : { channel, event, data, offset })}\n`,
+      );
+      return;
+    }
+    const payload = data as { content?: unknown; lines?: unknown } | null;
+    if (event === 'output' && typeof payload?.content === 'string') return this.raw(payload.content);
+    if (event === 'output_batch' && Array.isArray(payload?.lines)) return this.raw(payload.lines.join(''));
+    this.out(`${clock()} ${channel} ${event} ${describe(event, data)}\n`);
+  }
+
+  private raw(text: string): void {
+    this.out(this.options.keepColor ? text : text.replace(ANSI, ''));
+  }
+
+  private notice(channel: Channel, kind: string, text: string): void {
+    if (this.options.json) this.out(`${JSON.stringify({ channel, notice: kind })}\n`);
+    this.err(`falcon: ${channel}: ${text}\n`);
+  }
+}
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+/** One readable line for a non-output event: `in_progress → done`. */
+export function describe(event: string, data: unknown): string {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const text = (value: unknown) => (value === undefined || value === null ? '–' : String(value));
+  switch (event) {
+    case 'status_changed':
+      return `${text(d.oldStatus)} → ${text(d.newStatus)}${d.issueId ? ` (#${text(d.issueId)})` : ''}`;
+    case 'stage_changed':
+      return `${text(d.oldStage)} → ${text(d.newStage)}${d.issueId ? ` (#${text(d.issueId)})` : ''}`;
+    case 'agent_assigned':
+      return `#${text(d.issueId)} → ${d.agentId ? text(d.agentId) : 'unassigned'}`;
+    case 'agent_started':
+      return `${text(d.agentId)} started #${text(d.issueId)}${d.stage ? ` (${text(d.stage)})` : ''}`;
+    case 'agent_status':
+      return `${text(d.agentId)} ${text(d.status)}${d.issueId ? ` on #${text(d.issueId)}` : ''}${d.stage ? ` (${text(d.stage)})` : ''}${d.message ? `: ${text(d.message)}` : ''}`;
+    case 'issue_created':
+      return `#${text(d.issueId)} ${d.title ? JSON.stringify(d.title) : ''}${d.status ? ` [${text(d.status)}]` : ''}`.trim();
+    default: {
+      const json = JSON.stringify(data) ?? '';
+      return json.length > 200 ? `${json.slice(0, 199)}…` : json;
+    }
+  }
+}
+
+/** Accepts the WebSocket URL, or the hub's http(s) address (as `falcon publish` takes it). */
+export function websocketUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url must be ws(s)://host:port/ws or the hub's http(s) address, got ${show(text)}`);
+  }
+  if (url.protocol === 'ws:' || url.protocol === 'wss:') return url.href;
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    const path = url.pathname.replace(/\/+$/, '');
+    return `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}${path.endsWith('/ws') ? path : `${path}/ws`}`;
+  }
+  throw new UsageError(`--url must be ws(s)://host:port/ws or the hub's http(s) address, got ${show(text)}`);
+}

@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TailPrinter, describe as describeEvent, websocketUrl } from '../../src/cli/commands/tail';
+import type { RunningHub } from '../../src/server/standalone';
+import { startTestHub, token } from '../helpers/hub';
+import { CliProcess, killRunningClis, runCli } from './cli-process';
+
+let hub: RunningHub;
+beforeEach(async () => {
+  hub = await startTestHub({ outputBatch: { intervalMs: 10 } });
+});
+afterEach(async () => {
+  await killRunningClis();
+  await hub.close();
+});
+
+/** Waits until the hub has this many subscriptions: the tail is listening. */
+async function subscribed(count: number): Promise<void> {
+  await expect
+    .poll(async () => (await hub.hub.metrics.subscriptions.get()).values[0]?.value ?? 0, { timeout: 15_000 })
+    .toBe(count);
+}
+
+describe('falcon tail', () => {
+  it('prints agent output raw and other events one readable line each', async () => {
+    hub.hub.streamAgentOutput('opus-1', 'earlier line\n');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const tail = new CliProcess([
+      'tail',
+      'agent:opus-1',
+      'issue:42',
+      '--url',
+      hub.wsUrl,
+      '--token',
+      await token(),
+      '--color',
+    ]);
+    await tail.waitForStdout(/earlier line\n/);
+    await subscribed(2);
+    await hub.hub.publish('issue:42', 'status_changed', { issueId: '42', oldStatus: 'in_progress', newStatus: 'done' });
+    hub.hub.streamAgentOutput('opus-1', '\x1b[32m✓ 12 tests passed\x1b[0m\n');
+    await tail.waitForStdout(/\d\d:\d\d:\d\d issue:42 status_changed in_progress → done/);
+    await tail.waitForStdout(/\x1b\[32m✓ 12 tests passed\x1b\[0m\n/);
+    expect(tail.stderr).toMatch(/falcon: connected to ws:/);
+    tail.kill('SIGINT');
+    expect((await tail.exited).code).toBe(0);
+  });
+
+  it('prints NDJSON with --json, one parseable line per event with its offset', async () => {
+    const tail = new CliProcess(['tail', 'issue:7', '--json', '--url', hub.url, '--token', await token()]);
+    await subscribed(1);
+    await hub.hub.publish('issue:7', 'issue_updated', { issueId: '7', title: 'a' });
+    await hub.hub.publish('issue:7', 'custom_event', { any: ['thing'] });
+    await tail.waitForStdout(/custom_event.*\n/);
+    const lines = tail.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { channel: 'issue:7', event: 'issue_updated', data: { issueId: '7', title: 'a' }, offset: 1 },
+      { channel: 'issue:7', event: 'custom_event', data: { any: ['thing'] }, offset: 2 },
+    ]);
+    tail.kill('SIGINT');
+    expect((await tail.exited).code).toBe(0);
+  });
+
+  it('strips colours when stdout is not a terminal', async () => {
+    const tail = new CliProcess(['tail', 'agent:a', '--url', hub.wsUrl, '--token', await token()]);
+    await subscribed(1);
+    hub.hub.streamAgentOutput('a', '\x1b[31mred\x1b[0m and \x1b]8;;https://x.example\x07link\x1b]8;;\x07\n');
+    await tail.waitForStdout(/red and link\n/);
+    expect(tail.stdout).not.toContain('\x1b');
+  });
+
+  it('keeps following across a hub restart, and says when history was lost', async () => {
+    const port = hub.port;
+    const tail = new CliProcess(['tail', 'issue:1', '--url', hub.wsUrl, '--token', await token()]);
+    await subscribed(1);
+    await hub.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: 'before' });
+    await tail.waitForStdout(/before/);
+    await hub.close();
+    hub = await startTestHub({ port });
+    await subscribed(1);
+    await hub.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: 'after' });
+    await tail.waitForStdout(/after/);
+    expect(tail.stderr).toMatch(/reconnecting in/);
+    expect(tail.stderr).toMatch(/could not be recovered/);
+  });
+
+  it('exits 2 with a clear message when the hub refuses the token', async () => {
+    const result = await runCli(['tail', 'issue:1', '--url', hub.wsUrl, '--token', 'forged']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the hub refused the token/);
+  });
+
+  it.each([
+    [['tail', 'issue:../x', '--token', 't'], /invalid channel/],
+    [['tail', 'issue:1'], /no token/],
+    [['tail', 'issue:1', '--token', 't', '--tail', '-4'], /--tail/],
+    [['tail', 'issue:1', '--token', 't', '--url', 'ftp://x'], /--url/],
+  ])('exits 2 on bad input: %j', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('TailPrinter', () => {
+  it('writes notices to stderr, in place', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const printer = new TailPrinter(
+      { json: false, keepColor: true },
+      (t) => out.push(t),
+      (t) => err.push(t),
+    );
+    printer.delivery({ kind: 'gap', channel: 'agent:a' });
+    printer.delivery({ kind: 'error', code: 'forbidden', message: 'no', channel: 'agent:b' });
+    expect(err).toEqual([
+      'falcon: agent:a: some events may be missing here (the hub cannot resume)\n',
+      'falcon: forbidden: no (agent:b)\n',
+    ]);
+    expect(out).toEqual([]);
+  });
+
+  it('describes the seed events readably', () => {
+    expect(describeEvent('stage_changed', { issueId: '4', oldStage: 'plan', newStage: 'implement' })).toBe(
+      'plan → implement (#4)',
+    );
+    expect(describeEvent('agent_assigned', { issueId: '4', agentId: null })).toBe('#4 → unassigned');
+    expect(
+      describeEvent('agent_status', { agentId: 'a', status: 'waiting_for_input', issueId: '4', message: 'Proceed?' }),
+    ).toBe('a waiting_for_input on #4: Proceed?');
+  });
+
+  it('accepts ws and http addresses', () => {
+    expect(websocketUrl('ws://h:1/ws')).toBe('ws://h:1/ws');
+    expect(websocketUrl('http://h:1')).toBe('ws://h:1/ws');
+    expect(websocketUrl('https://h/falcon/')).toBe('wss://h/falcon/ws');
+  });
+});
