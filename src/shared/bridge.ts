@@ -37,6 +37,8 @@ export interface FalconBridge {
   /** Every delivery of every subscribed channel, in order, in batches. */
   onDeliveries(listener: (batch: Delivery[]) => void): () => void;
   subscribe(channel: Channel, options?: SubscribeOptions): BridgeSubscription;
+  /** Project ids the hub knows of that the token may read. */
+  listProjects(): Promise<string[]>;
   /** Reconnect now ("retry now" in the banner). */
   retryNow(): void;
   hubInfo(): HubInfo;

@@ -1,0 +1,138 @@
+import { ReconnectingConnection } from '../../../client/index';
+import type { BridgeSubscription, FalconBridge, HubInfo, ServerSettings } from '../../../shared/bridge';
+import type { Channel } from '../../../shared/protocol';
+import type { SubscribeOptions } from '../../../shared/delivery';
+import type { WebSocketLike } from '../../../client/websocket-like';
+
+const TOKEN_KEY = 'falcon.token';
+const SERVER_KEY = 'falcon.server';
+
+export interface DirectBridgeOptions {
+  /** Where the page came from: the hub that served the web edition. */
+  location: Pick<Location, 'protocol' | 'host' | 'hash'>;
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  createWebSocket?: (url: string) => WebSocketLike;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The web edition's bridge: the client core runs in the page over the
+ * browser's WebSocket, against the hub that served the page (or a server set
+ * in Settings). The token comes from the sign-in field or the URL fragment
+ * (`#token=…`, never a query string, which would land in server logs) and is
+ * kept in this browser's localStorage.
+ */
+export class DirectBridge implements FalconBridge {
+  readonly kind = 'web' as const;
+  readonly connection: ReconnectingConnection;
+  private serverUrl: string;
+  private readonly doFetch: typeof fetch;
+
+  constructor(private readonly options: DirectBridgeOptions) {
+    const { location, storage } = options;
+    this.doFetch = options.fetch ?? fetch.bind(globalThis);
+    const fromFragment = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+    if (fromFragment) storage.setItem(TOKEN_KEY, fromFragment);
+    const sameOrigin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    this.serverUrl = storage.getItem(SERVER_KEY) || sameOrigin;
+    this.connection = new ReconnectingConnection({
+      urls: this.serverUrl,
+      token: storage.getItem(TOKEN_KEY),
+      createWebSocket: options.createWebSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike),
+      probeAuth: async (_url, token) => {
+        try {
+          const response = await this.api('/api/whoami', token);
+          return response.status === 401 ? 'unauthorized' : 'ok';
+        } catch {
+          return 'unknown';
+        }
+      },
+    });
+    this.connection.start();
+  }
+
+  /** True when a token was passed in the URL fragment (the page then removes it from the address bar). */
+  static hasFragmentToken(hash: string): boolean {
+    return new URLSearchParams(hash.replace(/^#/, '')).has('token');
+  }
+
+  connectionState() {
+    return this.connection.state;
+  }
+
+  onConnectionState(listener: Parameters<FalconBridge['onConnectionState']>[0]) {
+    return this.connection.onState(listener);
+  }
+
+  onDeliveries(listener: Parameters<FalconBridge['onDeliveries']>[0]) {
+    return this.connection.onDeliveries(listener);
+  }
+
+  subscribe(channel: Channel, options?: SubscribeOptions): BridgeSubscription {
+    const handle = this.connection.subscribe(channel, options);
+    return { unsubscribe: handle, setUrgent: handle.setUrgent };
+  }
+
+  retryNow(): void {
+    const status = this.connection.state.status;
+    if (status === 'authFailed') this.connection.setToken(this.options.storage.getItem(TOKEN_KEY));
+    else this.connection.wake();
+  }
+
+  hubInfo(): HubInfo {
+    let label = this.serverUrl;
+    try {
+      label = new URL(this.serverUrl).host;
+    } catch {
+      // Keep the raw text: it is only a label.
+    }
+    return { label, url: this.serverUrl, builtIn: false };
+  }
+
+  async getServer(): Promise<ServerSettings> {
+    return { url: this.serverUrl, hasToken: Boolean(this.options.storage.getItem(TOKEN_KEY)) };
+  }
+
+  async setServer(settings: { url: string; token?: string | null }): Promise<void> {
+    const { storage } = this.options;
+    if (settings.token !== undefined) {
+      if (settings.token) storage.setItem(TOKEN_KEY, settings.token);
+      else storage.removeItem(TOKEN_KEY);
+    }
+    const url = settings.url.trim();
+    if (url && url !== this.serverUrl) {
+      // A new server means a new page load: every subscription and position belongs to the old one.
+      storage.setItem(SERVER_KEY, url);
+      this.serverUrl = url;
+    }
+    this.connection.setToken(storage.getItem(TOKEN_KEY));
+    if (this.connection.state.status !== 'open') this.connection.wake();
+  }
+
+  async listProjects(): Promise<string[]> {
+    const response = await this.api('/api/projects', this.options.storage.getItem(TOKEN_KEY));
+    if (!response.ok) return [];
+    const body = (await response.json()) as { projects?: unknown };
+    return Array.isArray(body.projects) ? body.projects.filter((id): id is string => typeof id === 'string') : [];
+  }
+
+  openExternal(url: string): void {
+    const parsed = safeHttpUrl(url);
+    if (parsed) window.open(parsed, '_blank', 'noopener,noreferrer');
+  }
+
+  private api(path: string, token: string | null): Promise<Response> {
+    const base = this.serverUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
+    return this.doFetch(`${base}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  }
+}
+
+/** An http(s) URL, re-serialized by a real URL parser; anything else is null. */
+export function safeHttpUrl(text: string): string | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,91 @@
+import type { BridgeSubscription, FalconBridge, HubInfo, PaneTarget } from '../../../shared/bridge';
+import type { ConnectionState } from '../../../shared/connection-state';
+import type { SubscribeOptions } from '../../../shared/delivery';
+import type { FalconPreloadApi } from '../../../shared/ipc';
+import type { Channel } from '../../../shared/protocol';
+
+let nextId = 0;
+
+/**
+ * The desktop bridge: the main process holds the one connection; this window
+ * subscribes through `window.falcon` and receives batches over IPC.
+ */
+export class IpcBridge implements FalconBridge {
+  readonly kind = 'desktop' as const;
+  private state: ConnectionState;
+  private readonly hub: HubInfo;
+  /** The pane or issue this window was opened for (a detached window), or null for the main window. */
+  readonly target: PaneTarget | null;
+
+  private constructor(
+    private readonly api: FalconPreloadApi,
+    hello: Awaited<ReturnType<FalconPreloadApi['hello']>>,
+  ) {
+    this.state = hello.connection;
+    this.hub = hello.hub;
+    this.target = hello.target;
+    api.onConnectionState((state) => {
+      this.state = state;
+    });
+  }
+
+  static async connect(api: FalconPreloadApi): Promise<IpcBridge> {
+    return new IpcBridge(api, await api.hello());
+  }
+
+  connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  onConnectionState(listener: (state: ConnectionState) => void): () => void {
+    return this.api.onConnectionState(listener);
+  }
+
+  onDeliveries(listener: Parameters<FalconBridge['onDeliveries']>[0]): () => void {
+    return this.api.onDeliveries(listener);
+  }
+
+  subscribe(channel: Channel, options: SubscribeOptions = {}): BridgeSubscription {
+    const id = `s${++nextId}`;
+    this.api.subscribe(id, channel, options);
+    let active = true;
+    return {
+      unsubscribe: () => {
+        if (!active) return;
+        active = false;
+        this.api.unsubscribe(id);
+      },
+      setUrgent: (urgent) => {
+        if (active) this.api.setUrgent(id, urgent);
+      },
+    };
+  }
+
+  retryNow(): void {
+    this.api.retryNow();
+  }
+
+  hubInfo(): HubInfo {
+    return this.hub;
+  }
+
+  getServer() {
+    return this.api.getServer();
+  }
+
+  setServer(settings: { url: string; token?: string | null }) {
+    return this.api.setServer(settings);
+  }
+
+  listProjects() {
+    return this.api.listProjects();
+  }
+
+  openExternal(url: string): void {
+    this.api.openExternal(url);
+  }
+
+  openWindow(target: PaneTarget): void {
+    this.api.openWindow(target);
+  }
+}

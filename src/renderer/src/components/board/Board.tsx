@@ -1,0 +1,84 @@
+import { useCallback, useId, useMemo, useRef } from 'react';
+import { type BoardColumn, statusLabel, visibleColumns } from '../../lib/board-view';
+import { useBoard, useFilter, useLayout, useServices } from '../../services';
+import { IssueCard } from './IssueCard';
+import { BOARD_NAV_GROUP, useListNavigation } from './use-list-navigation';
+import './board.css';
+
+/**
+ * The selected project's issues in status columns. The board selects only
+ * the ids per column, as one string, so it re-renders when an issue appears,
+ * leaves or moves, never when an issue's title or stage changes: that
+ * re-renders the one card.
+ */
+export function Board() {
+  const { layout } = useServices();
+  const projectId = useLayout((s) => s.projectId);
+  const text = useFilter((s) => s.text);
+  const agentId = useFilter((s) => s.agentId);
+  const status = useFilter((s) => s.status);
+  const total = useBoard((s) => countIn(s.issues, projectId));
+  const key = useBoard((s) => JSON.stringify(visibleColumns(s.issues, s.agents, projectId, { text, agentId, status })));
+  const columns = useMemo(() => JSON.parse(key) as BoardColumn[], [key]);
+  const shown = columns.reduce((sum, column) => sum + column.issueIds.length, 0);
+
+  const idPrefix = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  const openAgentOf = useCallback(
+    (card: HTMLElement) => {
+      const agent = card.dataset.agentId;
+      if (agent) layout.getState().openPane(agent);
+    },
+    [layout],
+  );
+  useListNavigation(ref, { group: BOARD_NAV_GROUP, onActivate: openAgentOf });
+
+  return (
+    <div className="board" ref={ref}>
+      {total > 0 && shown === 0 ? (
+        <p className="board-note" role="status">
+          No issues match the filter.
+        </p>
+      ) : null}
+      {total === 0 ? (
+        <p className="board-note" role="status">
+          {projectId ? `No issues in ${projectId} yet.` : 'Choose a project to see its issues.'}
+        </p>
+      ) : null}
+      <div className="board-columns">
+        {/* Statuses are free text (spaces included), so heading ids use the column's position instead. */}
+        {columns.map((column, index) => (
+          <BoardColumnView key={column.status} column={column} headingId={`${idPrefix}-column-${index}`} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function BoardColumnView({ column, headingId }: { column: BoardColumn; headingId: string }) {
+  const label = statusLabel(column.status);
+  const count = column.issueIds.length;
+  return (
+    <section className="board-column" data-status={column.status} aria-labelledby={headingId}>
+      <h2 className="board-column-heading" id={headingId}>
+        <span>{label}</span>{' '}
+        <span className="board-column-count">
+          {count}
+          <span className="visually-hidden"> {count === 1 ? 'issue' : 'issues'}</span>
+        </span>
+      </h2>
+      <ul className="board-column-list" role="list" aria-labelledby={headingId}>
+        {column.issueIds.map((id) => (
+          <IssueCard key={id} issueId={id} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function countIn(issues: Record<string, { projectId?: string }>, projectId: string | null): number {
+  if (projectId === null) return Object.keys(issues).length;
+  let count = 0;
+  for (const id in issues) if (issues[id].projectId === projectId) count++;
+  return count;
+}

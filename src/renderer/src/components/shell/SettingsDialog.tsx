@@ -1,0 +1,142 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { usePreferences, useServices } from '../../services';
+import { Dialog } from './Dialog';
+
+const NOTIFY_STATUSES = [
+  ['waiting_for_input', 'Agent waiting for input'],
+  ['failed', 'Agent failed'],
+  ['done', 'Issue done'],
+  ['blocked', 'Issue blocked'],
+] as const;
+
+/** Server URL and token, notifications, theme and scrollback. */
+export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog title="Settings" open={open} onClose={onClose}>
+      {/* Mounted only while open, so every opening starts from the stored settings. */}
+      <SettingsForm />
+    </Dialog>
+  );
+}
+
+function SettingsForm() {
+  const { bridge, preferences } = useServices();
+  const theme = usePreferences((s) => s.theme);
+  const scrollback = usePreferences((s) => s.scrollback);
+  const tailLines = usePreferences((s) => s.tailLines);
+  const notifications = usePreferences((s) => s.notifications);
+  const [url, setUrl] = useState('');
+  const [hasToken, setHasToken] = useState(false);
+  const [token, setToken] = useState('');
+  const [saved, setSaved] = useState('');
+
+  useEffect(() => {
+    let current = true;
+    void bridge.getServer().then((server) => {
+      if (!current) return;
+      setUrl(server.url);
+      setHasToken(server.hasToken);
+    });
+    return () => {
+      current = false;
+    };
+  }, [bridge]);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const before = (await bridge.getServer()).url;
+    await bridge.setServer({ url, token: token ? token : undefined });
+    setToken('');
+    setSaved('Saved.');
+    // The web edition's connection belongs to one server: switching means reloading the page.
+    if (bridge.kind === 'web' && url.trim() && url.trim() !== before) window.location.reload();
+  };
+
+  const toggleStatus = (status: string, on: boolean) => {
+    const statuses = new Set(notifications.statuses);
+    if (on) statuses.add(status);
+    else statuses.delete(status);
+    preferences.getState().setNotifications({ statuses: [...statuses] });
+  };
+
+  return (
+    <form className="settings" onSubmit={(event) => void save(event)}>
+      <fieldset>
+        <legend>Server</legend>
+        <label>
+          Hub URL
+          <input
+            type="url"
+            value={url}
+            placeholder={bridge.kind === 'desktop' ? 'empty: built-in demo hub' : 'ws://host:3002/ws'}
+            onChange={(event) => setUrl(event.target.value)}
+          />
+        </label>
+        <label>
+          Token {hasToken && <span className="muted">(one is stored; leave empty to keep it)</span>}
+          <input type="password" autoComplete="off" value={token} onChange={(event) => setToken(event.target.value)} />
+        </label>
+        <button type="submit" className="primary">
+          Save and reconnect
+        </button>
+        <span role="status">{saved}</span>
+      </fieldset>
+      <fieldset>
+        <legend>Appearance</legend>
+        <label>
+          Theme
+          <select
+            value={theme}
+            onChange={(event) => preferences.getState().setTheme(event.target.value as 'dark' | 'light')}
+          >
+            <option value="dark">Dark</option>
+            <option value="light">Light</option>
+          </select>
+        </label>
+        <label>
+          Scrollback lines per pane
+          <input
+            type="number"
+            min={100}
+            max={200000}
+            step={1000}
+            value={scrollback}
+            onChange={(event) => preferences.getState().setScrollback(Number(event.target.value))}
+          />
+        </label>
+        <label>
+          Lines of history when a pane opens
+          <input
+            type="number"
+            min={0}
+            max={10000}
+            step={100}
+            value={tailLines}
+            onChange={(event) => preferences.getState().setTailLines(Number(event.target.value))}
+          />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Notifications{bridge.kind === 'web' ? ' (desktop app)' : ''}</legend>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={notifications.enabled}
+            onChange={(event) => preferences.getState().setNotifications({ enabled: event.target.checked })}
+          />
+          Notify on status changes
+        </label>
+        {NOTIFY_STATUSES.map(([status, label]) => (
+          <label className="inline" key={status}>
+            <input
+              type="checkbox"
+              checked={notifications.statuses.includes(status)}
+              onChange={(event) => toggleStatus(status, event.target.checked)}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import { Dialog } from './Dialog';
+
+export const SHORTCUTS: Array<[string, string]> = [
+  ['j / k', 'Next / previous issue or agent'],
+  ['Enter', 'Open the selected agent (or the agent of the selected issue)'],
+  ['/', 'Filter issues'],
+  ['Ctrl/Cmd + 1…9', 'Focus pane 1…9'],
+  ['Ctrl/Cmd + F', 'Search in the focused pane'],
+  ['Enter / Shift + Enter', 'Next / previous match'],
+  ['Escape', 'Close search, clear the filter, close dialogs'],
+  ['?', 'Show these shortcuts'],
+];
+
+export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog title="Keyboard shortcuts" open={open} onClose={onClose}>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([keys, action]) => (
+            <tr key={keys}>
+              <th scope="row">
+                <kbd>{keys}</kbd>
+              </th>
+              <td>{action}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Dialog>
+  );
+}

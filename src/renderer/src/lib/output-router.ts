@@ -1,0 +1,66 @@
+import type { Delivery } from '../../../shared/delivery';
+
+/** What a terminal pane receives for its agent channel, outside React. */
+export interface OutputSink {
+  /** Terminal output, in order. */
+  write(text: string): void;
+  /** A visible marker line: where live output starts, or where output could not be recovered. */
+  marker(kind: 'live' | 'gap' | 'resync', text: string): void;
+}
+
+/**
+ * Routes agent output from delivery batches straight to the panes showing
+ * it — never through React state, so a flood of output re-renders nothing.
+ */
+export class OutputRouter {
+  private readonly sinks = new Map<string, Set<OutputSink>>();
+
+  add(channel: string, sink: OutputSink): () => void {
+    let set = this.sinks.get(channel);
+    if (!set) {
+      set = new Set();
+      this.sinks.set(channel, set);
+    }
+    set.add(sink);
+    return () => {
+      set.delete(sink);
+      if (set.size === 0) this.sinks.delete(channel);
+    };
+  }
+
+  route(batch: Delivery[]): void {
+    for (const delivery of batch) {
+      if (delivery.kind === 'error' || !delivery.channel?.startsWith('agent:')) continue;
+      const sinks = this.sinks.get(delivery.channel);
+      if (!sinks) continue;
+      for (const sink of sinks) deliverTo(sink, delivery);
+    }
+  }
+}
+
+function deliverTo(sink: OutputSink, delivery: Delivery): void {
+  switch (delivery.kind) {
+    case 'tail':
+      if (delivery.lines.length > 0) sink.write(delivery.lines.join(''));
+      return;
+    case 'subscribed':
+      if (!delivery.resumed) sink.marker('live', 'live output');
+      return;
+    case 'resync':
+      sink.marker('resync', 'output missed while disconnected could not be recovered');
+      return;
+    case 'gap':
+      sink.marker('gap', 'some output may be missing here');
+      return;
+    case 'event': {
+      const data = delivery.data as { content?: unknown; lines?: unknown } | null;
+      if (delivery.event === 'output' && typeof data?.content === 'string') sink.write(data.content);
+      else if (delivery.event === 'output_batch' && Array.isArray(data?.lines)) {
+        sink.write(data.lines.filter((line): line is string => typeof line === 'string').join(''));
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}

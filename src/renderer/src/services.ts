@@ -1,0 +1,64 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { FalconBridge } from '../../shared/bridge';
+import { OutputRouter } from './lib/output-router';
+import { type BoardSlice, type BoardStore, createBoardStore } from './stores/board-store';
+import { type ConnectionSlice, type ConnectionStore, createConnectionStore } from './stores/connection-store';
+import { type FilterSlice, type FilterStore, createFilterStore } from './stores/filter-store';
+import { type LayoutSlice, type LayoutStore, createLayoutStore } from './stores/layout-store';
+import { type PreferencesSlice, type PreferencesStore, createPreferencesStore } from './stores/preferences-store';
+
+/** Everything the UI needs, created once per page and handed down by context. */
+export interface Services {
+  bridge: FalconBridge;
+  connection: ConnectionStore;
+  board: BoardStore;
+  layout: LayoutStore;
+  preferences: PreferencesStore;
+  filter: FilterStore;
+  output: OutputRouter;
+  dispose(): void;
+}
+
+export function createServices(bridge: FalconBridge, now: () => number = Date.now): Services {
+  const connection = createConnectionStore(bridge.connectionState());
+  const board = createBoardStore();
+  const output = new OutputRouter();
+  const undo = [
+    bridge.onConnectionState((state) => connection.getState().setState(state)),
+    bridge.onDeliveries((batch) => {
+      const time = now();
+      // Terminal output first: it goes straight to xterm, the stores only re-render what changed.
+      output.route(batch);
+      board.getState().applyDeliveries(batch, time);
+      connection.getState().noteDeliveries(batch, time);
+    }),
+  ];
+  return {
+    bridge,
+    connection,
+    board,
+    layout: createLayoutStore(),
+    preferences: createPreferencesStore(),
+    filter: createFilterStore(),
+    output,
+    dispose: () => undo.forEach((fn) => fn()),
+  };
+}
+
+export const ServicesContext = createContext<Services | null>(null);
+
+export function useServices(): Services {
+  const services = useContext(ServicesContext);
+  if (!services) throw new Error('useServices outside ServicesContext');
+  return services;
+}
+
+/** Hooks that select the smallest slice each component needs. */
+export const useBoard = <T,>(selector: (state: BoardSlice) => T): T => useStore(useServices().board, selector);
+export const useConnection = <T,>(selector: (state: ConnectionSlice) => T): T =>
+  useStore(useServices().connection, selector);
+export const useLayout = <T,>(selector: (state: LayoutSlice) => T): T => useStore(useServices().layout, selector);
+export const usePreferences = <T,>(selector: (state: PreferencesSlice) => T): T =>
+  useStore(useServices().preferences, selector);
+export const useFilter = <T,>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);

@@ -1,0 +1,74 @@
+/**
+ * The typed IPC contract between the Electron main process and its windows,
+ * both directions in one place. The preload exposes `FalconPreloadApi` as
+ * `window.falcon` (one named function per action, never raw ipcRenderer);
+ * main registers a handler per `InvokeChannel` and validates every argument.
+ */
+import type { HubInfo, PaneTarget, ServerSettings } from './bridge';
+import type { ConnectionState } from './connection-state';
+import type { Delivery, SubscribeOptions } from './delivery';
+import type { Channel } from './protocol';
+
+/** Renderer → main, fire and forget (`ipcRenderer.send`). */
+export interface SendChannels {
+  'falcon:subscribe': [id: string, channel: Channel, options: SubscribeOptions];
+  'falcon:unsubscribe': [id: string];
+  'falcon:set-urgent': [id: string, urgent: boolean];
+  'falcon:retry-now': [];
+  'falcon:open-external': [url: string];
+  'falcon:open-window': [target: PaneTarget];
+  /** What the window shows, for notification suppression: the focused pane's target, or null. */
+  'falcon:viewing': [target: PaneTarget | null];
+}
+
+/** Renderer → main, with an answer (`ipcRenderer.invoke`). */
+export interface InvokeChannels {
+  'falcon:hello': { args: []; result: { connection: ConnectionState; hub: HubInfo; target: PaneTarget | null } };
+  'falcon:get-server': { args: []; result: ServerSettings };
+  'falcon:set-server': { args: [settings: { url: string; token?: string | null }]; result: void };
+  'falcon:list-projects': { args: []; result: string[] };
+  'falcon:get-notification-settings': { args: []; result: NotificationSettings };
+  'falcon:set-notification-settings': { args: [settings: Partial<NotificationSettings>]; result: NotificationSettings };
+}
+
+/** Main → renderer (`webContents.send`). */
+export interface EventChannels {
+  'falcon:connection-state': [state: ConnectionState];
+  /** One message per window per flush: only the channels that window subscribed. */
+  'falcon:deliveries': [batch: Delivery[]];
+  /** Focus a target (a notification was clicked). */
+  'falcon:focus-target': [target: PaneTarget];
+}
+
+export interface NotificationSettings {
+  enabled: boolean;
+  /** Statuses worth a notification: agent (waiting_for_input, failed, …) and issue (done, blocked, …). */
+  statuses: string[];
+  /** Projects to notify about; empty means all. */
+  projects: string[];
+  /** Notifications paused until this time (ms since epoch), or null. */
+  pausedUntil: number | null;
+  /** Whether the token can be stored encrypted; false when only `basic_text` exists (Linux without a keyring). */
+  secureStorage: boolean;
+}
+
+/** What the preload exposes as `window.falcon`. */
+export interface FalconPreloadApi {
+  readonly version: 1;
+  hello(): Promise<InvokeChannels['falcon:hello']['result']>;
+  subscribe(id: string, channel: Channel, options: SubscribeOptions): void;
+  unsubscribe(id: string): void;
+  setUrgent(id: string, urgent: boolean): void;
+  retryNow(): void;
+  getServer(): Promise<ServerSettings>;
+  setServer(settings: { url: string; token?: string | null }): Promise<void>;
+  listProjects(): Promise<string[]>;
+  getNotificationSettings(): Promise<NotificationSettings>;
+  setNotificationSettings(settings: Partial<NotificationSettings>): Promise<NotificationSettings>;
+  openExternal(url: string): void;
+  openWindow(target: PaneTarget): void;
+  setViewing(target: PaneTarget | null): void;
+  onConnectionState(listener: (state: ConnectionState) => void): () => void;
+  onDeliveries(listener: (batch: Delivery[]) => void): () => void;
+  onFocusTarget(listener: (target: PaneTarget) => void): () => void;
+}

@@ -1,0 +1,132 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AgentList } from '../../../src/renderer/src/components/agents/AgentList';
+import type { AgentState } from '../../../src/shared/protocol';
+import { createTestServices, event, renderWith, seed } from './harness';
+
+const NOW = new Date('2030-01-01T12:00:00Z').getTime();
+const AGENTS: AgentState[] = [
+  { agentId: 'agent-1', status: 'idle', lastActivityAt: NOW - 3_600_000 },
+  { agentId: 'agent-2', status: 'working', issueId: '12', stage: 'implement', lastActivityAt: NOW - 5_000 },
+  { agentId: 'agent-3', status: 'failed', issueId: '7', stage: 'test', message: 'tests failed' },
+  { agentId: 'agent-4', status: 'offline' },
+  { agentId: 'agent-5', status: 'waiting_for_input', issueId: '9', stage: 'plan', lastActivityAt: NOW - 42_000 },
+];
+
+function setup() {
+  const services = createTestServices();
+  seed(services, [], AGENTS);
+  renderWith(services, <AgentList />);
+  return services;
+}
+
+const rows = () => screen.getAllByTestId('agent-row');
+const row = (agentId: string) => rows().find((element) => element.dataset.agentId === agentId) as HTMLElement;
+
+describe('AgentList', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
+
+  it('lists agents needing attention first, then working, idle, offline', () => {
+    setup();
+    expect(rows().map((element) => element.dataset.agentId)).toEqual([
+      'agent-5',
+      'agent-3',
+      'agent-2',
+      'agent-1',
+      'agent-4',
+    ]);
+    expect(rows().map((element) => element.dataset.status)).toEqual([
+      'waiting_for_input',
+      'failed',
+      'working',
+      'idle',
+      'offline',
+    ]);
+  });
+
+  it('gives each status a badge with words and an icon, not colour alone', () => {
+    setup();
+    const badge = (agentId: string) => row(agentId).querySelector('.agent-status') as HTMLElement;
+    expect(badge('agent-5').textContent).toBe('⏸Waiting for input');
+    expect(badge('agent-5').dataset.status).toBe('waiting_for_input');
+    expect(badge('agent-3').textContent).toBe('✖Failed');
+    expect(badge('agent-2').textContent).toBe('▶Working');
+    expect(badge('agent-1').textContent).toBe('○Idle');
+    expect(badge('agent-4').textContent).toBe('–Offline');
+    expect(badge('agent-5').querySelector('[aria-hidden="true"]')?.textContent).toBe('⏸');
+  });
+
+  it('shows the current issue, stage, message and last activity', () => {
+    setup();
+    const waiting = row('agent-5');
+    expect(within(waiting).getByText('#9')).toBeTruthy();
+    expect(within(waiting).getByText('plan')).toBeTruthy();
+    expect(waiting.querySelector('.agent-row-age')?.textContent).toBe('last activity 42s ago');
+    expect(row('agent-3').textContent).toContain('tests failed');
+    expect(row('agent-4').textContent).toContain('No issue');
+  });
+
+  it('ticks the last activity age', () => {
+    setup();
+    act(() => void vi.advanceTimersByTime(18_000));
+    expect(row('agent-5').querySelector('.agent-row-age')?.textContent).toBe('last activity 1m ago');
+  });
+
+  it('counts the agents needing attention in the heading', () => {
+    const services = setup();
+    const heading = screen.getByRole('heading');
+    expect(within(heading).getByRole('status').textContent).toBe('2 need attention');
+    act(() =>
+      services.board
+        .getState()
+        .applyDeliveries([event('agent:agent-5', 'agent_status', { agentId: 'agent-5', status: 'working' })], NOW),
+    );
+    expect(within(heading).getByRole('status').textContent).toBe('1 needs attention');
+    expect(rows()[0].dataset.agentId).toBe('agent-3');
+  });
+
+  it('moves an agent to the top when it starts waiting for input', () => {
+    const services = setup();
+    act(() =>
+      services.board
+        .getState()
+        .applyDeliveries(
+          [event('agent:agent-1', 'agent_status', { agentId: 'agent-1', status: 'waiting_for_input' })],
+          NOW,
+        ),
+    );
+    expect(
+      rows()
+        .slice(0, 2)
+        .map((element) => element.dataset.agentId),
+    ).toEqual(['agent-1', 'agent-5']);
+  });
+
+  it('opens the agent’s pane on click and on Enter', () => {
+    const services = setup();
+    fireEvent.click(row('agent-3'));
+    expect(services.layout.getState().panes.map((pane) => pane.agentId)).toEqual(['agent-3']);
+    // Rows are buttons: Enter activates them natively, which is a click.
+    expect(row('agent-5').tagName).toBe('BUTTON');
+    expect((row('agent-5') as HTMLButtonElement).type).toBe('button');
+  });
+
+  it('moves focus between rows with j and k', () => {
+    setup();
+    row('agent-5').focus();
+    fireEvent.keyDown(row('agent-5'), { key: 'j' });
+    expect(document.activeElement).toBe(row('agent-3'));
+    fireEvent.keyDown(row('agent-3'), { key: 'k' });
+    expect(document.activeElement).toBe(row('agent-5'));
+    fireEvent.keyDown(row('agent-5'), { key: 'k' });
+    expect(document.activeElement).toBe(row('agent-5'));
+  });
+});

@@ -1,0 +1,68 @@
+import { render, type RenderResult } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { vi } from 'vitest';
+import type { StateStorage } from 'zustand/middleware';
+import type { FalconBridge } from '../../../src/shared/bridge';
+import { INITIAL_STATE } from '../../../src/shared/connection-state';
+import type { Delivery } from '../../../src/shared/delivery';
+import type { AgentState, Channel, IssueState } from '../../../src/shared/protocol';
+import { OutputRouter } from '../../../src/renderer/src/lib/output-router';
+import { ServicesContext, type Services } from '../../../src/renderer/src/services';
+import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
+import { createConnectionStore } from '../../../src/renderer/src/stores/connection-store';
+import { createFilterStore } from '../../../src/renderer/src/stores/filter-store';
+import { createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
+import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
+
+export function memoryStorage(): StateStorage {
+  const items = new Map<string, string>();
+  return {
+    getItem: (name) => items.get(name) ?? null,
+    setItem: (name, value) => void items.set(name, value),
+    removeItem: (name) => void items.delete(name),
+  };
+}
+
+/** A bridge for component tests: a fixed project list and no-op subscriptions, nothing on the wire. */
+export function fakeBridge(projects: string[] = []) {
+  return {
+    kind: 'web',
+    connectionState: () => INITIAL_STATE,
+    onConnectionState: () => () => undefined,
+    onDeliveries: () => () => undefined,
+    subscribe: vi.fn(() => ({ unsubscribe: () => undefined, setUrgent: () => undefined })),
+    listProjects: vi.fn(async () => projects),
+    retryNow: () => undefined,
+    hubInfo: () => ({ label: 'Test hub', url: 'ws://test/ws', builtIn: false }),
+    getServer: async () => ({ url: 'ws://test/ws', hasToken: true }),
+    setServer: async () => undefined,
+    openExternal: () => undefined,
+  } satisfies FalconBridge;
+}
+
+export function createTestServices(bridge: FalconBridge = fakeBridge()): Services {
+  return {
+    bridge,
+    connection: createConnectionStore(INITIAL_STATE),
+    board: createBoardStore(),
+    layout: createLayoutStore(memoryStorage()),
+    preferences: createPreferencesStore(memoryStorage()),
+    filter: createFilterStore(),
+    output: new OutputRouter(),
+    dispose: () => undefined,
+  };
+}
+
+export function renderWith(services: Services, ui: ReactNode): RenderResult {
+  return render(<ServicesContext.Provider value={services}>{ui}</ServicesContext.Provider>);
+}
+
+/** Loads issues and agents as a project snapshot would (no flash). */
+export function seed(services: Services, issues: IssueState[], agents: AgentState[] = []): void {
+  const channel: Channel = 'project:alpha';
+  services.board.getState().applyDeliveries([{ kind: 'snapshot', channel, data: { issues, agents } }], Date.now());
+}
+
+export function event(channel: Channel, name: string, data: unknown): Delivery {
+  return { kind: 'event', channel, event: name, data };
+}
