@@ -1,3 +1,106 @@
+import { useEffect, useState } from 'react';
+import { AgentList } from './components/agents/AgentList';
+import { Board } from './components/board/Board';
+import { FilterBar } from './components/board/FilterBar';
+import { ProjectSwitcher } from './components/board/ProjectSwitcher';
+import { PaneGrid } from './components/panes/PaneGrid';
+import { ChannelFreshness } from './components/shell/ChannelFreshness';
+import { ConnectionBanner } from './components/shell/ConnectionBanner';
+import { SettingsDialog } from './components/shell/SettingsDialog';
+import { ShortcutsDialog } from './components/shell/ShortcutsDialog';
+import { SignIn } from './components/shell/SignIn';
+import { useLayout, usePreferences, useServices } from './services';
+import { channelOf } from '../../shared/protocol';
+import './components/shell/shell.css';
+
 export function App() {
-  return <main>Falcon Monitor</main>;
+  const { bridge } = useServices();
+  const theme = usePreferences((s) => s.theme);
+  const projectId = useLayout((s) => s.projectId);
+  const panes = useLayout((s) => s.panes);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [needsSignIn, setNeedsSignIn] = useState(false);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    if (bridge.kind !== 'web') return;
+    void bridge.getServer().then((server) => setNeedsSignIn(!server.hasToken));
+    return bridge.onConnectionState((state) => {
+      if (state.status === 'open') setNeedsSignIn(false);
+    });
+  }, [bridge]);
+
+  // The board of the selected project: its snapshot first, then live events.
+  useEffect(() => {
+    if (!projectId) return;
+    const subscription = bridge.subscribe(channelOf.project(projectId), { snapshot: true });
+    return () => subscription.unsubscribe();
+  }, [bridge, projectId]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '?' || isTyping(event.target)) return;
+      event.preventDefault();
+      setHelpOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (needsSignIn) {
+    return (
+      <div className="app sign-in-page">
+        <ConnectionBanner onOpenSettings={() => setSettingsOpen(true)} />
+        <SignIn />
+        <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      </div>
+    );
+  }
+
+  const channels = [
+    ...(projectId ? [channelOf.project(projectId)] : []),
+    ...new Set(panes.map((pane) => channelOf.agent(pane.agentId))),
+  ];
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="app-title">Falcon Monitor</span>
+        <ProjectSwitcher />
+        <FilterBar />
+        <span className="spacer" />
+        <ChannelFreshness channels={channels} />
+        <button type="button" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts">
+          ?
+        </button>
+        <button type="button" onClick={() => setSettingsOpen(true)}>
+          Settings
+        </button>
+      </header>
+      <ConnectionBanner onOpenSettings={() => setSettingsOpen(true)} />
+      <main className="app-main">
+        <section className="board-area" aria-label="Issues">
+          <Board />
+        </section>
+        <aside className="agents-area" aria-label="Agents">
+          <AgentList />
+        </aside>
+        <section className="panes-area" aria-label="Agent output">
+          <PaneGrid />
+        </section>
+      </main>
+      <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </div>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+  );
 }

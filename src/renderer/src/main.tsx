@@ -1,11 +1,39 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import type { FalconBridge } from '../../shared/bridge';
+import type { FalconPreloadApi } from '../../shared/ipc';
 import { App } from './App';
+import { DirectBridge } from './bridge/direct-bridge';
+import { IpcBridge } from './bridge/ipc-bridge';
+import { ServicesContext, createServices } from './services';
+import './app.css';
 
-const root = document.getElementById('root');
-if (root)
+declare global {
+  interface Window {
+    /** Present in the desktop app (from the preload); absent in the web edition. */
+    falcon?: FalconPreloadApi;
+  }
+}
+
+async function chooseBridge(): Promise<FalconBridge> {
+  if (window.falcon) return IpcBridge.connect(window.falcon);
+  const bridge = new DirectBridge({ location: window.location, storage: window.localStorage });
+  // The token came in the fragment: keep it out of the address bar, history and screenshots.
+  if (DirectBridge.hasFragmentToken(window.location.hash)) {
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return bridge;
+}
+
+void chooseBridge().then((bridge) => {
+  const services = createServices(bridge);
+  const root = document.getElementById('root');
+  if (!root) return;
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <ServicesContext.Provider value={services}>
+        <App />
+      </ServicesContext.Provider>
     </StrictMode>,
   );
+});

@@ -55,10 +55,10 @@ export function useServices(): Services {
 }
 
 /** Hooks that select the smallest slice each component needs. */
-export const useBoard = <T,>(selector: (state: BoardSlice) => T): T => useStore(useServices().board, selector);
-export const useConnection = <T,>(selector: (state: ConnectionSlice) => T): T =>
+export const useBoard = <T>(selector: (state: BoardSlice) => T): T => useStore(useServices().board, selector);
+export const useConnection = <T>(selector: (state: ConnectionSlice) => T): T =>
   useStore(useServices().connection, selector);
-export const useLayout = <T,>(selector: (state: LayoutSlice) => T): T => useStore(useServices().layout, selector);
-export const usePreferences = <T,>(selector: (state: PreferencesSlice) => T): T =>
+export const useLayout = <T>(selector: (state: LayoutSlice) => T): T => useStore(useServices().layout, selector);
+export const usePreferences = <T>(selector: (state: PreferencesSlice) => T): T =>
   useStore(useServices().preferences, selector);
-export const useFilter = <T,>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);
+export const useFilter = <T>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);

@@ -57,7 +57,8 @@ export function createLayoutStore(storage?: StateStorage) {
         closePane: (id) =>
           set((state) => {
             const panes = state.panes.filter((pane) => pane.id !== id);
-            const focusedPaneId = state.focusedPaneId === id ? (panes[panes.length - 1]?.id ?? null) : state.focusedPaneId;
+            const focusedPaneId =
+              state.focusedPaneId === id ? (panes[panes.length - 1]?.id ?? null) : state.focusedPaneId;
             return { panes, focusedPaneId };
           }),
         focusPane: (id) => set({ focusedPaneId: id }),

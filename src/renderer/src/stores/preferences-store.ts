@@ -43,7 +43,12 @@ export function createPreferencesStore(storage?: StateStorage) {
         name: 'falcon.preferences',
         version: 1,
         storage: createJSONStorage(() => storage ?? localStorage),
-        partialize: ({ theme, scrollback, tailLines, notifications }) => ({ theme, scrollback, tailLines, notifications }),
+        partialize: ({ theme, scrollback, tailLines, notifications }) => ({
+          theme,
+          scrollback,
+          tailLines,
+          notifications,
+        }),
       },
     ),
   );

@@ -18,7 +18,8 @@ export function ChannelFreshness({ channels }: { channels: string[] }) {
           const at = lastEventAt[channel];
           return (
             <li key={channel}>
-              <code>{channel}</code> — {at ? `last event ${Math.max(0, Math.round((now - at) / 1000))} s ago` : 'no events yet'}
+              <code>{channel}</code> —{' '}
+              {at ? `last event ${Math.max(0, Math.round((now - at) / 1000))} s ago` : 'no events yet'}
             </li>
           );
         })}

@@ -23,7 +23,9 @@ export function ConnectionBanner({ onOpenSettings }: { onOpenSettings: () => voi
   let action: { label: string; run: () => void } | null = null;
   switch (state.status) {
     case 'open':
-      text = state.resumable ? `Connected to ${hub.label}` : `Connected to ${hub.label} (no resume: output may have gaps)`;
+      text = state.resumable
+        ? `Connected to ${hub.label}`
+        : `Connected to ${hub.label} (no resume: output may have gaps)`;
       break;
     case 'idle':
     case 'connecting':

@@ -7,7 +7,9 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['Ctrl/Cmd + 1…9', 'Focus pane 1…9'],
   ['Ctrl/Cmd + F', 'Search in the focused pane'],
   ['Enter / Shift + Enter', 'Next / previous match'],
-  ['Escape', 'Close search, clear the filter, close dialogs'],
+  ['PageUp / PageDown / Home', 'Scroll the focused pane (pauses following)'],
+  ['End', 'Jump to live output'],
+  ['Escape', 'Close search, clear and leave the filter, close dialogs'],
   ['?', 'Show these shortcuts'],
 ];
 

@@ -7,7 +7,8 @@ export function SignIn() {
   const [token, setToken] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (token.trim()) void bridge.getServer().then((server) => bridge.setServer({ url: server.url, token: token.trim() }));
+    if (token.trim())
+      void bridge.getServer().then((server) => bridge.setServer({ url: server.url, token: token.trim() }));
   };
   return (
     <form className="sign-in" onSubmit={submit} aria-labelledby="sign-in-title">
@@ -17,7 +18,13 @@ export function SignIn() {
       </p>
       <label>
         Token
-        <input type="password" autoComplete="off" value={token} onChange={(event) => setToken(event.target.value)} autoFocus />
+        <input
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          autoFocus
+        />
       </label>
       <button type="submit" className="primary">
         Connect

@@ -1,0 +1,394 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { type ISearchOptions, type ISearchResultChangeEvent, SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { WebglAddon } from '@xterm/addon-webgl';
+import { type IMarker, Terminal } from '@xterm/xterm';
+import type { OutputSink } from '../lib/output-router';
+import { bufferText } from './buffer-text';
+import { DisposableStore, toDisposable } from './disposable-store';
+import { Emitter } from './emitter';
+import { endsAtLineStart, type MarkerKind, markerLine } from './marker-line';
+import { isOpenableUrl } from './openable-url';
+import { readOnlyKeyHandler } from './read-only-keys';
+import { SEARCH_DECORATIONS, TERMINAL_THEMES, type TerminalTheme } from './terminal-theme';
+import { webglSupport } from './webgl-support';
+import { WriteQueue } from './write-queue';
+
+export type { MarkerKind } from './marker-line';
+export type { TerminalTheme } from './terminal-theme';
+export type RendererKind = 'webgl' | 'dom';
+export type SearchDirection = 'next' | 'previous';
+
+export interface SearchOptions {
+  caseSensitive?: boolean;
+  regex?: boolean;
+  /** Extend the current match while the user types instead of moving on (forward search only). */
+  incremental?: boolean;
+}
+
+export interface TerminalViewOptions {
+  /** Lines kept above the viewport (10 000 lines cost ~30–40 MB per 80-column terminal). */
+  scrollback: number;
+  theme: TerminalTheme;
+  /** Called with links the user activates, only after `isOpenableUrl` accepted them. */
+  openLink(url: string): void;
+  /** 'auto' (default): WebGL on a hardware GPU, else DOM; 'dom': never WebGL; 'webgl': whenever it loads. */
+  renderer?: 'auto' | RendererKind;
+  fontSize?: number;
+  fontFamily?: string;
+  /** Flow-control limits; see WriteQueue for the defaults and why. */
+  maxChunkChars?: number;
+  maxInFlight?: number;
+  maxPendingChars?: number;
+}
+
+const FONT_FAMILY = 'ui-monospace, SFMono-Regular, "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace';
+
+/**
+ * One agent's output in one xterm terminal — an OutputSink the OutputRouter
+ * writes to directly, outside React. Read-only: stdin is off, Ctrl/Cmd
+ * shortcuts pass through to the app, and the navigation keys scroll.
+ *
+ * Writes go through a WriteQueue (≤ 64 KiB chunks, ≤ 2 in flight, acknowledged
+ * by xterm's write callback), so a flood never parks megabytes inside xterm.
+ *
+ * Hidden panes: output keeps flowing at the same pace. xterm must parse it to
+ * keep its state (colours, cursor, scrollback) right, and it already skips
+ * rendering while its element is not visible (it watches with an
+ * IntersectionObserver), so parsing is the only cost. Small writes that pile
+ * up meanwhile are coalesced into 64 KiB chunks by the queue, which is the
+ * saving that matters; holding output back would only make showing the pane
+ * slower. Becoming visible refits the terminal to its container.
+ */
+export class TerminalView implements OutputSink {
+  private readonly store = new DisposableStore();
+  private readonly terminal: Terminal;
+  private readonly fitAddon = new FitAddon();
+  private readonly searchAddon = new SearchAddon({ highlightLimit: 1000 });
+  private readonly queue: WriteQueue;
+  private readonly markers: Record<MarkerKind, Set<IMarker>> = { live: new Set(), gap: new Set(), resync: new Set() };
+  private readonly _onFollowChange = new Emitter<boolean>();
+  private readonly _onRendererChange = new Emitter<RendererKind>();
+  private readonly _onSearchResults = new Emitter<ISearchResultChangeEvent>();
+  private theme: TerminalTheme;
+  private webgl: WebglAddon | undefined;
+  private element: HTMLElement | undefined;
+  private fitFrame = 0;
+  private resizing = false;
+  /** Viewport line when hidden, restored on showing if the user had scrolled away from the bottom. */
+  private hiddenAt: number | undefined;
+  private atLineStart = true;
+  private _following = true;
+  private _visible = true;
+  private _renderer: RendererKind = 'dom';
+
+  /** Fires with `following` when follow mode pauses (user scrolled up) or resumes. */
+  readonly onFollowChange = this._onFollowChange.event;
+  /** Fires when the renderer changes (WebGL loaded, or lost its context and fell back to DOM). */
+  readonly onRendererChange = this._onRendererChange.event;
+  /** Fires when search results change: `resultIndex` is -1 past the highlight limit. */
+  readonly onSearchResults = this._onSearchResults.event;
+
+  constructor(private readonly options: TerminalViewOptions) {
+    assertScrollback(options.scrollback);
+    if (typeof options.openLink !== 'function') throw new TypeError('openLink must be a function');
+    this.theme = options.theme;
+    const openIfAllowed = (url: string) => {
+      if (isOpenableUrl(url)) options.openLink(url);
+    };
+
+    this.terminal = this.store.add(
+      new Terminal({
+        scrollback: options.scrollback,
+        theme: TERMINAL_THEMES[options.theme],
+        fontFamily: options.fontFamily ?? FONT_FAMILY,
+        fontSize: options.fontSize ?? 13,
+        // Search highlights are decorations, which xterm still files under its proposed API.
+        allowProposedApi: true,
+        disableStdin: true,
+        // Agent output may come from pipes (bare LF) as well as ptys (CRLF).
+        convertEol: true,
+        cursorBlink: false,
+        cursorStyle: 'bar',
+        cursorInactiveStyle: 'none',
+        overviewRuler: { width: 8 },
+        // OSC 8 hyperlinks: their text can differ from their target, so hovering shows the target.
+        linkHandler: {
+          allowNonHttpProtocols: false,
+          activate: (_event, url) => openIfAllowed(url),
+          hover: (_event, url) => this.element?.setAttribute('title', url),
+          leave: () => this.element?.removeAttribute('title'),
+        },
+      }),
+    );
+    this.store.add(this._onFollowChange);
+    this.store.add(this._onRendererChange);
+    this.store.add(this._onSearchResults);
+
+    this.queue = new WriteQueue((chunk, done) => this.terminal.write(chunk, done), {
+      maxChunk: options.maxChunkChars,
+      maxInFlight: options.maxInFlight,
+      maxPending: options.maxPendingChars,
+      describeDrop: (chars) =>
+        `\r\n${markerLine('dropped', `${formatSize(chars)} of output skipped: this pane could not keep up`, this.terminal.cols)}`,
+    });
+    this.store.add(toDisposable(() => this.queue.dispose()));
+
+    this.terminal.loadAddon(this.fitAddon);
+    this.terminal.loadAddon(this.searchAddon);
+    this.terminal.loadAddon(new WebLinksAddon((_event, url) => openIfAllowed(url)));
+    this.store.add(this.searchAddon.onDidChangeResults((results) => this._onSearchResults.fire(results)));
+    this.store.add(this.terminal.onScroll(() => this.updateFollow()));
+    this.store.add(this.terminal.onWriteParsed(() => this.updateFollow()));
+    this.terminal.attachCustomKeyEventHandler(readOnlyKeyHandler(this.terminal, () => this.jumpToLive()));
+  }
+
+  /** 'webgl' while the WebGL renderer draws, else 'dom'. */
+  get renderer(): RendererKind {
+    return this._renderer;
+  }
+
+  /** Whether new output scrolls into view (the viewport is at the bottom). */
+  get following(): boolean {
+    return this._following;
+  }
+
+  get visible(): boolean {
+    return this._visible;
+  }
+
+  get cols(): number {
+    return this.terminal.cols;
+  }
+
+  get rows(): number {
+    return this.terminal.rows;
+  }
+
+  /** Opens the terminal in `element` (once) and keeps it fitted to the element's size. */
+  mount(element: HTMLElement): void {
+    if (this.store.isDisposed) throw new Error('TerminalView is disposed');
+    if (this.element) throw new Error('TerminalView is already mounted');
+    this.element = element;
+    this.terminal.open(element);
+    this.loadRenderer();
+    if (typeof ResizeObserver !== 'undefined') {
+      const observer = new ResizeObserver(() => this.scheduleFit());
+      observer.observe(element);
+      this.store.add(toDisposable(() => observer.disconnect()));
+    }
+    this.store.add(toDisposable(() => cancelAnimationFrame(this.fitFrame)));
+    this.scheduleFit();
+  }
+
+  /** Queues terminal output; it reaches xterm in order, under flow control. */
+  write(text: string): void {
+    if (this.store.isDisposed || text.length === 0) return;
+    this.queue.push(text);
+    this.atLineStart = endsAtLineStart(text);
+  }
+
+  /** Writes a full-width marker line on a line of its own, and registers an xterm marker on it. */
+  marker(kind: MarkerKind, text: string): void {
+    if (this.store.isDisposed) return;
+    if (!this.atLineStart) this.queue.push('\r\n');
+    this.queue.pushAction(() => this.registerMarker(kind));
+    this.queue.push(markerLine(kind, text, this.terminal.cols));
+    this.atLineStart = true;
+  }
+
+  /** Markers of `kind` still in the buffer (clearing or trimming scrollback removes them). */
+  markerCount(kind: MarkerKind): number {
+    return this.markers[kind].size;
+  }
+
+  /** Resolves once everything written so far has been parsed by xterm. */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  /** Code units waiting in front of xterm. */
+  get pendingChars(): number {
+    return this.queue.pendingChars;
+  }
+
+  /**
+   * Hidden panes keep parsing (see the class comment); showing one refits it,
+   * since its container may have changed size while it was hidden. Call it as
+   * the element is hidden or shown (a layout effect): hiding an element resets
+   * its scroll position, which must not read as the user scrolling away.
+   */
+  setVisible(visible: boolean): void {
+    if (visible === this._visible) return;
+    this._visible = visible;
+    if (visible) this.scheduleFit();
+    else this.hiddenAt = this.terminal.buffer.active.viewportY;
+  }
+
+  /** Resizes the terminal to its container, keeping the bottom in view while following. */
+  fit(): void {
+    const element = this.element;
+    // A hidden (display: none) or collapsed container measures 0: fitting to it would wreck the layout.
+    if (!element || !this._visible || element.clientWidth === 0 || element.clientHeight === 0) return;
+    const following = this._following;
+    // A resize moves the viewport on its own (rows pushed into or pulled from the
+    // scrollback): that is not the user scrolling away, so follow state is kept.
+    this.resizing = true;
+    try {
+      this.fitAddon.fit();
+    } catch {
+      // Measuring fails while fonts or the renderer are not ready; the next resize retries.
+    } finally {
+      this.resizing = false;
+    }
+    if (following) this.terminal.scrollToBottom();
+    else if (this.hiddenAt !== undefined) this.terminal.scrollToLine(this.hiddenAt);
+    this.hiddenAt = undefined;
+    this.updateFollow();
+  }
+
+  /** Scrolls to the newest output and resumes following it. */
+  jumpToLive(): void {
+    this.terminal.scrollToBottom();
+    this.updateFollow();
+  }
+
+  /** Clears everything received so far (once it has been parsed), keeping the cursor's line. */
+  clear(): void {
+    this.queue.pushAction(() => {
+      this.searchAddon.clearDecorations();
+      this.terminal.clear();
+      this.updateFollow();
+    });
+  }
+
+  /** Copies the selection, or the whole buffer when nothing is selected; resolves with the text copied. */
+  async copy(): Promise<string> {
+    const text = this.terminal.hasSelection() ? this.terminal.getSelection() : this.textContent();
+    if (!navigator.clipboard) throw new Error('the clipboard is not available here');
+    await navigator.clipboard.writeText(text);
+    return text;
+  }
+
+  /** Plain text of the buffer (parsed output only: see `whenIdle`); the last `lastLines` lines when given. */
+  textContent(lastLines?: number): string {
+    return bufferText(this.terminal.buffer.active, lastLines);
+  }
+
+  /** Finds the next or previous match and highlights all matches; false when there is none (or the regex is invalid). */
+  find(term: string, direction: SearchDirection, options: SearchOptions = {}): boolean {
+    if (term.length === 0) {
+      this.clearSearch();
+      return false;
+    }
+    // The search addon selects its match, which needs an opened terminal.
+    if (!this.element) return false;
+    const searchOptions: ISearchOptions = {
+      caseSensitive: options.caseSensitive ?? false,
+      regex: options.regex ?? false,
+      incremental: direction === 'next' && (options.incremental ?? false),
+      decorations: SEARCH_DECORATIONS[this.theme],
+    };
+    try {
+      return direction === 'next'
+        ? this.searchAddon.findNext(term, searchOptions)
+        : this.searchAddon.findPrevious(term, searchOptions);
+    } catch {
+      // An invalid regular expression (the user may be halfway through typing it).
+      return false;
+    }
+  }
+
+  clearSearch(): void {
+    this.searchAddon.clearDecorations();
+    this.terminal.clearSelection();
+  }
+
+  setTheme(theme: TerminalTheme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    this.terminal.options.theme = TERMINAL_THEMES[theme];
+  }
+
+  setScrollback(lines: number): void {
+    assertScrollback(lines);
+    this.terminal.options.scrollback = lines;
+  }
+
+  focus(): void {
+    this.terminal.focus();
+  }
+
+  /** Disposes the terminal, its addons, observers and listeners; safe to call twice. */
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  private registerMarker(kind: MarkerKind): void {
+    // Undefined in the alternate screen (a full-screen program), which has no scrollback to mark.
+    const marker = this.terminal.registerMarker(0) as IMarker | undefined;
+    if (!marker) return;
+    const set = this.markers[kind];
+    set.add(marker);
+    marker.onDispose(() => set.delete(marker));
+  }
+
+  private updateFollow(): void {
+    // Hidden, or shown or resized and not yet refitted: the viewport moves by itself then.
+    if (this.resizing || !this._visible || this.fitFrame !== 0) return;
+    const buffer = this.terminal.buffer.active;
+    const following = buffer.viewportY >= buffer.baseY;
+    if (following === this._following) return;
+    this._following = following;
+    this._onFollowChange.fire(following);
+  }
+
+  private scheduleFit(): void {
+    if (this.fitFrame !== 0 || this.store.isDisposed) return;
+    this.fitFrame = requestAnimationFrame(() => {
+      this.fitFrame = 0;
+      this.fit();
+    });
+  }
+
+  private loadRenderer(): void {
+    const mode = this.options.renderer ?? 'auto';
+    if (mode === 'dom' || (mode === 'auto' && webglSupport() !== 'hardware')) return;
+    let addon: WebglAddon | undefined;
+    try {
+      addon = new WebglAddon();
+      addon.onContextLoss(() => this.dropWebgl());
+      this.terminal.loadAddon(addon);
+    } catch {
+      // No WebGL 2 here (or the context could not be created): xterm keeps its DOM renderer.
+      addon?.dispose();
+      return;
+    }
+    this.webgl = addon;
+    this.store.add(toDisposable(() => this.webgl?.dispose()));
+    this.setRenderer('webgl');
+  }
+
+  /** After a context loss (GPU reset, too many contexts), disposing the addon puts the DOM renderer back. */
+  private dropWebgl(): void {
+    const addon = this.webgl;
+    this.webgl = undefined;
+    addon?.dispose();
+    this.setRenderer('dom');
+  }
+
+  private setRenderer(renderer: RendererKind): void {
+    if (renderer === this._renderer) return;
+    this._renderer = renderer;
+    this._onRendererChange.fire(renderer);
+  }
+}
+
+function assertScrollback(lines: number): void {
+  if (!Number.isInteger(lines) || lines < 0) throw new RangeError('scrollback must be a non-negative integer');
+}
+
+function formatSize(chars: number): string {
+  if (chars >= 1024 * 1024) return `${(chars / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(chars / 1024))} KB`;
+}

@@ -1,0 +1,215 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHub } from '../../src/server/index';
+import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { startTestHub, token } from '../helpers/hub';
+import { TcpProxy } from '../helpers/tcp-proxy';
+
+const executable = chromiumPath();
+let browser: Browser;
+let page: Page;
+const cleanup: Array<() => unknown> = [];
+
+beforeAll(async () => {
+  if (!executable) return;
+  ensureWebBuild();
+  browser = await launchChromium(executable);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  for (const undo of cleanup.splice(0).reverse()) await undo();
+});
+
+async function hub(port = 0): Promise<RunningHub> {
+  const running = await startTestHub({ port, webRoot: WEB_ROOT, outputBatch: { intervalMs: 20 } });
+  cleanup.push(() => running.close());
+  return running;
+}
+
+async function seed(running: RunningHub, agents = ['opus-1']): Promise<void> {
+  for (const id of ['1', '2', '3']) {
+    await running.hub.publish('project:web', 'issue_created', {
+      issueId: id,
+      projectId: 'web',
+      title: `Issue number ${id}`,
+      status: 'todo',
+      stage: 'plan',
+    });
+  }
+  for (const agentId of agents) {
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId,
+      status: 'working',
+      issueId: '1',
+      projectId: 'web',
+    });
+  }
+}
+
+async function open(url: string, tokenValue: string): Promise<Page> {
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  cleanup.push(() => page.close());
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  cleanup.push(() => expect(errors).toEqual([]));
+  await page.goto(`${url}/#token=${tokenValue}`);
+  return page;
+}
+
+/** The text of a pane's rendered rows (xterm's DOM renderer: one div per row). */
+function paneRows(agentId: string): Promise<string[]> {
+  return page.evaluate((id) => {
+    const rows = document.querySelector(`[data-testid="agent-pane"][data-agent-id="${id}"] .xterm-rows`);
+    return rows ? [...rows.children].map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()) : [];
+  }, agentId);
+}
+
+async function waitForPaneText(agentId: string, text: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([id, wanted]) =>
+      (document.querySelector(`[data-testid="agent-pane"][data-agent-id="${id}"] .xterm-rows`)?.textContent ?? '')
+        .replace(/\u00a0/g, ' ')
+        .includes(wanted),
+    [agentId, text] as const,
+    { timeout },
+  );
+}
+
+async function openPane(agentId: string): Promise<void> {
+  await page.click(`[data-testid="agent-row"][data-agent-id="${agentId}"]`);
+  await page.waitForSelector(`[data-testid="agent-pane"][data-agent-id="${agentId}"] .xterm-rows`);
+}
+
+describe.skipIf(!executable)('Web edition in Chromium against a real hub', () => {
+  it('shows the board and moves a card within 1 s of a publish', async () => {
+    const running = await hub();
+    await seed(running);
+    await open(running.url, await token());
+    const card = '[data-testid="issue-card"][data-issue-id="2"]';
+    await page.waitForSelector(card);
+    await running.hub.publish('project:web', 'status_changed', {
+      issueId: '2',
+      projectId: 'web',
+      oldStatus: 'todo',
+      newStatus: 'in_review',
+    });
+    await page.waitForSelector(`${card}[data-status="in_review"]`, { timeout: 1000 });
+    expect(await page.textContent(card)).toContain('Issue number 2');
+  });
+
+  it('opens an agent pane with its history, a live marker, then live output', async () => {
+    const running = await hub();
+    await seed(running);
+    running.hub.streamAgentOutput('opus-1', 'history line A\r\nhistory line B\r\n');
+    await open(running.url, await token());
+    await openPane('opus-1');
+    await waitForPaneText('opus-1', 'history line B');
+    running.hub.streamAgentOutput('opus-1', '\x1b[32mlive line C\x1b[0m\r\n');
+    await waitForPaneText('opus-1', 'live line C');
+    const rows = (await paneRows('opus-1')).filter(Boolean);
+    const a = rows.findIndex((row) => row.includes('history line A'));
+    const live = rows.findIndex((row) => row.includes('live output'));
+    const c = rows.findIndex((row) => row.includes('live line C'));
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(live).toBeGreaterThan(a);
+    expect(c).toBeGreaterThan(live);
+  });
+
+  it('finds a line with the pane search', async () => {
+    const running = await hub();
+    await seed(running);
+    running.hub.streamAgentOutput('opus-1', 'alpha\r\nthe needle is here\r\nomega\r\n');
+    await open(running.url, await token());
+    await openPane('opus-1');
+    await waitForPaneText('opus-1', 'omega');
+    await page.click('[data-testid="agent-pane"][data-agent-id="opus-1"] .xterm-screen');
+    await page.keyboard.press('Control+f');
+    const input = page.locator('input[aria-label="Search output"]');
+    await input.fill('needle');
+    await input.press('Enter');
+    await page.waitForFunction(() => /1 of 1/.test(document.querySelector('.pane-search-count')?.textContent ?? ''));
+  });
+
+  it('shows reconnecting when the connection drops, recovers, and the pane has no gap and no duplicate', async () => {
+    const running = await hub();
+    await seed(running);
+    const proxy = await new TcpProxy(running.port).listen();
+    cleanup.push(() => proxy.close());
+    await open(`http://127.0.0.1:${proxy.port}`, await token());
+    await openPane('opus-1');
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
+    for (let i = 1; i <= 5; i++) running.hub.streamAgentOutput('opus-1', `seq ${i}\r\n`);
+    await waitForPaneText('opus-1', 'seq 5');
+    proxy.blackhole();
+    proxy.dropAll();
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="reconnecting"]');
+    for (let i = 6; i <= 10; i++) running.hub.streamAgentOutput('opus-1', `seq ${i}\r\n`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    proxy.restore();
+    await page.click('[data-testid="connection-banner"] button');
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
+    for (let i = 11; i <= 15; i++) running.hub.streamAgentOutput('opus-1', `seq ${i}\r\n`);
+    await waitForPaneText('opus-1', 'seq 15');
+    const seqs = (await paneRows('opus-1')).filter((row) => /^seq \d+$/.test(row));
+    expect(seqs).toEqual(Array.from({ length: 15 }, (_, i) => `seq ${i + 1}`));
+  });
+
+  it('marks the gap when a restarted in-memory hub lost the history', async () => {
+    let running = await hub();
+    const port = running.port;
+    await seed(running);
+    await open(running.url, await token());
+    await openPane('opus-1');
+    running.hub.streamAgentOutput('opus-1', 'before restart\r\n');
+    await waitForPaneText('opus-1', 'before restart');
+    await running.close();
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="reconnecting"]');
+    running = await hub(port);
+    await seed(running);
+    running.hub.streamAgentOutput('opus-1', 'after restart\r\n');
+    await page.click('[data-testid="connection-banner"] button').catch(() => {});
+    await waitForPaneText('opus-1', 'could not be recovered');
+    await waitForPaneText('opus-1', 'after restart');
+  });
+
+  it('stays responsive with nine panes streaming at once', async () => {
+    const agents = Array.from({ length: 9 }, (_, i) => `agent-${i + 1}`);
+    const running = await hub();
+    await seed(running, agents);
+    await open(running.url, await token());
+    for (const agentId of agents) await openPane(agentId);
+    expect(await page.locator('[data-testid="agent-pane"]').count()).toBe(9);
+    const line = `${'\x1b[36mnpm test\x1b[0m › '.repeat(4)}${'x'.repeat(60)}\r\n`;
+    let streaming = true;
+    const stream = (async () => {
+      while (streaming) {
+        for (const agentId of agents) running.hub.streamAgentOutput(agentId, line.repeat(20));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const answers: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        await page.click('button[aria-label="Keyboard shortcuts"]', { timeout: 5000 });
+        await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ timeout: 5000 });
+        await page.keyboard.press('Escape');
+        answers.push(Date.now() - started);
+      }
+      // The page answers input while nine panes stream (a frozen page would time out above).
+      expect(Math.max(...answers)).toBeLessThan(5000);
+    } finally {
+      streaming = false;
+      await stream;
+    }
+  });
+
+  it('shows the auth-failed state for a bad token', async () => {
+    const running = await hub();
+    await open(running.url, 'forged-token');
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="authFailed"]', { timeout: 10_000 });
+  });
+});

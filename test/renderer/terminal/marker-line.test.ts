@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { endsAtLineStart, markerLine } from '../../../src/renderer/src/terminal/marker-line';
+
+// eslint-disable-next-line no-control-regex -- stripping escape sequences to measure the visible line
+const visible = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r\n$/, '');
+
+describe('markerLine', () => {
+  it('fills the row but one column, and ends the line', () => {
+    const line = markerLine('live', 'live output', 80);
+    expect(visible(line)).toHaveLength(79);
+    expect(visible(line)).toMatch(/^── live output ─+$/);
+    expect(line.endsWith('\x1b[0m\r\n')).toBe(true);
+  });
+
+  it('shows gaps and resyncs in warning colours with a warning sign', () => {
+    expect(markerLine('gap', 'some output may be missing here', 80)).toContain('\x1b[33m');
+    expect(markerLine('resync', 'output could not be recovered', 80)).toContain('\x1b[31m');
+    expect(visible(markerLine('resync', 'x', 80))).toContain('⚠ x');
+    expect(markerLine('live', 'live output', 80)).not.toContain('⚠');
+  });
+
+  it('shortens the label to fit a narrow pane', () => {
+    const line = visible(markerLine('resync', 'output missed while disconnected could not be recovered', 40));
+    expect(line).toHaveLength(39);
+    expect(line).toMatch(/^── ⚠ output missed .*… ───$/);
+  });
+
+  it('keeps a short rule when the terminal is too narrow to shorten the label', () => {
+    expect(visible(markerLine('gap', 'a long explanation', 10))).toMatch(/─{3}$/);
+  });
+
+  it('strips control characters from the label', () => {
+    expect(visible(markerLine('live', 'evil\x1b[2J\u009b', 80))).toMatch(/^── evil\[2J ─+$/);
+  });
+});
+
+describe('endsAtLineStart', () => {
+  it.each([
+    ['line\n', true],
+    ['line\r\n', true],
+    ['line\n\x1b[0m', true],
+    ['line\n\x1b[1;32m\x1b[0m', true],
+    ['line', false],
+    ['progress 50%\r', false],
+    ['line\n\x1b[2J', false],
+  ])('%j → %s', (text, expected) => expect(endsAtLineStart(text)).toBe(expected));
+});
