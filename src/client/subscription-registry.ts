@@ -3,7 +3,6 @@ import type { Channel, StreamPosition, SubscribeMessage } from '../shared/protoc
 
 export type { SubscribeOptions } from '../shared/delivery';
 
-
 interface Interest {
   snapshot: boolean;
   tail: number;

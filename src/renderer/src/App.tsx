@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useKnownProjects } from './components/shell/use-known-projects';
 import { AgentList } from './components/agents/AgentList';
 import { Board } from './components/board/Board';
 import { FilterBar } from './components/board/FilterBar';
@@ -34,12 +35,14 @@ export function App() {
     });
   }, [bridge]);
 
-  // The board of the selected project: its snapshot first, then live events.
+  // Every project the token may read, each with its snapshot first: the board
+  // shows the selected one, while agents (shared by all projects) and
+  // attention badges need them all.
+  const projects = useKnownProjects(bridge, projectId);
   useEffect(() => {
-    if (!projectId) return;
-    const subscription = bridge.subscribe(channelOf.project(projectId), { snapshot: true });
-    return () => subscription.unsubscribe();
-  }, [bridge, projectId]);
+    const subscriptions = projects.map((id) => bridge.subscribe(channelOf.project(id), { snapshot: true }));
+    return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
+  }, [bridge, projects]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
