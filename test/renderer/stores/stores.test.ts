@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { StateStorage } from 'zustand/middleware';
+import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
+import { createConnectionStore } from '../../../src/renderer/src/stores/connection-store';
+import { MAX_PANES, createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
+import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
+import { INITIAL_STATE } from '../../../src/shared/connection-state';
+
+function memoryStorage(): StateStorage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (name) => data.get(name) ?? null,
+    setItem: (name, value) => void data.set(name, value),
+    removeItem: (name) => void data.delete(name),
+  };
+}
+
+describe('board store (no React)', () => {
+  it('loads a snapshot, then applies events, replacing only what changed', () => {
+    const board = createBoardStore();
+    board.getState().applyDeliveries(
+      [
+        {
+          kind: 'snapshot',
+          channel: 'project:p',
+          data: {
+            issues: [
+              { issueId: '1', projectId: 'p', status: 'todo' },
+              { issueId: '2', projectId: 'p', status: 'todo' },
+            ],
+            agents: [{ agentId: 'a', status: 'idle' }],
+          },
+        },
+      ],
+      1,
+    );
+    const before = board.getState();
+    board
+      .getState()
+      .applyDeliveries(
+        [{ kind: 'event', channel: 'project:p', event: 'status_changed', data: { issueId: '1', newStatus: 'done' } }],
+        5,
+      );
+    const after = board.getState();
+    expect(after.issues['1']).toMatchObject({ status: 'done', statusSince: 5, projectId: 'p' });
+    expect(after.issues['2']).toBe(before.issues['2']);
+    expect(after.agents).toBe(before.agents);
+    expect(after.changedAt['1']).toBe(5);
+  });
+
+  it('fills the project from the channel when the payload lacks it', () => {
+    const board = createBoardStore();
+    board
+      .getState()
+      .applyDeliveries([{ kind: 'event', channel: 'project:web', event: 'issue_created', data: { issueId: '9' } }], 1);
+    expect(board.getState().issues['9'].projectId).toBe('web');
+  });
+
+  it('marks an agent active on output, and ignores what does not touch the board', () => {
+    const board = createBoardStore();
+    const start = board.getState();
+    board.getState().applyDeliveries([{ kind: 'gap', channel: 'issue:1' }], 1);
+    expect(board.getState()).toBe(start);
+    board
+      .getState()
+      .applyDeliveries(
+        [{ kind: 'event', channel: 'agent:x', event: 'output', data: { timestamp: 1, content: 'hi' } }],
+        7,
+      );
+    expect(board.getState().agents.x).toMatchObject({ agentId: 'x', lastActivityAt: 7 });
+  });
+});
+
+describe('layout store (no React)', () => {
+  it('opens at most nine panes, focusing the newest and reusing an open agent', () => {
+    const layout = createLayoutStore(memoryStorage());
+    const ids = Array.from({ length: 10 }, (_, i) => layout.getState().openPane(`agent-${i}`));
+    expect(layout.getState().panes).toHaveLength(MAX_PANES);
+    expect(layout.getState().focusedPaneId).toBe(ids[9]);
+    expect(layout.getState().openPane('agent-9')).toBe(ids[9]);
+    layout.getState().closePane(ids[9]);
+    expect(layout.getState().focusedPaneId).toBe(layout.getState().panes.at(-1)?.id);
+  });
+
+  it('restores the selected project, panes and mode after a restart', () => {
+    const storage = memoryStorage();
+    const first = createLayoutStore(storage);
+    first.getState().selectProject('web');
+    first.getState().openPane('opus-1');
+    first.getState().setMode('tabs');
+    const second = createLayoutStore(storage);
+    expect(second.getState()).toMatchObject({ projectId: 'web', mode: 'tabs', panes: [{ agentId: 'opus-1' }] });
+  });
+});
+
+describe('preferences store (no React)', () => {
+  it('defaults to the dark theme and 10 000 lines, and clamps bad input', () => {
+    const preferences = createPreferencesStore(memoryStorage());
+    expect(preferences.getState()).toMatchObject({ theme: 'dark', scrollback: 10_000 });
+    preferences.getState().setScrollback(Number.NaN);
+    expect(preferences.getState().scrollback).toBe(100);
+    preferences.getState().setScrollback(1e9);
+    expect(preferences.getState().scrollback).toBe(200_000);
+  });
+});
+
+describe('connection store (no React)', () => {
+  it('records when each channel last delivered an event', () => {
+    const connection = createConnectionStore(INITIAL_STATE);
+    connection.getState().noteDeliveries(
+      [
+        { kind: 'event', channel: 'agent:a', event: 'output', data: {} },
+        { kind: 'subscribed', channel: 'issue:1', resumed: false },
+      ],
+      42,
+    );
+    expect(connection.getState().lastEventAt).toEqual({ 'agent:a': 42 });
+  });
+});
