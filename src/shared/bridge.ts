@@ -49,4 +49,10 @@ export interface FalconBridge {
   openExternal(url: string): void;
   /** Opens a pane or issue in its own window (desktop); absent in the web edition. */
   openWindow?(target: PaneTarget): void;
+  /** The pane or issue this window was opened for (a detached desktop window), else null/absent. */
+  readonly target?: PaneTarget | null;
+  /** Tells the host what the user is looking at, so it does not notify about it (desktop). */
+  setViewing?(target: PaneTarget | null): void;
+  /** The host asks to show a target (a notification or tray item was clicked) (desktop). */
+  onFocusTarget?(listener: (target: PaneTarget) => void): () => void;
 }

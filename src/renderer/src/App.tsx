@@ -44,6 +44,31 @@ export function App() {
     return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
   }, [bridge, projects]);
 
+  // Desktop: tell main what is in view (no notification for it), and follow notification clicks.
+  const { layout, board, filter } = useServices();
+  const focusedAgent = useLayout((s) => s.panes.find((pane) => pane.id === s.focusedPaneId)?.agentId ?? null);
+  useEffect(() => {
+    bridge.setViewing?.(focusedAgent ? { kind: 'agent', id: focusedAgent } : null);
+  }, [bridge, focusedAgent]);
+  useEffect(() => {
+    if (!bridge.onFocusTarget) return;
+    return bridge.onFocusTarget((target) => {
+      if (target.kind === 'agent') {
+        layout.getState().openPane(target.id);
+        return;
+      }
+      // An issue: show its project, narrow the board to it, and open its agent if it has one.
+      const issue = board.getState().issues[target.id];
+      if (issue?.projectId) layout.getState().selectProject(issue.projectId);
+      filter.getState().setText(`#${target.id}`);
+      if (issue?.agentId) layout.getState().openPane(issue.agentId);
+    });
+  }, [bridge, layout, board, filter]);
+  // A detached window shows the one agent it was opened for.
+  useEffect(() => {
+    if (bridge.target?.kind === 'agent') layout.getState().openPane(bridge.target.id);
+  }, [bridge, layout]);
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== '?' || isTyping(event.target)) return;
@@ -53,6 +78,19 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  if (bridge.target) {
+    // A detached window: just the pane it was opened for.
+    return (
+      <div className="app">
+        <ConnectionBanner onOpenSettings={() => setSettingsOpen(true)} />
+        <section className="panes-area detached" aria-label="Agent output">
+          <PaneGrid />
+        </section>
+        <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      </div>
+    );
+  }
 
   if (needsSignIn) {
     return (

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { StateStorage } from 'zustand/middleware';
 import { useStore } from 'zustand';
 import type { FalconBridge } from '../../shared/bridge';
 import { OutputRouter } from './lib/output-router';
@@ -38,11 +39,21 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     bridge,
     connection,
     board,
-    layout: createLayoutStore(),
+    // A detached window's layout is its own and is not saved: the main window's must not change.
+    layout: createLayoutStore(bridge.target ? memoryStorage() : undefined),
     preferences: createPreferencesStore(),
     filter: createFilterStore(),
     output,
     dispose: () => undo.forEach((fn) => fn()),
+  };
+}
+
+function memoryStorage(): StateStorage {
+  const data = new Map<string, string>();
+  return {
+    getItem: (name) => data.get(name) ?? null,
+    setItem: (name, value) => void data.set(name, value),
+    removeItem: (name) => void data.delete(name),
   };
 }
 

@@ -88,4 +88,12 @@ export class IpcBridge implements FalconBridge {
   openWindow(target: PaneTarget): void {
     this.api.openWindow(target);
   }
+
+  setViewing(target: PaneTarget | null): void {
+    this.api.setViewing(target);
+  }
+
+  onFocusTarget(listener: (target: PaneTarget) => void): () => void {
+    return this.api.onFocusTarget(listener);
+  }
 }
