@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { DemoSimulator } from '../server/demo/simulator';
+import { type RunningHub, secretKey, signToken, startHub } from '../server/index';
+
+export interface EmbeddedHub {
+  wsUrl: string;
+  httpUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The desktop app's default when no server is configured: a hub in this
+ * process on 127.0.0.1 (a free port) with the demo simulator, so the app
+ * shows something real on first launch. Its secret lives only in memory.
+ */
+export async function startEmbeddedHub(options: { demoSpeed?: number } = {}): Promise<EmbeddedHub> {
+  const secret = randomBytes(32).toString('hex');
+  const running: RunningHub = await startHub({ secret, host: '127.0.0.1', port: 0 });
+  const demo = new DemoSimulator({
+    speed: options.demoSpeed ?? 1,
+    publisher: {
+      publish: (channel, event, data) => void running.hub.publish(channel, event, data).catch(() => {}),
+      streamAgentOutput: (agentId, text) => running.hub.streamAgentOutput(agentId, text),
+    },
+  });
+  demo.start();
+  const token = await signToken({ user: 'desktop', channels: ['*'] }, secretKey(secret));
+  return {
+    wsUrl: running.wsUrl,
+    httpUrl: running.url,
+    token,
+    async close() {
+      demo.stop();
+      await running.close();
+    },
+  };
+}
