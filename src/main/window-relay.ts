@@ -106,14 +106,35 @@ export class WindowRelay {
     const count = (state.channels.get(subscription.channel) ?? 1) - 1;
     if (count > 0) state.channels.set(subscription.channel, count);
     else state.channels.delete(subscription.channel);
-    const holders = (this.holders.get(subscription.channel) ?? 1) - 1;
+    this.release(subscription.channel);
+  }
+
+  private release(channel: Channel): void {
+    const holders = (this.holders.get(channel) ?? 1) - 1;
     if (holders > 0) {
-      this.holders.set(subscription.channel, holders);
+      this.holders.set(channel, holders);
     } else {
-      this.holders.delete(subscription.channel);
-      this.ready.delete(subscription.channel);
-      this.cache.forget(subscription.channel);
+      this.holders.delete(channel);
+      this.ready.delete(channel);
+      this.cache.forget(channel);
     }
+  }
+
+  /**
+   * Holds a channel for main itself (notifications and the tray need every
+   * project even with no window open). Counts as a holder, so windows that
+   * subscribe later get their snapshot from the cache. Returns its undo.
+   */
+  hold(channel: Channel, options: SubscribeOptions = {}): () => void {
+    const handle = this.connection.subscribe(channel, options);
+    this.holders.set(channel, (this.holders.get(channel) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      handle();
+      this.release(channel);
+    };
   }
 
   setUrgent(windowId: number, subscriptionId: string, urgent: boolean): void {
@@ -145,7 +166,10 @@ export class WindowRelay {
 
   /** Number of windows and, per window, of subscriptions: for tests and diagnostics. */
   describe(): Array<{ windowId: number; channels: Channel[] }> {
-    return [...this.windows.values()].map((state) => ({ windowId: state.window.id, channels: [...state.channels.keys()] }));
+    return [...this.windows.values()].map((state) => ({
+      windowId: state.window.id,
+      channels: [...state.channels.keys()],
+    }));
   }
 
   dispose(): void {

@@ -25,6 +25,20 @@ export interface ServerSettings {
   url: string;
   /** Whether a token is stored (the token itself never goes back to the UI). */
   hasToken: boolean;
+  /**
+   * Desktop: false when the OS offers no real encryption for secrets (Linux
+   * without a keyring: safeStorage's `basic_text`): the UI warns and asks
+   * before storing a token.
+   */
+  secureTokenStorage?: boolean;
+}
+
+export interface ServerUpdate {
+  url: string;
+  /** A new token; undefined keeps the stored one, null removes it. */
+  token?: string | null;
+  /** The user agreed to store the token without OS encryption (see `secureTokenStorage`). */
+  allowPlaintextToken?: boolean;
 }
 
 /** What can be opened in a window or pane. */
@@ -44,7 +58,7 @@ export interface FalconBridge {
   hubInfo(): HubInfo;
   getServer(): Promise<ServerSettings>;
   /** Switches server and/or token; `token: undefined` keeps the stored one. */
-  setServer(settings: { url: string; token?: string | null }): Promise<void>;
+  setServer(settings: ServerUpdate): Promise<void>;
   /** Opens an http(s) link outside the app, after the bridge's own URL check. */
   openExternal(url: string): void;
   /** Opens a pane or issue in its own window (desktop); absent in the web edition. */

@@ -4,7 +4,7 @@
  * `window.falcon` (one named function per action, never raw ipcRenderer);
  * main registers a handler per `InvokeChannel` and validates every argument.
  */
-import type { HubInfo, PaneTarget, ServerSettings } from './bridge';
+import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from './bridge';
 import type { ConnectionState } from './connection-state';
 import type { Delivery, SubscribeOptions } from './delivery';
 import type { Channel } from './protocol';
@@ -25,7 +25,7 @@ export interface SendChannels {
 export interface InvokeChannels {
   'falcon:hello': { args: []; result: { connection: ConnectionState; hub: HubInfo; target: PaneTarget | null } };
   'falcon:get-server': { args: []; result: ServerSettings };
-  'falcon:set-server': { args: [settings: { url: string; token?: string | null }]; result: void };
+  'falcon:set-server': { args: [settings: ServerUpdate]; result: void };
   'falcon:list-projects': { args: []; result: string[] };
   'falcon:get-notification-settings': { args: []; result: NotificationSettings };
   'falcon:set-notification-settings': { args: [settings: Partial<NotificationSettings>]; result: NotificationSettings };
@@ -61,7 +61,7 @@ export interface FalconPreloadApi {
   setUrgent(id: string, urgent: boolean): void;
   retryNow(): void;
   getServer(): Promise<ServerSettings>;
-  setServer(settings: { url: string; token?: string | null }): Promise<void>;
+  setServer(settings: ServerUpdate): Promise<void>;
   listProjects(): Promise<string[]>;
   getNotificationSettings(): Promise<NotificationSettings>;
   setNotificationSettings(settings: Partial<NotificationSettings>): Promise<NotificationSettings>;

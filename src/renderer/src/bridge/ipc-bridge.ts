@@ -1,4 +1,4 @@
-import type { BridgeSubscription, FalconBridge, HubInfo, PaneTarget } from '../../../shared/bridge';
+import type { BridgeSubscription, FalconBridge, HubInfo, PaneTarget, ServerUpdate } from '../../../shared/bridge';
 import type { ConnectionState } from '../../../shared/connection-state';
 import type { SubscribeOptions } from '../../../shared/delivery';
 import type { FalconPreloadApi } from '../../../shared/ipc';
@@ -73,7 +73,7 @@ export class IpcBridge implements FalconBridge {
     return this.api.getServer();
   }
 
-  setServer(settings: { url: string; token?: string | null }) {
+  setServer(settings: ServerUpdate) {
     return this.api.setServer(settings);
   }
 

@@ -27,6 +27,9 @@ function SettingsForm() {
   const notifications = usePreferences((s) => s.notifications);
   const [url, setUrl] = useState('');
   const [hasToken, setHasToken] = useState(false);
+  const [secureStorage, setSecureStorage] = useState(true);
+  const [allowPlaintext, setAllowPlaintext] = useState(false);
+  const [error, setError] = useState('');
   const [token, setToken] = useState('');
   const [saved, setSaved] = useState('');
 
@@ -36,6 +39,7 @@ function SettingsForm() {
       if (!current) return;
       setUrl(server.url);
       setHasToken(server.hasToken);
+      setSecureStorage(server.secureTokenStorage !== false);
     });
     return () => {
       current = false;
@@ -45,7 +49,17 @@ function SettingsForm() {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     const before = (await bridge.getServer()).url;
-    await bridge.setServer({ url, token: token ? token : undefined });
+    setError('');
+    try {
+      await bridge.setServer({ url, token: token ? token : undefined, allowPlaintextToken: allowPlaintext });
+    } catch (failure) {
+      setError(
+        failure instanceof Error
+          ? failure.message.replace(/^Error invoking remote method '[^']+': /, '')
+          : String(failure),
+      );
+      return;
+    }
     setToken('');
     setSaved('Saved.');
     // The web edition's connection belongs to one server: switching means reloading the page.

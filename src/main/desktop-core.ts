@@ -1,0 +1,244 @@
+import { ReconnectingConnection } from '../client/index';
+import type { WebSocketFactory } from '../client/websocket-like';
+import { applyBoardEvent, createBoardState } from '../shared/board-state';
+import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from '../shared/bridge';
+import type { ConnectionState } from '../shared/connection-state';
+import type { Delivery } from '../shared/delivery';
+import type { NotificationSettings } from '../shared/ipc';
+import { channelOf } from '../shared/protocol';
+import { type EmbeddedHub, startEmbeddedHub } from './embedded-hub';
+import { type DesktopNotification, NotificationPolicy } from './notification-policy';
+import type { SettingsStore } from './settings-store';
+import { type MenuItemModel, type TrayState, needsAttention, trayMenu, trayState } from './tray-model';
+import { WindowRelay } from './window-relay';
+
+/** What the core needs from Electron; the adapter in ./electron implements it. */
+export interface DesktopHost {
+  createWebSocket: WebSocketFactory;
+  showNotification(notification: DesktopNotification): void;
+  updateTray(state: TrayState, menu: MenuItemModel[]): void;
+  broadcastConnectionState(state: ConnectionState): void;
+  /** A new server: every window reloads, so its subscriptions start over on the new connection. */
+  reloadWindows(): void;
+}
+
+export interface DesktopCoreOptions {
+  now?: () => number;
+  demoSpeed?: number;
+  /** How often the list of projects is refreshed (default 60 s). */
+  projectRefreshMs?: number;
+  fetch?: typeof fetch;
+}
+
+const BUILT_IN_LABEL = 'Demo hub (built-in)';
+
+/**
+ * Everything the desktop app decides, without Electron: the one connection,
+ * the relay to windows, notifications and the tray model. Main's Electron
+ * glue only adapts windows, IPC, the tray and notifications to it.
+ */
+export class DesktopCore {
+  connection!: ReconnectingConnection;
+  relay!: WindowRelay;
+  readonly policy: NotificationPolicy;
+  private embedded: EmbeddedHub | null = null;
+  private hub: HubInfo = { label: BUILT_IN_LABEL, url: '', builtIn: true };
+  private readonly viewing = new Map<number, { target: PaneTarget | null; focused: boolean }>();
+  private readonly board = createBoardState();
+  private projectSubscriptions = new Map<string, () => void>();
+  private projectTimer: ReturnType<typeof setInterval> | null = null;
+  private undoConnection: Array<() => void> = [];
+  private readonly now: () => number;
+  private readonly doFetch: typeof fetch;
+
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly host: DesktopHost,
+    private readonly options: DesktopCoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.doFetch = options.fetch ?? fetch.bind(globalThis);
+    this.policy = new NotificationPolicy({
+      settings: () => this.getNotificationSettings(),
+      viewing: () =>
+        [...this.viewing.values()].flatMap((v) => (v.target ? [{ target: v.target, focused: v.focused }] : [])),
+      show: (notification) => host.showNotification(notification),
+      now: this.now,
+    });
+  }
+
+  /** Connects to the configured server, or starts the built-in demo hub when none is set. */
+  async start(): Promise<void> {
+    const { serverUrl } = this.settings.get();
+    let url = serverUrl;
+    let token = this.settings.getToken();
+    if (!serverUrl) {
+      this.embedded ??= await startEmbeddedHub({ demoSpeed: this.options.demoSpeed });
+      url = this.embedded.wsUrl;
+      token = this.embedded.token;
+      this.hub = { label: BUILT_IN_LABEL, url, builtIn: true };
+    } else {
+      this.hub = { label: hostOf(serverUrl), url: serverUrl, builtIn: false };
+    }
+    this.connection = new ReconnectingConnection({
+      urls: url,
+      token,
+      createWebSocket: this.host.createWebSocket,
+      // The relay batches per window; the core hands every turn's events over at once.
+      batch: { flushMs: 1 },
+    });
+    this.relay = new WindowRelay(this.connection, { now: this.now });
+    this.undoConnection = [
+      this.connection.onDeliveries((batch) => this.onDeliveries(batch)),
+      this.connection.onState((state) => {
+        this.host.broadcastConnectionState(state);
+        this.refreshTray();
+      }),
+    ];
+    this.connection.start();
+    await this.refreshProjects();
+    this.projectTimer = setInterval(() => void this.refreshProjects(), this.options.projectRefreshMs ?? 60_000);
+    this.refreshTray();
+  }
+
+  hello(target: PaneTarget | null): { connection: ConnectionState; hub: HubInfo; target: PaneTarget | null } {
+    return { connection: this.connection.state, hub: this.hub, target };
+  }
+
+  hubInfo(): HubInfo {
+    return this.hub;
+  }
+
+  getServer(): ServerSettings {
+    return {
+      url: this.settings.get().serverUrl,
+      hasToken: this.settings.hasToken(),
+      secureTokenStorage: this.settings.tokenSecurity().secure,
+    };
+  }
+
+  /** Switches server (or back to the built-in hub with an empty URL): a new connection, and windows reload. */
+  async setServer(next: ServerUpdate): Promise<void> {
+    // The URL first: a rejected URL must not leave a half-applied change behind.
+    await this.settings.update({ serverUrl: next.url.trim() });
+    if (next.token !== undefined)
+      await this.settings.setToken(next.token, { allowPlaintext: next.allowPlaintextToken === true });
+    await this.stopConnection();
+    await this.start();
+    this.host.reloadWindows();
+  }
+
+  async listProjects(): Promise<string[]> {
+    const base = this.hub.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+    const token = this.hub.builtIn ? this.embedded?.token : this.settings.getToken();
+    try {
+      const response = await this.doFetch(`${base}/api/projects`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) return [];
+      const body = (await response.json()) as { projects?: unknown };
+      return Array.isArray(body.projects) ? body.projects.filter((id): id is string => typeof id === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  getNotificationSettings(): NotificationSettings {
+    const { notifications } = this.settings.get();
+    return { ...notifications, secureStorage: this.settings.tokenSecurity().secure };
+  }
+
+  async setNotificationSettings(patch: Partial<NotificationSettings>): Promise<NotificationSettings> {
+    const { secureStorage: _ignored, ...rest } = patch;
+    await this.settings.update({ notifications: { ...this.settings.get().notifications, ...rest } });
+    this.refreshTray();
+    return this.getNotificationSettings();
+  }
+
+  /** What a window shows (its focused pane's target) and whether it has focus: notifications skip it. */
+  setViewing(windowId: number, target: PaneTarget | null): void {
+    this.viewing.set(windowId, { focused: this.viewing.get(windowId)?.focused ?? false, target });
+  }
+
+  setFocused(windowId: number, focused: boolean): void {
+    this.viewing.set(windowId, { target: this.viewing.get(windowId)?.target ?? null, focused });
+  }
+
+  forgetWindow(windowId: number): void {
+    this.viewing.delete(windowId);
+  }
+
+  /** The OS resumed, the screen unlocked or the network changed. */
+  wake(): void {
+    this.connection.wake();
+  }
+
+  async dispose(): Promise<void> {
+    this.policy.dispose();
+    await this.stopConnection();
+    await this.embedded?.close();
+    this.embedded = null;
+  }
+
+  private async stopConnection(): Promise<void> {
+    if (this.projectTimer) clearInterval(this.projectTimer);
+    this.projectTimer = null;
+    for (const undo of this.projectSubscriptions.values()) undo();
+    this.projectSubscriptions.clear();
+    for (const undo of this.undoConnection) undo();
+    this.undoConnection = [];
+    this.relay?.dispose();
+    this.connection?.close();
+  }
+
+  /** Main holds every project itself, so notifications and the tray work with no window open. */
+  private async refreshProjects(): Promise<void> {
+    const projects = await this.listProjects();
+    for (const id of projects) {
+      if (!this.projectSubscriptions.has(id)) {
+        this.projectSubscriptions.set(id, this.relay.hold(channelOf.project(id), { snapshot: true }));
+      }
+    }
+  }
+
+  private onDeliveries(batch: Delivery[]): void {
+    this.relay.route(batch);
+    this.policy.ingest(batch);
+    let agentsChanged = false;
+    for (const delivery of batch) {
+      if (delivery.kind === 'snapshot') {
+        for (const agent of delivery.data.agents) this.board.agents.set(agent.agentId, agent);
+        agentsChanged = true;
+      } else if (delivery.kind === 'event' && delivery.event === 'agent_status') {
+        agentsChanged =
+          applyBoardEvent(this.board, delivery.event, delivery.data, this.now())?.agent !== undefined || agentsChanged;
+      }
+    }
+    if (agentsChanged) this.refreshTray();
+  }
+
+  private refreshTray(): void {
+    if (!this.connection) return;
+    const agents = [...this.board.agents.values()];
+    const now = this.now();
+    const { pausedUntil, enabled } = this.settings.get().notifications;
+    const state = trayState(this.connection.state, agents, pausedUntil, now);
+    const menu = trayMenu({
+      state,
+      agentsNeedingAttention: agents.filter(needsAttention),
+      pausedUntil: enabled ? pausedUntil : null,
+      now,
+      trayEnabled: this.settings.get().trayEnabled,
+    });
+    this.host.updateTray(state, menu);
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DesktopCore, type DesktopHost } from '../../src/main/desktop-core';
+import type { DesktopNotification } from '../../src/main/notification-policy';
+import { SettingsStore } from '../../src/main/settings-store';
+import type { TrayState } from '../../src/main/tray-model';
+import type { ConnectionState } from '../../src/shared/connection-state';
+import type { Delivery } from '../../src/shared/delivery';
+import { AesCodec } from '../helpers/aes-codec';
+import { createNodeWebSocket } from '../helpers/client';
+import { startTestHub, token } from '../helpers/hub';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const undo of cleanup.splice(0).reverse()) await undo();
+});
+
+function host(): DesktopHost & {
+  notifications: DesktopNotification[];
+  trays: TrayState[];
+  states: ConnectionState[];
+  reloads: number;
+} {
+  const record = {
+    notifications: [] as DesktopNotification[],
+    trays: [] as TrayState[],
+    states: [] as ConnectionState[],
+    reloads: 0,
+    createWebSocket: createNodeWebSocket,
+    showNotification: (notification: DesktopNotification) => void record.notifications.push(notification),
+    updateTray: (state: TrayState) => void record.trays.push(state),
+    broadcastConnectionState: (state: ConnectionState) => void record.states.push(state),
+    reloadWindows: () => void record.reloads++,
+  };
+  return record;
+}
+
+async function core(): Promise<{ core: DesktopCore; host: ReturnType<typeof host>; settings: SettingsStore }> {
+  const dir = await mkdtemp(join(tmpdir(), 'falcon-core-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const settings = await SettingsStore.open(join(dir, 'settings.json'), new AesCodec());
+  const h = host();
+  const desktop = new DesktopCore(settings, h, { demoSpeed: 20 });
+  cleanup.push(() => desktop.dispose());
+  return { core: desktop, host: h, settings };
+}
+
+describe('DesktopCore', () => {
+  it('starts the built-in demo hub when no server is set, and relays it to windows', async () => {
+    const { core: desktop, host: h } = await core();
+    await desktop.start();
+    expect(desktop.hubInfo()).toMatchObject({ label: 'Demo hub (built-in)', builtIn: true });
+    expect(desktop.hubInfo().url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
+    await expect.poll(() => h.states.at(-1)?.status).toBe('open');
+    expect(await desktop.listProjects()).toEqual(['billing', 'falcon-api', 'falcon-web']);
+    const batches: Delivery[][] = [];
+    desktop.relay.addWindow({
+      id: 1,
+      isDestroyed: () => false,
+      isVisible: () => true,
+      send: (b) => void batches.push(b),
+    });
+    desktop.relay.subscribe(1, 's', 'project:falcon-web', { snapshot: true });
+    // Main already holds every project, so the window gets the snapshot from the cache.
+    await expect.poll(() => batches.flat().some((d) => d.kind === 'snapshot' && d.data.issues.length > 0)).toBe(true);
+    expect(h.trays.at(-1)?.icon).toBe('connected');
+  });
+
+  it('switches to a configured server, stores the token encrypted and reloads the windows', async () => {
+    const running = await startTestHub();
+    cleanup.push(() => running.close());
+    const { core: desktop, host: h, settings } = await core();
+    await desktop.start();
+    await desktop.setServer({ url: running.wsUrl, token: await token() });
+    expect(h.reloads).toBe(1);
+    expect(desktop.hubInfo()).toMatchObject({ builtIn: false, label: `127.0.0.1:${running.port}` });
+    expect(desktop.getServer()).toMatchObject({ url: running.wsUrl, hasToken: true, secureTokenStorage: true });
+    await expect.poll(() => running.hub.connectionCount).toBe(1);
+    expect(settings.getToken()).toBeTruthy();
+  });
+
+  it('notifies when an agent starts waiting for input, and not for what is in view', async () => {
+    const running = await startTestHub();
+    cleanup.push(() => running.close());
+    const { core: desktop, host: h } = await core();
+    await desktop.setServer({ url: running.wsUrl, token: await token() });
+    await running.hub.publish('project:web', 'issue_created', { issueId: '1', projectId: 'web', title: 'Fix login' });
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'a',
+      status: 'working',
+      issueId: '1',
+      projectId: 'web',
+    });
+    // Main subscribes to the projects it finds; refresh now rather than in 60 s.
+    await (desktop as unknown as { refreshProjects(): Promise<void> }).refreshProjects();
+    await expect.poll(() => h.trays.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    desktop.setViewing(1, { kind: 'agent', id: 'b' });
+    desktop.setFocused(1, true);
+    await running.hub.publish('project:web', 'agent_status', { agentId: 'b', status: 'failed', projectId: 'web' });
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'a',
+      status: 'waiting_for_input',
+      issueId: '1',
+      projectId: 'web',
+      message: 'Proceed?',
+    });
+    await expect.poll(() => h.notifications.length, { timeout: 5000 }).toBe(1);
+    expect(h.notifications[0]).toMatchObject({
+      kind: 'waiting_for_input',
+      urgency: 'critical',
+      target: { kind: 'agent', id: 'a' },
+    });
+    await expect.poll(() => h.trays.at(-1)?.attention).toBe(2);
+  });
+});
