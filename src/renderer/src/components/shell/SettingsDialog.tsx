@@ -90,10 +90,29 @@ function SettingsForm() {
           Token {hasToken && <span className="muted">(one is stored; leave empty to keep it)</span>}
           <input type="password" autoComplete="off" value={token} onChange={(event) => setToken(event.target.value)} />
         </label>
+        {!secureStorage && (
+          <div className="warning" role="note">
+            This system has no keyring, so the token cannot be stored encrypted (Electron safeStorage reports{' '}
+            <code>basic_text</code>); it would only be obfuscated.
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={allowPlaintext}
+                onChange={(event) => setAllowPlaintext(event.target.checked)}
+              />
+              Store the token anyway
+            </label>
+          </div>
+        )}
         <button type="submit" className="primary">
           Save and reconnect
         </button>
         <span role="status">{saved}</span>
+        {error && (
+          <span role="alert" className="error">
+            {error}
+          </span>
+        )}
       </fieldset>
       <fieldset>
         <legend>Appearance</legend>
