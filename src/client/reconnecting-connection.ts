@@ -74,6 +74,8 @@ export class ReconnectingConnection {
   private readonly seenBefore = new Set<Channel>();
   /** Snapshot and tail messages held until their `subscribed`, so a resync notice can precede them. */
   private readonly setup = new Map<Channel, Delivery[]>();
+  /** Subscribes to try again after the hub answered `unavailable`. */
+  private readonly retries = new Map<Channel, ReturnType<typeof setTimeout>>();
   private timers: Record<'retry' | 'connect' | 'ping' | 'deadline' | 'uptime', ReturnType<typeof setTimeout> | null> = {
     retry: null,
     connect: null,
@@ -265,6 +267,8 @@ export class ReconnectingConnection {
   }
 
   private clearTimers(): void {
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     for (const name of Object.keys(this.timers) as Array<keyof typeof this.timers>) {
       const timer = this.timers[name];
       if (timer) clearTimeout(timer);
@@ -323,6 +327,8 @@ export class ReconnectingConnection {
         return;
       case 'error':
         this.deliver({ kind: 'error', channel: message.channel, code: message.code, message: message.message });
+        // The hub could not set the subscription up now (its engine is down): ask again shortly.
+        if (message.code === 'unavailable' && message.channel) this.retrySubscribe(message.channel);
         return;
       case 'pong':
       case 'unsubscribed':
@@ -382,6 +388,18 @@ export class ReconnectingConnection {
     if (offset !== undefined) delivery.offset = offset;
     if (epoch !== undefined) delivery.epoch = epoch;
     this.deliver(delivery);
+  }
+
+  private retrySubscribe(channel: Channel): void {
+    if (this.retries.has(channel) || !this.registry.has(channel)) return;
+    const delay = 1000 + Math.floor(this.random() * 2000);
+    this.retries.set(
+      channel,
+      setTimeout(() => {
+        this.retries.delete(channel);
+        if (this.current.status === 'open' && this.registry.has(channel)) this.sendSubscribe(channel);
+      }, delay),
+    );
   }
 
   private hold(channel: Channel, delivery: Delivery): void {

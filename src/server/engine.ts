@@ -25,7 +25,10 @@ export interface Recovery {
   offset: number;
   /** Present when `since` was given: whether every event after it could be replayed. */
   recovered?: boolean;
-  /** Events after `since`, in order (empty unless recovered). */
+  /**
+   * Events after `since`, in order. When not recovered because the epoch
+   * changed, the new epoch's events from its start (offset 1), if still kept.
+   */
   events: ChannelEvent[];
 }
 

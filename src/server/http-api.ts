@@ -152,6 +152,8 @@ async function output(hub: Hub, request: IncomingMessage, response: ServerRespon
   if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
   if (!hub.mayAccess(principal, channelOf.agent(agentId))) throw new HubError(ErrorCode.Forbidden, 'not allowed');
   const text = await readBody(request, hub.options.maxBodyBytes);
+  // Batched output is published later: refuse now rather than accept what cannot be stored.
+  if (!hub.engine.health().ok) throw new HubError(ErrorCode.Unavailable, 'the hub cannot store events right now');
   hub.streamAgentOutput(agentId, text);
   sendJson(response, 202, { accepted: text.length });
 }
@@ -194,9 +196,10 @@ async function events(
     for (const channel of [...stream.cursors.keys()]) hub.unsubscribe(stream, channel);
     hub.metrics.sseStreams.dec();
   });
-  for (const channel of unique as Channel[]) {
-    hub.subscribe(stream, { channel, since: resume.get(channel), snapshot: false, tail: 0 });
-  }
+  hub.subscribeAll(
+    stream,
+    (unique as Channel[]).map((channel) => ({ channel, since: resume.get(channel), snapshot: false, tail: 0 })),
+  );
 }
 
 async function authenticate(hub: Hub, request: IncomingMessage, needPublish: boolean): Promise<Principal> {

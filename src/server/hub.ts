@@ -51,7 +51,12 @@ export class Hub implements ConnectionHost {
     this.metrics = new HubMetrics(options.processMetrics === true);
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new MemoryEngine({ history: options.history });
-    this.detachEngine = this.engine.onEvent((event) => this.fanOut(event));
+    const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
+    const undoReset = this.engine.onReset?.(() => this.resumeEveryone()) ?? (() => {});
+    this.detachEngine = () => {
+      undoEvents();
+      undoReset();
+    };
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.options.maxPayload,
@@ -63,9 +68,10 @@ export class Hub implements ConnectionHost {
       intervalMs: this.options.outputBatch.intervalMs,
       maxBytes: this.options.outputBatch.maxBytes,
       flush: (agentId, batch) => {
-        this.publishInternal(channelOf.agent(agentId), 'output_batch', batch, 'output').catch((error: unknown) =>
-          this.logger.error({ err: error, agentId }, 'output batch lost'),
-        );
+        this.publishInternal(channelOf.agent(agentId), 'output_batch', batch, 'output').catch((error: unknown) => {
+          this.metrics.outputDropped.inc(batch.lines.reduce((size, line) => size + line.length, 0));
+          this.logger.error({ err: error, agentId }, 'output batch lost');
+        });
       },
     });
   }
@@ -201,12 +207,32 @@ export class Hub implements ConnectionHost {
 
   // ------------------------------------------------------------ subscriptions
 
-  subscribe(subscriber: Subscriber, request: SubscribeRequest): void {
+  /**
+   * Subscribes to several channels that must start together: no channel's
+   * events are sent until every one has its position (an SSE stream's event
+   * ids carry all of them, so an id must never lack one).
+   */
+  subscribeAll(subscriber: Subscriber, requests: SubscribeRequest[]): void {
+    let waiting = requests.length;
+    let release: () => void = () => {};
+    const barrier = new Promise<void>((resolve) => (release = resolve));
+    const positioned = () => {
+      if (--waiting === 0) release();
+    };
+    for (const request of requests) this.subscribe(subscriber, request, { barrier, positioned });
+  }
+
+  subscribe(
+    subscriber: Subscriber,
+    request: SubscribeRequest,
+    group?: { barrier: Promise<void>; positioned: () => void },
+  ): void {
     const { channel } = request;
     const existing = subscriber.cursors.get(channel);
     if (existing) {
       // Already subscribed: acknowledge where it stands; nothing is replayed twice.
       subscriber.sendMessage({ type: 'subscribed', channel, epoch: existing.epoch, offset: existing.offset });
+      group?.positioned();
       return;
     }
     const cursor = new ChannelCursor(Math.max(4 * this.options.maxBufferedBytes, 4 * 1024 * 1024));
@@ -218,7 +244,8 @@ export class Hub implements ConnectionHost {
     }
     members.add(subscriber);
     this.metrics.subscriptions.inc();
-    this.startSubscription(subscriber, cursor, request).catch((error: unknown) => {
+    this.startSubscription(subscriber, cursor, request, group).catch((error: unknown) => {
+      group?.positioned();
       this.logger.error({ err: error, channel }, 'subscription failed');
       if (subscriber.cursors.get(channel) !== cursor) return;
       this.unsubscribe(subscriber, channel);
@@ -244,6 +271,7 @@ export class Hub implements ConnectionHost {
     subscriber: Subscriber,
     cursor: ChannelCursor,
     request: SubscribeRequest,
+    group?: { barrier: Promise<void>; positioned: () => void },
   ): Promise<void> {
     const { channel, since } = request;
     const current = (): boolean => subscriber.open && subscriber.cursors.get(channel) === cursor;
@@ -253,6 +281,15 @@ export class Hub implements ConnectionHost {
     let replay: ChannelEvent[] = [];
     if (recovery && resumed && since) {
       start = since;
+      replay = recovery.events;
+    } else if (recovery && recovery.events.length > 0) {
+      // A new epoch: the client resyncs (recovered: false), and this epoch's events follow from its start.
+      if (request.snapshot) {
+        const data = await this.engine.snapshot(channel);
+        if (!current()) return;
+        subscriber.sendMessage({ type: 'snapshot', channel, data });
+      }
+      start = { epoch: recovery.epoch, offset: recovery.events[0].offset - 1 };
       replay = recovery.events;
     } else {
       if (request.snapshot) {
@@ -285,6 +322,11 @@ export class Hub implements ConnectionHost {
       ...(since ? { recovered: resumed } : {}),
       replayed: replay.length,
     });
+    if (group) {
+      group.positioned();
+      // Live events stay held in the cursor meanwhile.
+      await group.barrier;
+    }
     for (const event of replay) {
       if (!current()) return;
       if (cursor.advance(event)) await subscriber.sendPaced(event);
@@ -315,6 +357,19 @@ export class Hub implements ConnectionHost {
     this.metrics.publishToSend.observe((Date.now() - event.time) / 1000);
   }
 
+  /**
+   * The engine's feed was interrupted (Redis went away and came back): events
+   * published meanwhile never reached this hub. Every client reconnects and
+   * resumes from its last offset, or is told `recovered: false` — never a
+   * silent gap.
+   */
+  private resumeEveryone(): void {
+    this.logger.warn({ clients: this.connections.size }, 'event feed interrupted; clients will resume');
+    for (const connection of this.connections)
+      connection.close(CloseCode.ServiceRestart, 'event feed interrupted; resume');
+    for (const hook of this.closeHooks) hook();
+  }
+
   // ------------------------------------------------------------ publishing
 
   /** Publishes an event to a channel: the seed's `broadcast`, with offsets and history. */
@@ -333,7 +388,8 @@ export class Hub implements ConnectionHost {
       throw new HubError(ErrorCode.InvalidChannel, `invalid channel ${JSON.stringify(channel).slice(0, 80)}`);
     const invalid = validateEvent(event, data);
     if (invalid) throw new HubError(invalid.code, invalid.message);
-    const stored = await this.engine.publish(channel, event, data);
+    // The seed's events always carry data; `undefined` would vanish from the JSON.
+    const stored = await this.engine.publish(channel, event, data ?? null);
     this.metrics.publishes.inc({ source });
     return { offset: stored.offset, epoch: stored.epoch };
   }

@@ -93,7 +93,11 @@ export class MemoryEngine implements Engine {
     const history = this.channels.get(channel);
     const offset = history?.head ?? 0;
     if (!since) return { epoch: this.epoch, offset, events: [] };
-    if (since.epoch !== this.epoch) return { epoch: this.epoch, offset, recovered: false, events: [] };
+    if (since.epoch !== this.epoch) {
+      // History was lost: not recovered, but this epoch's events from the start, if still kept.
+      const fromStart = history?.after(0, this.now()) ?? [];
+      return { epoch: this.epoch, offset, recovered: false, events: fromStart };
+    }
     const events = history ? history.after(since.offset, this.now()) : since.offset === 0 ? [] : null;
     return events
       ? { epoch: this.epoch, offset, recovered: true, events }

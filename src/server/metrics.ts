@@ -71,6 +71,11 @@ export class HubMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly outputDropped = new Counter({
+    name: 'falcon_hub_output_dropped_chars_total',
+    help: 'Agent output that could not be published (engine unavailable)',
+    registers: [this.registry],
+  });
   readonly publishToSend = new Histogram({
     name: 'falcon_hub_publish_to_send_seconds',
     help: 'Time from publish until the event was handed to the last local subscriber',

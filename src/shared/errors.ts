@@ -41,6 +41,8 @@ export const CloseCode = {
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   InternalError: 1011,
+  /** The hub lost its event feed (Redis) and got it back: reconnect and resume. */
+  ServiceRestart: 1012,
   /** The token expired while connected; reconnect with a fresh token. */
   TokenExpired: 4001,
   /** The token was rejected; do not retry with the same token. */

@@ -78,6 +78,7 @@ describe('falcon hub', () => {
     ['a bad --history-ttl', ['--history-ttl', 'forever'], /--history-ttl/],
     ['an --allowed-origin that is not an origin', ['--allowed-origin', 'localhost'], /--allowed-origin/],
     ['an unknown --log-level', ['--log-level', 'loud'], /--log-level/],
+    ['a --redis that is not a redis URL', ['--redis', 'ftp://cache:6379'], /--redis/],
   ])('exits 2 with one line naming the flag for %s', async (_case, flags, message) => {
     const { code, stdout, stderr } = await runCli(['hub', '--secret-file', secretFile, ...flags]);
     expect(code).toBe(2);

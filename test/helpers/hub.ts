@@ -1,13 +1,47 @@
+import { inject } from 'vitest';
 import WebSocket from 'ws';
+import { RedisEngine } from '../../src/server/redis/redis-engine';
 import { type RunningHub, type StandaloneHubOptions, secretKey, signToken, startHub } from '../../src/server/index';
 import type { TokenRequest } from '../../src/server/auth';
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 export const KEY = secretKey(SECRET);
 
-/** A hub on port 0 with test defaults; close it in afterEach. */
-export function startTestHub(options: Partial<StandaloneHubOptions> = {}): Promise<RunningHub> {
-  return startHub({ secret: SECRET, port: 0, host: '127.0.0.1', ...options });
+/**
+ * Which engine the hub suite runs on: `memory`, or `redis` when the vitest
+ * project "redis" runs it again against a real redis-server (the global setup
+ * provides its URL). The suite must pass on both.
+ */
+export const TEST_ENGINE: 'memory' | 'redis' =
+  process.env.FALCON_TEST_ENGINE === 'redis' && inject('redisUrl') ? 'redis' : 'memory';
+
+/** A hub on port 0 with test defaults, on the engine under test; close it in afterEach. */
+export async function startTestHub(
+  options: Partial<StandaloneHubOptions> & { redisPrefix?: string; redisUrl?: string } = {},
+): Promise<RunningHub> {
+  if ((TEST_ENGINE === 'memory' && !options.redisUrl) || options.engine) {
+    return startHub({ secret: SECRET, port: 0, host: '127.0.0.1', ...options });
+  }
+  // Each test hub gets its own key prefix: tests share one redis-server but never each other's data,
+  // unless a test passes the same `redisPrefix` to simulate hubs sharing one deployment.
+  const engine = await RedisEngine.connect({
+    url: options.redisUrl ?? inject('redisUrl'),
+    prefix: testPrefix(options),
+    history: options.history,
+  });
+  const running = await startHub({ secret: SECRET, port: 0, host: '127.0.0.1', ...options, engine });
+  const close = running.close.bind(running);
+  running.close = async () => {
+    await close();
+    await engine.close();
+  };
+  return running;
+}
+
+let prefixCounter = 0;
+const ownPrefix = `falcon-test:${process.pid}:${Date.now().toString(36)}`;
+function testPrefix(options: Partial<StandaloneHubOptions> & { redisPrefix?: string }): string {
+  return options.redisPrefix ?? `${ownPrefix}:${++prefixCounter}:`;
 }
 
 export function token(request: Partial<TokenRequest> = {}): Promise<string> {

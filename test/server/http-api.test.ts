@@ -413,19 +413,24 @@ describe('HTTP API', () => {
       expect(second.events).toHaveLength(2);
     });
 
-    it('tells a client resuming from another epoch to resync, then streams live events', async () => {
+    it('tells a client resuming from another epoch to resync, then sends that epoch from its start and live events', async () => {
       const running = await fixture.startHub();
       await publishSteps(running, 1, 2);
 
       const stream = await fixture.sse(`${running.url}/events/a?token=${await token()}`, {
         'Last-Event-ID': 'agent:a@0ld3p0ch:9',
       });
-      await stream.waitForCount(1);
+      await stream.waitForCount(3);
       await publishSteps(running, 3, 3);
-      await stream.waitForCount(2);
+      await stream.waitForCount(4);
 
-      expect(stream.events.map((event) => event.event)).toEqual(['resync', 'agent_status']);
-      expect(stream.data()).toEqual([{ channel: 'agent:a' }, status(3)]);
+      expect(stream.events.map((event) => event.event)).toEqual([
+        'resync',
+        'agent_status',
+        'agent_status',
+        'agent_status',
+      ]);
+      expect(stream.data()).toEqual([{ channel: 'agent:a' }, status(1), status(2), status(3)]);
     });
 
     it('answers a stream without a token with 401 unauthorized', async () => {

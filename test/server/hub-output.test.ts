@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { TestClient, startTestHub, token } from '../helpers/hub';
+import { TEST_ENGINE, TestClient, startTestHub, token } from '../helpers/hub';
 
 let running: RunningHub;
 afterEach(async () => {
@@ -59,7 +59,8 @@ describe('Hub agent output', () => {
     });
   });
 
-  it('publishes pending output before it closes', async () => {
+  // The memory engine outlives its hub here; a Redis-backed hub closes its engine (tested in test/scale).
+  it.skipIf(TEST_ENGINE === 'redis')('publishes pending output before it closes', async () => {
     running = await startTestHub();
     running.hub.streamAgentOutput('a', 'last words\n');
     await running.close();

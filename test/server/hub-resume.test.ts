@@ -108,9 +108,12 @@ describe('Hub resume', () => {
     const subscribed = await client.waitFor((m) => m.type === 'subscribed');
     expect(subscribed.recovered).toBe(false);
     expect(subscribed.epoch).not.toBe(oldEpoch);
-    // Not resumed, so the snapshot it asked for comes first.
+    // Not resumed, so the snapshot it asked for comes first, then the new epoch from its start.
     const snapshot = client.messages.find((m) => m.type === 'snapshot');
     expect(snapshot?.data).toMatchObject({ issues: [{ issueId: '7', title: 'update 2' }] });
+    expect(subscribed).toMatchObject({ offset: 0, replayed: 3 });
+    await client.waitForCount((m) => m.type === 'event', 3);
+    expect(offsetsOf(client, 'issue:7')).toEqual([1, 2, 3]);
   });
 
   it('sends no snapshot or tail when the resume succeeds', async () => {
@@ -169,6 +172,7 @@ describe('Hub resume', () => {
       ['2', 'in_progress'],
     ]);
     expect(data.agents).toMatchObject([{ agentId: 'a', status: 'failed', issueId: '2' }]);
+    await client.waitFor((m) => m.type === 'subscribed');
     expect(client.messages.findIndex((m) => m.type === 'snapshot')).toBeLessThan(
       client.messages.findIndex((m) => m.type === 'subscribed'),
     );

@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { signToken } from '../../server/auth';
 import type { HistoryLimits } from '../../server/engine';
 import { DEFAULT_HISTORY } from '../../server/memory-engine';
+import { RedisEngine } from '../../server/redis/redis-engine';
 import { type RunningHub, startHub } from '../../server/standalone';
 import { startDemoShow } from '../demo-show';
 import { UsageError } from '../errors';
@@ -35,6 +36,7 @@ export interface HubFlags {
   webRoot?: string;
   allowedOrigin: string[];
   logLevel: LogLevel;
+  redis?: string;
 }
 
 export interface HubConfig {
@@ -50,6 +52,8 @@ export interface HubConfig {
   webRoot: string | null;
   allowedOrigins: string[] | null;
   logLevel: LogLevel;
+  /** Redis URL for the shared engine (scale-out), or null for the in-memory engine. */
+  redisUrl: string | null;
 }
 
 const DEMO_TOKEN_TTL_SECONDS = 7 * 86_400;
@@ -70,6 +74,7 @@ export function registerHubCommand(program: Command): void {
     )
     .option('--tls-cert <file>', 'PEM certificate: serve https:// and wss:// (needs --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--redis <url>', 'share history and snapshots with other hubs through Redis (default: $REDIS_URL)')
     .option('--web-root <dir>', 'serve this web edition at / (default: out/renderer when built)')
     .addOption(
       new Option('--allowed-origin <origin>', 'browser origin allowed to connect; repeat for more')
@@ -105,7 +110,9 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     if (!flags.demo) throw new UsageError(`no secret: pass --secret-file <file> or set ${SECRET_ENV} (or try --demo)`);
     secret = generateSecret();
   }
+  const redisUrl = parseRedisUrl(flags.redis ?? env.REDIS_URL);
   return {
+    redisUrl,
     port,
     host,
     secret,
@@ -117,6 +124,20 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     allowedOrigins,
     logLevel: flags.logLevel,
   };
+}
+
+function parseRedisUrl(text: string | undefined): string | null {
+  if (text === undefined || text.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new UsageError(`--redis must be a redis://host:port URL, got ${JSON.stringify(text.slice(0, 60))}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new UsageError(`--redis must be a redis:// or rediss:// URL, got ${url.protocol}`);
+  }
+  return url.href;
 }
 
 function readTls(certFile: string | undefined, keyFile: string | undefined): HubConfig['tls'] {
@@ -149,9 +170,18 @@ function checkWebRoot(dir: string): string {
 
 async function runHub(config: HubConfig): Promise<void> {
   const logger = createCliLogger(config.logLevel);
+  let engine: RedisEngine | null = null;
+  if (config.redisUrl) {
+    try {
+      engine = await RedisEngine.connect({ url: config.redisUrl, history: config.history, logger });
+    } catch (error) {
+      throw new Error(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
   let running: RunningHub;
   try {
     running = await startHub({
+      ...(engine ? { engine } : {}),
       secret: config.secret,
       port: config.port,
       host: config.host,
@@ -163,13 +193,20 @@ async function runHub(config: HubConfig): Promise<void> {
       processMetrics: true,
     });
   } catch (error) {
+    await engine?.close();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${reason}`, { cause: error });
   }
   const { hub } = running;
   const addresses = { url: running.url, wsUrl: running.wsUrl, webServed: config.webRoot !== null };
   logger.info(
-    { url: running.url, wsUrl: running.wsUrl, webRoot: config.webRoot, demo: config.demoSpeed !== null },
+    {
+      url: running.url,
+      wsUrl: running.wsUrl,
+      webRoot: config.webRoot,
+      demo: config.demoSpeed !== null,
+      engine: hub.engine.name,
+    },
     'hub listening',
   );
   let output = hubBanner(addresses);
@@ -187,6 +224,7 @@ async function runHub(config: HubConfig): Promise<void> {
     logger.info({ signal }, 'shutting down');
     show?.stop();
     await running.close();
+    await engine?.close();
     logger.info('hub stopped');
   });
 }

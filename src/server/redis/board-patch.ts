@@ -1,0 +1,83 @@
+import { type EventPayloads, eventSchemas, isKnownEvent } from '../../shared/protocol';
+
+/**
+ * What one event changes on the board, as field writes the Redis engine's
+ * publish script applies atomically, in offset order, to per-issue and
+ * per-agent hashes. Field-level writes mean two hubs updating different
+ * fields of one issue never lose each other's change. Values are JSON text.
+ * Mirrors `applyBoardEvent` (src/shared/board-state.ts).
+ */
+export interface BoardPatch {
+  issue?: {
+    id: string;
+    set: Record<string, string>;
+    /** JSON of the new status: `statusSince` is written only when it differs from the stored one. */
+    status?: string;
+  };
+  agent?: {
+    id: string;
+    set: Record<string, string>;
+    del: string[];
+  };
+}
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+
+export function boardPatch(event: string, data: unknown): BoardPatch | null {
+  if (!isKnownEvent(event)) return null;
+  const parsed = eventSchemas[event].safeParse(data);
+  if (!parsed.success) return null;
+  switch (event) {
+    case 'issue_created':
+    case 'issue_updated': {
+      const p = parsed.data as EventPayloads['issue_created'];
+      const set: Record<string, string> = {};
+      if (p.projectId !== undefined) set.projectId = json(p.projectId);
+      if (p.title !== undefined) set.title = json(p.title);
+      if (p.stage !== undefined) set.stage = json(p.stage);
+      if (p.agentId !== undefined) set.agentId = json(p.agentId);
+      return { issue: { id: p.issueId, set, ...(p.status !== undefined ? { status: json(p.status) } : {}) } };
+    }
+    case 'status_changed': {
+      const p = parsed.data as EventPayloads['status_changed'];
+      return { issue: { id: p.issueId, set: projectOf(p.projectId), status: json(p.newStatus) } };
+    }
+    case 'stage_changed': {
+      const p = parsed.data as EventPayloads['stage_changed'];
+      return { issue: { id: p.issueId, set: { ...projectOf(p.projectId), stage: json(p.newStage) } } };
+    }
+    case 'agent_assigned': {
+      const p = parsed.data as EventPayloads['agent_assigned'];
+      return { issue: { id: p.issueId, set: { ...projectOf(p.projectId), agentId: json(p.agentId) } } };
+    }
+    case 'agent_started': {
+      const p = parsed.data as EventPayloads['agent_started'];
+      const agentSet: Record<string, string> = {
+        status: json('working'),
+        issueId: json(p.issueId),
+        stage: json(p.stage ?? null),
+      };
+      if (p.projectId !== undefined) agentSet.projectId = json(p.projectId);
+      return {
+        issue: { id: p.issueId, set: { ...projectOf(p.projectId), agentId: json(p.agentId) } },
+        agent: { id: p.agentId, set: agentSet, del: [] },
+      };
+    }
+    case 'agent_status': {
+      const p = parsed.data as EventPayloads['agent_status'];
+      const set: Record<string, string> = { status: json(p.status) };
+      if (p.issueId !== undefined) set.issueId = json(p.issueId);
+      if (p.stage !== undefined) set.stage = json(p.stage);
+      if (p.projectId !== undefined) set.projectId = json(p.projectId);
+      if (p.message !== undefined) set.message = json(p.message);
+      return { agent: { id: p.agentId, set, del: p.message === undefined ? ['message'] : [] } };
+    }
+    case 'output':
+    case 'output_batch':
+      return null;
+  }
+}
+
+function projectOf(projectId: string | undefined): Record<string, string> {
+  return projectId === undefined ? {} : { projectId: json(projectId) };
+}

@@ -1,0 +1,366 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../shared/errors';
+import {
+  type AgentState,
+  type Channel,
+  type IssueState,
+  type Snapshot,
+  type StreamPosition,
+  parseChannel,
+} from '../../shared/protocol';
+import {
+  type ChannelEvent,
+  type Engine,
+  type EngineHealth,
+  type HistoryLimits,
+  type OutputTail,
+  type Recovery,
+  eventFrame,
+} from '../engine';
+import { HubError } from '../hub-error';
+import { DEFAULT_HISTORY } from '../memory-engine';
+import { outputText } from '../output-tail';
+import { boardPatch } from './board-patch';
+import { PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
+
+export interface RedisEngineOptions {
+  /** `redis://host:port[/db]` */
+  url: string;
+  /** Key prefix, so several deployments can share one Redis (default `falcon:`). */
+  prefix?: string;
+  history?: Partial<HistoryLimits>;
+  /** Output lines kept per agent for `tail` (default 5000). */
+  tailLines?: number;
+  /** How long finished issues, idle agents and output tails stay (default 24 h). */
+  finishedTtlMs?: number;
+  /** Channels one epoch may hold before a new epoch starts, bounding the offsets hash (default 1 000 000). */
+  maxChannels?: number;
+  logger?: Logger;
+}
+
+type ScriptRunner = {
+  falconPublish(...args: Array<string | number>): Promise<[number, string]>;
+  falconRecover(...args: Array<string | number>): Promise<Array<string | number>>;
+};
+
+/**
+ * History, offsets, epochs, snapshots and tails in Redis, shared by every hub
+ * (docs/scaling.md). A publish is one Lua script (offset, stream entry, board
+ * fields, tail, fan-out message) so all hubs see events in offset order; each
+ * hub holds one pub/sub subscription for the fan-out.
+ */
+export class RedisEngine implements Engine {
+  readonly name = 'redis';
+  /** The epoch seen last (informational; every read fetches it from Redis). */
+  epoch = '';
+  private readonly command: Redis & ScriptRunner;
+  private readonly subscriber: Redis;
+  private readonly listeners = new Set<(event: ChannelEvent) => void>();
+  private readonly resetListeners = new Set<(channels: Channel[] | 'all') => void>();
+  private readonly prefix: string;
+  private readonly limits: HistoryLimits;
+  private readonly tailLines: number;
+  private readonly finishedTtlMs: number;
+  private readonly maxChannels: number;
+  private subscribedOnce = false;
+  private lostFeed = false;
+
+  private constructor(private readonly options: RedisEngineOptions) {
+    this.prefix = options.prefix ?? 'falcon:';
+    this.limits = { ...DEFAULT_HISTORY, ...options.history };
+    this.tailLines = options.tailLines ?? 5000;
+    this.finishedTtlMs = options.finishedTtlMs ?? 24 * 3600_000;
+    this.maxChannels = options.maxChannels ?? 1_000_000;
+    const common = {
+      // Fail fast while Redis is away: publishes answer 503 instead of queueing without bound.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+      lazyConnect: true,
+    };
+    this.command = new Redis(options.url, { ...common, connectionName: 'falcon-hub' }) as Redis & ScriptRunner;
+    this.command.defineCommand('falconPublish', { numberOfKeys: 0, lua: PUBLISH_SCRIPT });
+    this.command.defineCommand('falconRecover', { numberOfKeys: 0, lua: RECOVER_SCRIPT });
+    this.subscriber = new Redis(options.url, { ...common, connectionName: 'falcon-hub-feed', autoResubscribe: true });
+    for (const client of [this.command, this.subscriber]) {
+      client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis error'));
+    }
+    this.subscriber.on('message', (_name: string, message: string) => this.onMessage(message));
+    this.subscriber.on('close', () => {
+      if (this.subscribedOnce) this.lostFeed = true;
+    });
+    this.subscriber.on('ready', () => {
+      // Back after a drop: events published meanwhile never reached this hub. Its clients resume.
+      if (this.lostFeed) {
+        this.lostFeed = false;
+        options.logger?.warn('redis feed restored; asking clients to resume');
+        for (const listener of this.resetListeners) listener('all');
+      }
+    });
+  }
+
+  /** Connects both Redis clients and subscribes to the fan-out channel. */
+  static async connect(options: RedisEngineOptions): Promise<RedisEngine> {
+    const engine = new RedisEngine(options);
+    try {
+      await Promise.all([engine.command.connect(), engine.subscriber.connect()]);
+      await engine.subscriber.subscribe(`${engine.prefix}events`);
+    } catch (error) {
+      engine.command.disconnect();
+      engine.subscriber.disconnect();
+      throw new Error(`cannot connect to Redis at ${redact(options.url)}: ${(error as Error).message}`);
+    }
+    engine.subscribedOnce = true;
+    return engine;
+  }
+
+  async publish(channel: Channel, event: string, data: unknown): Promise<ChannelEvent> {
+    const now = Date.now();
+    const dataJson = JSON.stringify(data ?? null);
+    const patch = boardPatch(event, data);
+    const tail = parseChannel(channel)?.kind === 'agent' ? (outputText(event, data) ?? '') : '';
+    let result: [number, string];
+    try {
+      result = await this.command.falconPublish(
+        this.prefix,
+        channel,
+        event,
+        dataJson,
+        now,
+        newEpoch(),
+        this.limits.size,
+        this.limits.ttlMs,
+        patch ? JSON.stringify(patch) : '',
+        tail,
+        this.tailLines,
+        this.finishedTtlMs,
+        this.maxChannels,
+      );
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const [offset, epoch] = result;
+    this.epoch = epoch;
+    return {
+      channel,
+      event,
+      data,
+      offset: Number(offset),
+      epoch,
+      time: now,
+      frame: eventFrame(channel, event, data, Number(offset), epoch),
+    };
+  }
+
+  onEvent(listener: (event: ChannelEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onReset(listener: (channels: Channel[] | 'all') => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  async recover(channel: Channel, since?: StreamPosition): Promise<Recovery> {
+    let reply: Array<string | number>;
+    try {
+      reply = await this.command.falconRecover(
+        this.prefix,
+        channel,
+        newEpoch(),
+        since?.epoch ?? '',
+        since?.offset ?? 0,
+        Date.now(),
+        this.limits.ttlMs,
+        this.limits.size,
+      );
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const epoch = String(reply[0]);
+    const head = Number(reply[1]);
+    const verdict = Number(reply[2]);
+    this.epoch = epoch;
+    if (verdict === -1) return { epoch, offset: head, events: [] };
+    if (verdict === 0) return { epoch, offset: head, recovered: false, events: [] };
+    const events: ChannelEvent[] = [];
+    for (let i = 3; i < reply.length; i += 2)
+      events.push(new StoredEvent(channel, String(reply[i]), Number(reply[i + 1])));
+    return { epoch, offset: head, recovered: verdict === 1, events };
+  }
+
+  async snapshot(channel: Channel): Promise<Snapshot> {
+    const parsed = parseChannel(channel);
+    if (!parsed) return { issues: [], agents: [] };
+    try {
+      if (parsed.kind === 'project') {
+        const ids = await this.command.smembers(`${this.prefix}project-issues:${parsed.id}`);
+        const issues = (await this.readAll<IssueState>('issue', ids)).filter((issue) => issue.projectId === parsed.id);
+        const agentIds = await this.command.smembers(`${this.prefix}agents`);
+        const agents = (await this.readAll<AgentState>('agent', agentIds)).filter(
+          (agent) => agent.projectId === parsed.id || !agent.projectId,
+        );
+        await this.forgetExpired(
+          `${this.prefix}project-issues:${parsed.id}`,
+          ids,
+          issues.map((issue) => issue.issueId),
+        );
+        return { issues, agents };
+      }
+      if (parsed.kind === 'issue') {
+        const [issue] = await this.readAll<IssueState>('issue', [parsed.id]);
+        const agents = issue?.agentId ? await this.readAll<AgentState>('agent', [issue.agentId]) : [];
+        return { issues: issue ? [issue] : [], agents };
+      }
+      const [agent] = await this.readAll<AgentState>('agent', [parsed.id]);
+      const issues = agent?.issueId ? await this.readAll<IssueState>('issue', [agent.issueId]) : [];
+      return { issues, agents: agent ? [agent] : [] };
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async projects(): Promise<string[]> {
+    try {
+      return (await this.command.smembers(`${this.prefix}projects`)).sort();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async tail(channel: Channel, lines: number): Promise<OutputTail> {
+    try {
+      const [[, kept], [, offset], [, epoch]] = (await this.command
+        .multi()
+        .lrange(`${this.prefix}tail:${channel}`, -lines, -1)
+        .hget(`${this.prefix}tail-offsets`, channel)
+        .get(`${this.prefix}epoch`)
+        .exec()) as [[unknown, string[]], [unknown, string | null], [unknown, string | null]];
+      // No epoch yet (a fresh or emptied Redis): establish it, so the tail names a real one.
+      return { lines: kept, offset: Number(offset ?? 0), epoch: epoch ?? (await this.recover(channel)).epoch };
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  health(): EngineHealth {
+    const ok = this.command.status === 'ready' && this.subscriber.status === 'ready';
+    return ok
+      ? { ok, engine: this.name }
+      : { ok, engine: this.name, detail: `redis ${this.command.status}/${this.subscriber.status}` };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.resetListeners.clear();
+    await Promise.all([quit(this.command), quit(this.subscriber)]);
+  }
+
+  private onMessage(message: string): void {
+    // channel \n offset \n epoch \n time \n frame: routing needs no JSON parse.
+    let at = 0;
+    const next = () => {
+      const end = message.indexOf('\n', at);
+      const part = message.slice(at, end);
+      at = end + 1;
+      return part;
+    };
+    const channel = next() as Channel;
+    const offset = Number(next());
+    const epoch = next();
+    const time = Number(next());
+    const event = new StoredEvent(channel, message.slice(at), time, offset, epoch);
+    this.epoch = epoch;
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async readAll<T>(kind: 'issue' | 'agent', ids: string[]): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.command.pipeline();
+    for (const id of ids) pipeline.hgetall(`${this.prefix}${kind}:${id}`);
+    const replies = (await pipeline.exec()) ?? [];
+    const result: Array<Record<string, unknown>> = [];
+    replies.forEach(([error, fields], index) => {
+      if (error || !fields || Object.keys(fields as object).length === 0) return;
+      const record: Record<string, unknown> = { [kind === 'issue' ? 'issueId' : 'agentId']: ids[index] };
+      for (const [field, value] of Object.entries(fields as Record<string, string>)) record[field] = parseField(value);
+      result.push(record);
+    });
+    // Board hashes are written only by the publish script, from validated events.
+    return result as unknown as T[];
+  }
+
+  /** Issues whose hash expired (finished work) leave their project's set too. */
+  private async forgetExpired(key: string, ids: string[], alive: string[]): Promise<void> {
+    const gone = ids.filter((id) => !alive.includes(id));
+    if (gone.length > 0) await this.command.srem(key, ...gone);
+  }
+}
+
+/** An event read back from Redis: routing fields known, payload parsed only if someone asks. */
+class StoredEvent implements ChannelEvent {
+  private parsed: { event: string; data: unknown; offset: number; epoch: string } | null = null;
+
+  constructor(
+    readonly channel: Channel,
+    readonly frame: string,
+    readonly time: number,
+    private readonly knownOffset?: number,
+    private readonly knownEpoch?: string,
+  ) {}
+
+  get offset(): number {
+    return this.knownOffset ?? this.parse().offset;
+  }
+
+  get epoch(): string {
+    return this.knownEpoch ?? this.parse().epoch;
+  }
+
+  get event(): string {
+    return this.parse().event;
+  }
+
+  get data(): unknown {
+    return this.parse().data;
+  }
+
+  private parse() {
+    this.parsed ??= JSON.parse(this.frame) as { event: string; data: unknown; offset: number; epoch: string };
+    return this.parsed;
+  }
+}
+
+function parseField(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function newEpoch(): string {
+  return randomUUID().slice(0, 8);
+}
+
+function unavailable(error: unknown): HubError {
+  return new HubError(
+    ErrorCode.Unavailable,
+    `redis unavailable: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+async function quit(client: Redis): Promise<void> {
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Lua scripts of the Redis engine. Each runs atomically, so offsets,
+ * history, snapshots and the fan-out message of one publish are written
+ * together and in offset order, whichever hub published.
+ *
+ * Keys (all under a prefix, `falcon:` by default):
+ *   epoch                    the history epoch; a missing key means history was lost
+ *   offsets                  hash channel → latest offset
+ *   s:<epoch>:<channel>      stream of the channel's events, entry id `<offset>-1`,
+ *                            fields o (offset), t (ms), f (the event frame)
+ *   issue:<id>, agent:<id>   hashes of board fields (JSON values)
+ *   project-issues:<id>      set of a project's issue ids; projects: set of project ids; agents: set of agent ids
+ *   tail:<channel>           list of an agent's last output lines; tail-offsets: hash channel → offset
+ *   events                   the pub/sub channel every hub subscribes to (one subscription per hub)
+ */
+
+/** Shared by both scripts: the current epoch, created when missing (history lost or first start). */
+const EPOCH = `
+local function current_epoch(prefix, candidate)
+  local epoch = redis.call('GET', prefix .. 'epoch')
+  if not epoch then
+    redis.call('SET', prefix .. 'epoch', candidate)
+    redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets')
+    epoch = candidate
+  end
+  return epoch
+end
+`;
+
+/**
+ * ARGV: 1 prefix, 2 channel, 3 event, 4 data JSON, 5 now ms, 6 candidate epoch,
+ * 7 history size, 8 history ttl ms, 9 board patch JSON or '', 10 tail text or '',
+ * 11 tail max lines, 12 finished ttl ms, 13 max channels per epoch
+ * Returns {offset, epoch}.
+ */
+export const PUBLISH_SCRIPT = `${EPOCH}
+local prefix, channel, event, data, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local ttl = tonumber(ARGV[8])
+local epoch = current_epoch(prefix, ARGV[6])
+if redis.call('HLEN', prefix .. 'offsets') >= tonumber(ARGV[13]) and redis.call('HEXISTS', prefix .. 'offsets', channel) == 0 then
+  -- Too many channels in one epoch: start a new one rather than grow without bound.
+  redis.call('SET', prefix .. 'epoch', ARGV[6])
+  redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets')
+  epoch = ARGV[6]
+end
+local offset = redis.call('HINCRBY', prefix .. 'offsets', channel, 1)
+local frame = '{"type":"event","channel":' .. cjson.encode(channel) .. ',"event":' .. cjson.encode(event) ..
+  ',"data":' .. data .. ',"offset":' .. offset .. ',"epoch":' .. cjson.encode(epoch) .. '}'
+-- Streams are per epoch: offsets restart with a new epoch, stream ids must not.
+local stream = prefix .. 's:' .. epoch .. ':' .. channel
+redis.call('XADD', stream, 'MAXLEN', '~', ARGV[7], offset .. '-1', 'o', offset, 't', now, 'f', frame)
+redis.call('PEXPIRE', stream, ttl)
+-- Age limit: drop a few entries past the TTL per publish (reads filter by age too).
+local old = redis.call('XRANGE', stream, '-', '+', 'COUNT', 8)
+for _, entry in ipairs(old) do
+  if now - tonumber(entry[2][4]) > ttl then redis.call('XDEL', stream, entry[1]) else break end
+end
+
+local finished_ttl = tonumber(ARGV[12])
+if ARGV[9] ~= '' then
+  local patch = cjson.decode(ARGV[9])
+  if patch.issue then
+    local key = prefix .. 'issue:' .. patch.issue.id
+    redis.call('HSETNX', key, 'createdAt', now)
+    for field, value in pairs(patch.issue.set) do redis.call('HSET', key, field, value) end
+    if patch.issue.status then
+      if redis.call('HGET', key, 'status') ~= patch.issue.status then
+        redis.call('HSET', key, 'status', patch.issue.status, 'statusSince', now)
+      end
+    end
+    redis.call('HSET', key, 'updatedAt', now)
+    local project = redis.call('HGET', key, 'projectId')
+    if project and project ~= 'null' then
+      local id = cjson.decode(project)
+      redis.call('SADD', prefix .. 'project-issues:' .. id, patch.issue.id)
+      redis.call('SADD', prefix .. 'projects', id)
+    end
+    -- Finished work expires; anything else stays.
+    if redis.call('HGET', key, 'status') == '"done"' then redis.call('PEXPIRE', key, finished_ttl) else redis.call('PERSIST', key) end
+  end
+  if patch.agent then
+    local key = prefix .. 'agent:' .. patch.agent.id
+    for field, value in pairs(patch.agent.set) do redis.call('HSET', key, field, value) end
+    for _, field in ipairs(patch.agent.del) do redis.call('HDEL', key, field) end
+    redis.call('HSET', key, 'lastActivityAt', now)
+    redis.call('SADD', prefix .. 'agents', patch.agent.id)
+    redis.call('PEXPIRE', key, finished_ttl)
+  end
+end
+local project_channel = string.match(channel, '^project:(.+)$')
+if project_channel then redis.call('SADD', prefix .. 'projects', project_channel) end
+
+if ARGV[10] ~= '' then
+  local key = prefix .. 'tail:' .. channel
+  local text = ARGV[10]
+  local from = 1
+  local last = redis.call('LINDEX', key, -1)
+  if last and string.sub(last, -1) ~= '\\n' then
+    local nl = string.find(text, '\\n', 1, true)
+    local cut = nl or #text
+    redis.call('LSET', key, -1, last .. string.sub(text, 1, cut))
+    from = cut + 1
+  end
+  while from <= #text do
+    local nl = string.find(text, '\\n', from, true)
+    local cut = nl or #text
+    redis.call('RPUSH', key, string.sub(text, from, cut))
+    from = cut + 1
+  end
+  redis.call('LTRIM', key, -tonumber(ARGV[11]), -1)
+  redis.call('PEXPIRE', key, finished_ttl)
+  redis.call('HSET', prefix .. 'tail-offsets', channel, offset)
+  local agent = string.match(channel, '^agent:(.+)$')
+  if agent then
+    local akey = prefix .. 'agent:' .. agent
+    if redis.call('EXISTS', akey) == 0 then redis.call('HSET', akey, 'status', '"working"') end
+    redis.call('HSET', akey, 'lastActivityAt', now)
+    redis.call('SADD', prefix .. 'agents', agent)
+    redis.call('PEXPIRE', akey, finished_ttl)
+  end
+end
+
+redis.call('PUBLISH', prefix .. 'events', channel .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. now .. '\\n' .. frame)
+return {offset, epoch}
+`;
+
+/**
+ * ARGV: 1 prefix, 2 channel, 3 candidate epoch, 4 since epoch or '', 5 since offset,
+ * 6 now ms, 7 history ttl ms, 8 history size (events kept and at most replayed)
+ * Returns {epoch, head, verdict, frame1, time1, …}: verdict 1 recovered, 0 not,
+ * -1 no since given, 2 not recovered (new epoch) but the new epoch's events follow.
+ */
+export const RECOVER_SCRIPT = `${EPOCH}
+local prefix, channel = ARGV[1], ARGV[2]
+local epoch = current_epoch(prefix, ARGV[3])
+local head = tonumber(redis.call('HGET', prefix .. 'offsets', channel) or '0')
+if ARGV[4] == '' then return {epoch, head, -1} end
+local since = tonumber(ARGV[5])
+local verdict = 1
+if ARGV[4] ~= epoch then
+  -- History was lost: the client resyncs, but gets this epoch's events from the start if still kept.
+  since = 0
+  verdict = 2
+end
+if since > head then return {epoch, head, 0} end
+if since == head then return {epoch, head, verdict} end
+local limit = tonumber(ARGV[8])
+-- History is bounded by count exactly, whatever the stream's approximate trimming kept.
+if head - since > limit then return {epoch, head, 0} end
+local entries = redis.call('XRANGE', prefix .. 's:' .. epoch .. ':' .. channel, (since + 1) .. '-1', '+', 'COUNT', limit + 1)
+local now, ttl = tonumber(ARGV[6]), tonumber(ARGV[7])
+if #entries == 0 or #entries > limit or tonumber(entries[1][2][2]) ~= since + 1 or now - tonumber(entries[1][2][4]) > ttl then
+  return {epoch, head, 0}
+end
+local result = {epoch, head, verdict}
+for _, entry in ipairs(entries) do
+  result[#result + 1] = entry[2][6]
+  result[#result + 1] = entry[2][4]
+end
+return result
+`;
