@@ -110,7 +110,9 @@ export class RedisEngine implements Engine {
     } catch (error) {
       engine.command.disconnect();
       engine.subscriber.disconnect();
-      throw new Error(`cannot connect to Redis at ${redact(options.url)}: ${(error as Error).message}`);
+      throw new Error(`cannot connect to Redis at ${redact(options.url)}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     engine.subscribedOnce = true;
     return engine;
