@@ -12,6 +12,7 @@ import { DesktopCore } from './desktop-core';
 import { registerIpc } from './electron/ipc';
 import { showNotification } from './electron/notifier';
 import { AppTray } from './electron/tray';
+import { checkForUpdates } from './electron/updates';
 import { boundsOf, createAppWindow, lockDownSession, rendererOrigins } from './electron/windows';
 import { type SecretCodec, SettingsStore } from './settings-store';
 import type { TrayAction } from './tray-model';
@@ -192,6 +193,7 @@ async function start(): Promise<void> {
   powerMonitor.on('unlock-screen', () => core.wake());
   watchNetwork();
   openWindow(null);
+  void checkForUpdates((message, error) => console.info(message, error instanceof Error ? error.message : ''));
 }
 
 if (!app.requestSingleInstanceLock()) {
