@@ -42,6 +42,7 @@ export class Hub implements ConnectionHost {
   private readonly batcher: OutputBatcher;
   private readonly detachEngine: () => void;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private pongCheck: ReturnType<typeof setTimeout> | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(options: HubOptions) {
@@ -189,20 +190,26 @@ export class Hub implements ConnectionHost {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => {
       for (const connection of this.connections) {
-        if (!connection.alive) {
-          connection.closeReason ||= 'missed pong';
-          connection.ws.terminate();
-          continue;
-        }
         connection.alive = false;
         connection.ws.ping();
       }
+      // A peer gets pongTimeoutMs to answer, so a dead one is cut within heartbeatMs + pongTimeoutMs.
+      this.pongCheck ??= setTimeout(() => {
+        this.pongCheck = null;
+        for (const connection of this.connections) {
+          if (connection.alive) continue;
+          connection.closeReason ||= 'missed pong';
+          connection.ws.terminate();
+        }
+      }, this.options.pongTimeoutMs);
     }, this.options.heartbeatMs);
   }
 
   private stopHeartbeat(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.pongCheck) clearTimeout(this.pongCheck);
     this.heartbeat = null;
+    this.pongCheck = null;
   }
 
   // ------------------------------------------------------------ subscriptions

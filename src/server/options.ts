@@ -22,6 +22,8 @@ export interface HubOptions {
   allowedOrigins?: string[];
   /** Protocol ping interval; a peer that missed the previous pong is terminated. Default 30 s. */
   heartbeatMs?: number;
+  /** How long a pinged peer has to answer before it is terminated. Default 5 s (dead peers go within 35 s). */
+  pongTimeoutMs?: number;
   /** Unsent bytes per client before it is closed with 4008 "slow consumer". Default 1 MiB. */
   maxBufferedBytes?: number;
   /** SSE keep-alive comment interval. Default 15 s. */
@@ -44,6 +46,7 @@ export interface ResolvedHubOptions {
   rateLimit: { perSecond: number; burst: number; abuseMs: number };
   allowedOrigins: string[] | null;
   heartbeatMs: number;
+  pongTimeoutMs: number;
   maxBufferedBytes: number;
   sseKeepAliveMs: number;
   maxBodyBytes: number;
@@ -60,6 +63,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     rateLimit: { perSecond: 20, burst: 40, abuseMs: 5000, ...options.rateLimit },
     allowedOrigins: options.allowedOrigins ?? null,
     heartbeatMs: options.heartbeatMs ?? 30_000,
+    pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
@@ -74,6 +78,9 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   positive('rateLimit.burst', resolved.rateLimit.burst);
   positive('rateLimit.abuseMs', resolved.rateLimit.abuseMs);
   positive('heartbeatMs', resolved.heartbeatMs);
+  positive('pongTimeoutMs', resolved.pongTimeoutMs);
+  if (resolved.pongTimeoutMs >= resolved.heartbeatMs)
+    throw new RangeError('The pongTimeoutMs option must be less than heartbeatMs');
   positive('maxBufferedBytes', resolved.maxBufferedBytes);
   positive('sseKeepAliveMs', resolved.sseKeepAliveMs);
   positive('maxBodyBytes', resolved.maxBodyBytes);

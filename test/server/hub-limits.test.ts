@@ -333,7 +333,7 @@ describe('Hub', () => {
   describe('heartbeat', () => {
     it('terminates a client that does not answer pings and keeps one that does', async () => {
       const heartbeatMs = 100;
-      const running = await fixture.startHub({ heartbeatMs });
+      const running = await fixture.startHub({ heartbeatMs, pongTimeoutMs: 50 });
       const healthy = await fixture.connect(running);
       const silent = await fixture.connect(running, undefined, { autoPong: false });
       const connectedAt = Date.now();
@@ -341,7 +341,7 @@ describe('Hub', () => {
       const code = await silent.closed;
 
       expect(code).toBe(1006);
-      expect(Date.now() - connectedAt).toBeLessThan(6 * heartbeatMs);
+      expect(Date.now() - connectedAt).toBeLessThan(4 * heartbeatMs);
       await eventually(() => running.hub.connectionCount === 1, 'the silent client to be dropped');
       await quietPeriod(3 * heartbeatMs);
       healthy.send({ type: 'ping', id: 'alive' });
