@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../shared/errors';
 import { type Channel, type ServerMessage, encode, parseClientMessage } from '../shared/protocol';
@@ -11,6 +12,7 @@ import type { SubscribeRequest, Subscriber } from './subscriber';
 /** What a connection needs from its hub. */
 export interface ConnectionHost {
   readonly metrics: HubMetrics;
+  readonly logger: Logger;
   readonly maxSubscriptions: number;
   readonly maxBufferedBytes: number;
   subscribe(connection: ClientConnection, request: SubscribeRequest): void;
@@ -21,8 +23,9 @@ export interface ConnectionHost {
 // Errors are answered at most this often while a client is being rate limited,
 // so a flood cannot turn into a flood of replies.
 const RATE_LIMIT_REPLY_MS = 1000;
-// How long a closing slow consumer gets to take its close frame before the socket is cut.
-const SLOW_CLOSE_GRACE_MS = 1000;
+// How long a closing slow consumer gets to take its close frame before the socket is cut:
+// short, because it is not reading (the close frame waits behind a full buffer).
+const SLOW_CLOSE_GRACE_MS = 500;
 
 /** One WebSocket client: parses its frames, enforces its limits, and sends it events. */
 export class ClientConnection implements Subscriber {
@@ -62,10 +65,9 @@ export class ClientConnection implements Subscriber {
       this.close(CloseCode.UnsupportedData, 'binary frames are not supported');
       return;
     }
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
-    metrics.bytesIn.inc(text.length);
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    metrics.bytesIn.inc(bytes.length);
+    // The rate limit comes before any decoding: a flood costs as little as possible.
     const { ok, abusive } = this.bucket.take();
     if (!ok) {
       metrics.rateLimited.inc();
@@ -81,7 +83,7 @@ export class ClientConnection implements Subscriber {
       }
       return;
     }
-    const parsed = parseClientMessage(text);
+    const parsed = parseClientMessage(bytes.toString('utf8'));
     if (!parsed.ok) {
       this.sendError(parsed.error.code, parsed.error.message);
       return;
@@ -165,6 +167,10 @@ export class ClientConnection implements Subscriber {
   closeSlow(): void {
     if (this.closeReason) return;
     this.host.metrics.slowConsumerCloses.inc();
+    this.host.logger.warn(
+      { event: 'slow-consumer', clientId: this.id, user: this.principal.user, bufferedBytes: this.ws.bufferedAmount },
+      'slow consumer: closing with 4008',
+    );
     this.close(CloseCode.SlowConsumer, 'slow consumer');
     // A client that is not reading will not read the close frame either.
     this.killTimer = setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS);

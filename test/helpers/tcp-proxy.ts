@@ -42,6 +42,8 @@ export class TcpProxy {
     forward(client, upstream);
     forward(upstream, client);
     const end = () => {
+      // A black hole hides closes too: the far side must find out by itself (heartbeats).
+      if (this.holes) return;
       this.pairs.delete(pair);
       client.destroy();
       upstream.destroy();
