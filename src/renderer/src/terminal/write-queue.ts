@@ -203,6 +203,8 @@ export class WriteQueue {
   }
 
   private shift(): void {
+    // Release what was handed over now: the slot would otherwise keep up to 1 024 written strings alive.
+    this.entries[this.head] = '';
     this.head++;
     this.headOffset = 0;
     // Compact now and then, so the array does not grow forever nor shift on every take.
