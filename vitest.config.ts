@@ -25,7 +25,8 @@ export default defineConfig({
         test: {
           name: 'memory',
           include: ['test/**/*.test.{ts,tsx}'],
-          exclude: ['test/scale/**'],
+          // test/reliability runs on its own config (npm run test:reliability): it measures, one file at a time.
+          exclude: ['test/scale/**', 'test/reliability/**'],
           environment: 'node',
         },
       },

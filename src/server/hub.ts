@@ -16,7 +16,7 @@ import { HubMetrics } from './metrics';
 import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
 import { OutputBatcher } from './output-batcher';
 import type { SubscribeRequest, Subscriber } from './subscriber';
-import { rejectUpgrade, tokenFromRequest } from './upgrade';
+import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
 /** Features this hub announces in `connected`. */
 export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'ping-id', 'error-codes'];
@@ -119,6 +119,8 @@ export class Hub implements ConnectionHost {
     // A reset before the handshake completes must not become an uncaught error.
     socket.on('error', () => socket.destroy());
     if (this.closed) return rejectUpgrade(socket, 503, ErrorCode.Unavailable, 'hub is shutting down');
+    // Node keeps only the first 2 000 headers: a request past that could hide its Origin.
+    if (hasTooManyHeaders(request)) return rejectUpgrade(socket, 431, ErrorCode.MessageTooLarge, 'too many headers');
     const origin = request.headers.origin;
     if (this.options.allowedOrigins && origin !== undefined && !this.options.allowedOrigins.includes(origin)) {
       this.metrics.authFailures.inc({ reason: 'origin' });

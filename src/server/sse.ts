@@ -41,10 +41,12 @@ export class SseStream implements Subscriber {
   sendMessage(message: ServerMessage): boolean {
     // Only what an SSE consumer can act on: history it asked for is gone.
     if (message.type === 'subscribed' && message.recovered === false) {
-      return this.write(`event: resync\ndata: ${JSON.stringify({ channel: message.channel })}\n\n`);
+      return this.write(`event: hub.resync\ndata: ${JSON.stringify({ channel: message.channel })}\n\n`);
     }
     if (message.type === 'error') {
-      return this.write(`event: error\ndata: ${JSON.stringify({ code: message.code, message: message.message })}\n\n`);
+      return this.write(
+        `event: hub.error\ndata: ${JSON.stringify({ code: message.code, message: message.message })}\n\n`,
+      );
     }
     return true;
   }

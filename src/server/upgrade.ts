@@ -17,6 +17,19 @@ export function tokenFromRequest(request: IncomingMessage): string | null {
   return new URLSearchParams(url.slice(query + 1)).get('token');
 }
 
+/**
+ * Most headers an upgrade may carry. Node keeps only a request's first 2 000
+ * headers (`maxHeadersCount`) and drops the rest without a word, so a request
+ * with that many could hide an `Origin` from the origin check; real clients and
+ * the proxies in front of them send a few dozen.
+ */
+export const MAX_UPGRADE_HEADERS = 100;
+
+/** Whether an upgrade carries more headers than any real client sends (answered 431). */
+export function hasTooManyHeaders(request: IncomingMessage): boolean {
+  return request.rawHeaders.length / 2 > MAX_UPGRADE_HEADERS;
+}
+
 /** Answers an upgrade with an HTTP error and closes the socket, before any WebSocket exists. */
 export function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   if (socket.destroyed) return;

@@ -142,6 +142,8 @@ export type KnownEventName = keyof typeof eventSchemas;
 export type EventPayloads = { [K in KnownEventName]: z.infer<(typeof eventSchemas)[K]> };
 export const KNOWN_EVENTS = Object.keys(eventSchemas) as KnownEventName[];
 const EVENT_NAME_PATTERN = /^[a-z][a-z0-9_.:-]{0,63}$/;
+/** Event names the hub keeps for its own notices. */
+export const RESERVED_EVENT_PREFIX = 'hub.';
 
 export function isKnownEvent(name: string): name is KnownEventName {
   return Object.hasOwn(eventSchemas, name);
@@ -155,6 +157,10 @@ export function isKnownEvent(name: string): name is KnownEventName {
 export function validateEvent(event: unknown, data: unknown): ProtocolError | null {
   if (typeof event !== 'string' || !EVENT_NAME_PATTERN.test(event)) {
     return protocolError(ErrorCode.InvalidEvent, 'event must match /^[a-z][a-z0-9_.:-]{0,63}$/');
+  }
+  // The hub's own notices (SSE `hub.resync`, `hub.error`) must not be forgeable by a publisher.
+  if (event.startsWith(RESERVED_EVENT_PREFIX)) {
+    return protocolError(ErrorCode.InvalidEvent, `event names starting with "${RESERVED_EVENT_PREFIX}" are reserved`);
   }
   if (!isKnownEvent(event)) return null;
   const result = eventSchemas[event].safeParse(data);

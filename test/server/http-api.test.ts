@@ -425,7 +425,7 @@ describe('HTTP API', () => {
       await stream.waitForCount(4);
 
       expect(stream.events.map((event) => event.event)).toEqual([
-        'resync',
+        'hub.resync',
         'agent_status',
         'agent_status',
         'agent_status',

@@ -219,5 +219,6 @@ describe('validateEvent', () => {
     expect(validateEvent('agent_status', { agentId: 'a', status: 'sleeping' })?.code).toBe(ErrorCode.InvalidEvent);
     expect(validateEvent('Bad Name', {})?.code).toBe(ErrorCode.InvalidEvent);
     expect(validateEvent(42, {})?.code).toBe(ErrorCode.InvalidEvent);
+    expect(validateEvent('hub.resync', { channel: 'agent:a' })?.code).toBe(ErrorCode.InvalidEvent);
   });
 });
