@@ -17,6 +17,6 @@ export default defineConfig({
     maxWorkers: 1,
     // Memory figures are taken after a forced garbage collection.
     execArgv: ['--expose-gc'],
-    globalSetup: ['test/helpers/redis-global-setup.ts'],
+    globalSetup: ['test/reliability/reset-figures.ts', 'test/helpers/redis-global-setup.ts'],
   },
 });
