@@ -35,7 +35,8 @@ export interface BoardChange {
  * does not touch issue or agent state (or its payload is not valid).
  */
 export function applyBoardEvent(board: BoardState, event: string, data: unknown, time: number): BoardChange | null {
-  if (!isKnownEvent(event)) return null;
+  // Output is most of the traffic and never changes the board: skip it before any validation.
+  if (!isKnownEvent(event) || event === 'output' || event === 'output_batch') return null;
   const parsed = eventSchemas[event].safeParse(data);
   if (!parsed.success) return null;
   switch (event) {
@@ -101,9 +102,6 @@ export function applyBoardEvent(board: BoardState, event: string, data: unknown,
       patch.message = p.message;
       return { agent: updateAgent(board, p.agentId, time, patch) };
     }
-    case 'output':
-    case 'output_batch':
-      return null;
   }
 }
 

@@ -24,7 +24,7 @@ export interface BoardPatch {
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
 export function boardPatch(event: string, data: unknown): BoardPatch | null {
-  if (!isKnownEvent(event)) return null;
+  if (!isKnownEvent(event) || event === 'output' || event === 'output_batch') return null;
   const parsed = eventSchemas[event].safeParse(data);
   if (!parsed.success) return null;
   switch (event) {
@@ -72,9 +72,6 @@ export function boardPatch(event: string, data: unknown): BoardPatch | null {
       if (p.message !== undefined) set.message = json(p.message);
       return { agent: { id: p.agentId, set, del: p.message === undefined ? ['message'] : [] } };
     }
-    case 'output':
-    case 'output_batch':
-      return null;
   }
 }
 
