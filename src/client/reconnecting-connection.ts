@@ -47,6 +47,8 @@ export interface ConnectionStats {
 export type SubscriptionHandle = (() => void) & { setUrgent(urgent: boolean): void };
 
 const CONNECT_TIMEOUT_CODE = 4900;
+/** Retries kept within the first backoff window after the hub announced a restart. */
+const RESTART_FAST_RETRIES = 5;
 const HEARTBEAT_TIMEOUT_CODE = 4901;
 
 /**
@@ -70,6 +72,8 @@ export class ReconnectingConnection {
   private urlIndex = 0;
   private socket: WebSocketLike | null = null;
   private socketError = '';
+  /** How the connection that started the current reconnect episode ended. */
+  private episodeCloseCode: number | null = null;
   /** Channels subscribed on an earlier connection: a hub without offsets may have missed their events. */
   private readonly seenBefore = new Set<Channel>();
   /** Snapshot and tail messages held until their `subscribed`, so a resync notice can precede them. */
@@ -225,9 +229,14 @@ export class ReconnectingConnection {
         if (verdict === 'unauthorized' && this.current.status === 'reconnecting') this.enterAuthFailed(close);
       });
     }
+    if (wasOpen) this.episodeCloseCode = close.code;
     // A connection that stayed up past resetAfterMs has already set attempt back to 0.
     const attempt = this.current.attempt;
-    const delay = backoffDelay(attempt, this.backoff, this.random);
+    // The hub said it is restarting (1001 going away, 1012 service restart): it will be back in
+    // moments, so the first retries stay within the initial window instead of backing off
+    // exponentially past its return. Full jitter still spreads the clients out.
+    const restarting = this.episodeCloseCode === 1001 || this.episodeCloseCode === 1012;
+    const delay = backoffDelay(restarting && attempt < RESTART_FAST_RETRIES ? 0 : attempt, this.backoff, this.random);
     this.urlIndex++;
     // Timer first, state second: a listener may call close() or wake() from inside setState.
     this.timers.retry = setTimeout(() => this.connect(), delay);

@@ -93,6 +93,24 @@ describe('ReconnectingConnection timing (fake clock, real sockets)', () => {
     expect((state.retryAt ?? 0) - Date.now()).toBeLessThan(1000);
   });
 
+  it('keeps the first five retries within 1 s when the hub announced a restart (1001)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const running: RunningHub = await startTestHub();
+    const client = new RecordingConnection({ urls: running.wsUrl, token: await token(), random: () => 0.999 });
+    cleanup.push(() => client.connection.close());
+    client.connection.start();
+    await client.until((s) => s.status === 'open');
+    await running.close();
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 7; attempt++) {
+      const state = await client.until((s) => s.status === 'reconnecting' && s.attempt === attempt);
+      const delay = (state.retryAt ?? 0) - Date.now();
+      delays.push(delay);
+      vi.advanceTimersByTime(delay);
+    }
+    expect(delays).toEqual([999, 999, 999, 999, 999, 29_970, 29_970]);
+  });
+
   it('makes at most one attempt a minute while the token is refused', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const running = await startTestHub();

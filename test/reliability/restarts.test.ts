@@ -38,9 +38,10 @@ async function stream(
 ): Promise<Array<{ offset: number; epoch: string }>> {
   const stored: Array<{ offset: number; epoch: string }> = [];
   const started = Date.now();
+  let endAt = started + ms;
   let n = 0;
   let fired = false;
-  while (Date.now() - started < ms) {
+  while (Date.now() < endAt) {
     const due = Date.now() - started;
     for (; n < due; n++) {
       try {
@@ -52,6 +53,10 @@ async function stream(
     if (!fired && during && Date.now() - started > ms * at) {
       fired = true;
       await during();
+      // However long the restart took, the stream goes on at the same rate for the rest of its time
+      // (a publisher that was refused does not owe a burst).
+      n = Date.now() - started;
+      endAt = Math.max(endAt, Date.now() + (1 - at) * ms);
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
