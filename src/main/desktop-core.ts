@@ -145,13 +145,16 @@ export class DesktopCore {
   }
 
   getNotificationSettings(): NotificationSettings {
-    const { notifications } = this.settings.get();
-    return { ...notifications, secureStorage: this.settings.tokenSecurity().secure };
+    const { notifications, trayEnabled } = this.settings.get();
+    return { ...notifications, trayEnabled, secureStorage: this.settings.tokenSecurity().secure };
   }
 
   async setNotificationSettings(patch: Partial<NotificationSettings>): Promise<NotificationSettings> {
-    const { secureStorage: _ignored, ...rest } = patch;
-    await this.settings.update({ notifications: { ...this.settings.get().notifications, ...rest } });
+    const { secureStorage: _ignored, trayEnabled, ...rest } = patch;
+    await this.settings.update({
+      notifications: { ...this.settings.get().notifications, ...rest },
+      ...(trayEnabled === undefined ? {} : { trayEnabled }),
+    });
     this.refreshTray();
     return this.getNotificationSettings();
   }

@@ -68,7 +68,9 @@ export const ipcArgSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcArgs[C]> 
   'falcon:list-projects': none,
   'falcon:get-notification-settings': none,
   // secureStorage is read-only (it describes the machine), so sending it is an error.
-  'falcon:set-notification-settings': z.tuple([z.strictObject(notificationsShape).partial()]),
+  'falcon:set-notification-settings': z.tuple([
+    z.strictObject({ ...notificationsShape, trayEnabled: z.boolean() }).partial(),
+  ]),
 };
 
 export type IpcArgsErrorCode = 'unknown_channel' | 'invalid_args';

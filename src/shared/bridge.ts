@@ -5,6 +5,7 @@
  */
 import type { ConnectionState } from './connection-state';
 import type { Delivery, SubscribeOptions } from './delivery';
+import type { NotificationSettings } from './ipc';
 import type { Channel } from './protocol';
 
 export interface BridgeSubscription {
@@ -67,6 +68,9 @@ export interface FalconBridge {
   readonly target?: PaneTarget | null;
   /** Tells the host what the user is looking at, so it does not notify about it (desktop). */
   setViewing?(target: PaneTarget | null): void;
+  /** Desktop notifications and the tray, kept by the main process (desktop only). */
+  getNotificationSettings?(): Promise<NotificationSettings>;
+  setNotificationSettings?(patch: Partial<NotificationSettings>): Promise<NotificationSettings>;
   /** The host asks to show a target (a notification or tray item was clicked) (desktop). */
   onFocusTarget?(listener: (target: PaneTarget) => void): () => void;
 }

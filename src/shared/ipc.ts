@@ -48,6 +48,8 @@ export interface NotificationSettings {
   projects: string[];
   /** Notifications paused until this time (ms since epoch), or null. */
   pausedUntil: number | null;
+  /** Show the tray icon (and keep running in the tray when the last window closes). */
+  trayEnabled: boolean;
   /** Whether the token can be stored encrypted; false when only `basic_text` exists (Linux without a keyring). */
   secureStorage: boolean;
 }

@@ -1,7 +1,7 @@
 import type { BridgeSubscription, FalconBridge, HubInfo, PaneTarget, ServerUpdate } from '../../../shared/bridge';
 import type { ConnectionState } from '../../../shared/connection-state';
 import type { SubscribeOptions } from '../../../shared/delivery';
-import type { FalconPreloadApi } from '../../../shared/ipc';
+import type { FalconPreloadApi, NotificationSettings } from '../../../shared/ipc';
 import type { Channel } from '../../../shared/protocol';
 
 let nextId = 0;
@@ -87,6 +87,14 @@ export class IpcBridge implements FalconBridge {
 
   openWindow(target: PaneTarget): void {
     this.api.openWindow(target);
+  }
+
+  getNotificationSettings(): Promise<NotificationSettings> {
+    return this.api.getNotificationSettings();
+  }
+
+  setNotificationSettings(patch: Partial<NotificationSettings>): Promise<NotificationSettings> {
+    return this.api.setNotificationSettings(patch);
   }
 
   setViewing(target: PaneTarget | null): void {

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { usePreferences, useServices } from '../../services';
+import type { NotificationSettings } from '../../../../shared/ipc';
 import { Dialog } from './Dialog';
 
 const NOTIFY_STATUSES = [
@@ -24,7 +25,6 @@ function SettingsForm() {
   const theme = usePreferences((s) => s.theme);
   const scrollback = usePreferences((s) => s.scrollback);
   const tailLines = usePreferences((s) => s.tailLines);
-  const notifications = usePreferences((s) => s.notifications);
   const [url, setUrl] = useState('');
   const [hasToken, setHasToken] = useState(false);
   const [secureStorage, setSecureStorage] = useState(true);
@@ -64,13 +64,6 @@ function SettingsForm() {
     setSaved('Saved.');
     // The web edition's connection belongs to one server: switching means reloading the page.
     if (bridge.kind === 'web' && url.trim() && url.trim() !== before) window.location.reload();
-  };
-
-  const toggleStatus = (status: string, on: boolean) => {
-    const statuses = new Set(notifications.statuses);
-    if (on) statuses.add(status);
-    else statuses.delete(status);
-    preferences.getState().setNotifications({ statuses: [...statuses] });
   };
 
   return (
@@ -149,27 +142,76 @@ function SettingsForm() {
           />
         </label>
       </fieldset>
-      <fieldset>
-        <legend>Notifications{bridge.kind === 'web' ? ' (desktop app)' : ''}</legend>
-        <label className="inline">
+      {bridge.getNotificationSettings && <NotificationFields />}
+    </form>
+  );
+}
+
+/**
+ * Desktop notifications and the tray: kept by the main process (it notifies
+ * with no window open), so read and written through the bridge.
+ */
+function NotificationFields() {
+  const { bridge } = useServices();
+  const [settings, setSettings] = useState<NotificationSettings | null>(null);
+  useEffect(() => {
+    let current = true;
+    void bridge.getNotificationSettings?.().then((loaded) => {
+      if (current) setSettings(loaded);
+    });
+    return () => {
+      current = false;
+    };
+  }, [bridge]);
+  if (!settings) return null;
+  const change = (patch: Partial<NotificationSettings>) => {
+    setSettings({ ...settings, ...patch });
+    void bridge.setNotificationSettings?.(patch).then(setSettings);
+  };
+  const toggleStatus = (status: string, on: boolean) => {
+    const statuses = new Set(settings.statuses);
+    if (on) statuses.add(status);
+    else statuses.delete(status);
+    change({ statuses: [...statuses] });
+  };
+  const pausedUntil = settings.pausedUntil;
+  return (
+    <fieldset>
+      <legend>Notifications and tray</legend>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={settings.enabled}
+          onChange={(event) => change({ enabled: event.target.checked })}
+        />
+        Notify on status changes
+      </label>
+      {NOTIFY_STATUSES.map(([status, label]) => (
+        <label className="inline" key={status}>
           <input
             type="checkbox"
-            checked={notifications.enabled}
-            onChange={(event) => preferences.getState().setNotifications({ enabled: event.target.checked })}
+            checked={settings.statuses.includes(status)}
+            onChange={(event) => toggleStatus(status, event.target.checked)}
           />
-          Notify on status changes
+          {label}
         </label>
-        {NOTIFY_STATUSES.map(([status, label]) => (
-          <label className="inline" key={status}>
-            <input
-              type="checkbox"
-              checked={notifications.statuses.includes(status)}
-              onChange={(event) => toggleStatus(status, event.target.checked)}
-            />
-            {label}
-          </label>
-        ))}
-      </fieldset>
-    </form>
+      ))}
+      {pausedUntil !== null && (
+        <p className="muted">
+          Paused until {new Date(pausedUntil).toLocaleTimeString()}{' '}
+          <button type="button" onClick={() => change({ pausedUntil: null })}>
+            Resume now
+          </button>
+        </p>
+      )}
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={settings.trayEnabled}
+          onChange={(event) => change({ trayEnabled: event.target.checked })}
+        />
+        Show the tray icon (keeps watching with no window open)
+      </label>
+    </fieldset>
   );
 }
