@@ -236,7 +236,9 @@ export class ReconnectingConnection {
     // moments, so the first retries stay within the initial window instead of backing off
     // exponentially past its return. Full jitter still spreads the clients out.
     const restarting = this.episodeCloseCode === 1001 || this.episodeCloseCode === 1012;
-    const delay = backoffDelay(restarting && attempt < RESTART_FAST_RETRIES ? 0 : attempt, this.backoff, this.random);
+    // After those, growth starts over from the first step, not from where the count stands.
+    const step = restarting ? Math.max(0, attempt - RESTART_FAST_RETRIES) : attempt;
+    const delay = backoffDelay(step, this.backoff, this.random);
     this.urlIndex++;
     // Timer first, state second: a listener may call close() or wake() from inside setState.
     this.timers.retry = setTimeout(() => this.connect(), delay);
