@@ -44,6 +44,7 @@ describe('NotificationPolicy', () => {
       projects: [],
       pausedUntil: null,
       secureStorage: true,
+      trayEnabled: true,
     };
     viewing = [];
     shown = [];
