@@ -117,6 +117,39 @@ function noSilentGap(
   return { silentGaps, complete };
 }
 
+/**
+ * After history was lost mid-stream: once every client is back and the stream
+ * has settled, each was told (resync) and none has a silent gap.
+ */
+async function expectResyncWithoutSilentGap(
+  clients: RecordingConnection[],
+  stored: Array<{ offset: number; epoch: string }>,
+  label: string,
+): Promise<void> {
+  const lastEpoch = stored.at(-1)?.epoch;
+  const fresh = stored.filter((s) => s.epoch === lastEpoch);
+  await expect.poll(() => clients.every((c) => c.notices('subscribed').length >= 2), { timeout: 30_000 }).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const told = clients.filter((c) => c.notices('resync').length >= 1).length;
+  const { silentGaps, complete } = noSilentGap(clients, fresh);
+  recordFigure({
+    scenario: 'restarts',
+    figure: `${label}: clients told recovered:false`,
+    value: `${told} of ${CLIENTS}`,
+    goal: '100 %',
+    met: told === CLIENTS,
+  });
+  recordFigure({
+    scenario: 'restarts',
+    figure: `${label}: silent gaps (clients with the whole new epoch)`,
+    value: `${silentGaps} (${complete} of ${CLIENTS})`,
+    goal: '0 silent gaps',
+    met: silentGaps === 0,
+  });
+  expect(told).toBe(CLIENTS);
+  expect(silentGaps).toBe(0);
+}
+
 const redisUrl = inject('redisUrl');
 
 describe.skipIf(!redisUrl)('Restarts with Redis history', () => {
@@ -165,29 +198,7 @@ describe('Restarts with in-memory history', () => {
       },
     );
     cleanup.push(() => hub.close());
-    const lastEpoch = stored.at(-1)?.epoch;
-    const fresh = stored.filter((s) => s.epoch === lastEpoch);
-    // Every client is back (subscribed again after the restart), then the stream settles.
-    await expect.poll(() => clients.every((c) => c.notices('subscribed').length >= 2), { timeout: 30_000 }).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const told = clients.filter((c) => c.notices('resync').length >= 1).length;
-    const { silentGaps, complete } = noSilentGap(clients, fresh);
-    recordFigure({
-      scenario: 'restarts',
-      figure: 'in-memory hub restart: clients told recovered:false',
-      value: `${told} of ${CLIENTS}`,
-      goal: '100 %',
-      met: told === CLIENTS,
-    });
-    recordFigure({
-      scenario: 'restarts',
-      figure: 'in-memory hub restart: silent gaps (clients with the whole new epoch)',
-      value: `${silentGaps} (${complete} of ${CLIENTS})`,
-      goal: '0 silent gaps',
-      met: silentGaps === 0,
-    });
-    expect(told).toBe(CLIENTS);
-    expect(silentGaps).toBe(0);
+    await expectResyncWithoutSilentGap(clients, stored, 'in-memory hub restart');
   }, 120_000);
 });
 
@@ -208,30 +219,8 @@ describe.skipIf(!redisServerPath())('Redis restarts', () => {
       },
       0.3,
     );
-    const lastEpoch = stored.at(-1)?.epoch;
-    const fresh = stored.filter((s) => s.epoch === lastEpoch);
-    expect(lastEpoch).not.toBe(stored[0].epoch);
-    // Every client is back (subscribed again after the restart), then the stream settles.
-    await expect.poll(() => clients.every((c) => c.notices('subscribed').length >= 2), { timeout: 30_000 }).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const told = clients.filter((c) => c.notices('resync').length >= 1).length;
-    const { silentGaps, complete } = noSilentGap(clients, fresh);
-    recordFigure({
-      scenario: 'restarts',
-      figure: 'Redis restart: clients told recovered:false',
-      value: `${told} of ${CLIENTS}`,
-      goal: '100 %',
-      met: told === CLIENTS,
-    });
-    recordFigure({
-      scenario: 'restarts',
-      figure: 'Redis restart: silent gaps (clients with the whole new epoch)',
-      value: `${silentGaps} (${complete} of ${CLIENTS})`,
-      goal: '0 silent gaps',
-      met: silentGaps === 0,
-    });
-    expect(told).toBe(CLIENTS);
-    expect(silentGaps).toBe(0);
+    expect(stored.at(-1)?.epoch).not.toBe(stored[0].epoch);
+    await expectResyncWithoutSilentGap(clients, stored, 'Redis restart');
   }, 120_000);
 });
 
