@@ -5,6 +5,7 @@
  * one history (docs/scaling.md).
  */
 import type { Channel, Snapshot, StreamPosition } from '../shared/protocol';
+import type { PublishGuard } from './publish-authorization';
 
 /** A published event as stored and fanned out. `frame` is its wire form, serialized once. */
 export interface ChannelEvent {
@@ -47,8 +48,12 @@ export interface EngineHealth {
 
 export interface Engine {
   readonly name: string;
-  /** Assigns the next offset, stores the event, updates snapshots, and fans it out to every hub. */
-  publish(channel: Channel, event: string, data: unknown): Promise<ChannelEvent>;
+  /**
+   * Assigns the next offset, stores the event, updates snapshots, and fans it out to every hub.
+   * With a guard, first decides against the stored state, atomically with the write: a refusal
+   * throws its HubError and nothing of the event is stored or sent.
+   */
+  publish(channel: Channel, event: string, data: unknown, guard?: PublishGuard): Promise<ChannelEvent>;
   /** Registers the hub's one listener for events published on any hub. Returns its undo. */
   onEvent(listener: (event: ChannelEvent) => void): () => void;
   /** Registers a listener for history being lost (a new epoch); the hub tells subscribers to resync. */

@@ -142,7 +142,7 @@ async function publish(hub: Hub, request: IncomingMessage, response: ServerRespo
   if (!isChannel(channel)) throw new HubError(ErrorCode.InvalidChannel, 'invalid channel');
   if (!hub.mayAccess(principal, channel))
     throw new HubError(ErrorCode.Forbidden, `not allowed to publish to ${channel}`);
-  const result = await hub.publish(channel, event, data);
+  const result = await hub.publish(channel, event, data, { principal });
   sendJson(response, 202, result);
 }
 

@@ -15,6 +15,9 @@ import { MemoryEngine } from './memory-engine';
 import { HubMetrics } from './metrics';
 import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
 import { OutputBatcher } from './output-batcher';
+import { type PublishGuard, publishGuard } from './publish-authorization';
+import { visibleSnapshot } from './snapshot-filter';
+import type { Snapshot } from '../shared/protocol';
 import type { SubscribeRequest, Subscriber } from './subscriber';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
@@ -294,7 +297,7 @@ export class Hub implements ConnectionHost {
     } else if (recovery && recovery.events.length > 0) {
       // A new epoch: the client resyncs (recovered: false), and this epoch's events follow from its start.
       if (request.snapshot) {
-        const data = await this.engine.snapshot(channel);
+        const data = await this.visibleSnapshot(subscriber, channel);
         if (!current()) return;
         subscriber.sendMessage({ type: 'snapshot', channel, data });
       }
@@ -302,7 +305,7 @@ export class Hub implements ConnectionHost {
       replay = recovery.events;
     } else {
       if (request.snapshot) {
-        const data = await this.engine.snapshot(channel);
+        const data = await this.visibleSnapshot(subscriber, channel);
         if (!current()) return;
         subscriber.sendMessage({ type: 'snapshot', channel, data });
       }
@@ -352,6 +355,13 @@ export class Hub implements ConnectionHost {
     cursor.goLive();
   }
 
+  /** The channel's snapshot with only the records the subscriber's grants cover (snapshot-filter.ts). */
+  private async visibleSnapshot(subscriber: Subscriber, channel: Channel): Promise<Snapshot> {
+    const { principal } = subscriber;
+    const snapshot = await this.engine.snapshot(channel);
+    return visibleSnapshot(snapshot, (granted) => principal !== undefined && mayAccess(principal, granted));
+  }
+
   private fanOut(event: ChannelEvent): void {
     const members = this.channels.get(event.channel);
     if (!members || members.size === 0) return;
@@ -381,9 +391,22 @@ export class Hub implements ConnectionHost {
 
   // ------------------------------------------------------------ publishing
 
-  /** Publishes an event to a channel: the seed's `broadcast`, with offsets and history. */
-  async publish(channel: string, event: string, data: unknown): Promise<{ offset: number; epoch: string }> {
-    return this.publishInternal(channel, event, data, 'api');
+  /**
+   * Publishes an event to a channel: the seed's `broadcast`, with offsets and history.
+   *
+   * Without `principal` the caller is trusted (falcon-pm itself) and may write
+   * any record. With one (the HTTP API passes the token's), the channel and
+   * every record the event writes must be within its grants, or the publish
+   * fails with `forbidden` and nothing of it is stored or sent
+   * (publish-authorization.ts).
+   */
+  async publish(
+    channel: string,
+    event: string,
+    data: unknown,
+    options: { principal?: Principal } = {},
+  ): Promise<{ offset: number; epoch: string }> {
+    return this.publishInternal(channel, event, data, 'api', options.principal);
   }
 
   private async publishInternal(
@@ -391,14 +414,21 @@ export class Hub implements ConnectionHost {
     event: string,
     data: unknown,
     source: 'api' | 'output',
+    principal?: Principal,
   ): Promise<{ offset: number; epoch: string }> {
     if (this.closed) throw new HubError(ErrorCode.Unavailable, 'hub is closed');
     if (!isChannel(channel))
       throw new HubError(ErrorCode.InvalidChannel, `invalid channel ${JSON.stringify(channel).slice(0, 80)}`);
     const invalid = validateEvent(event, data);
     if (invalid) throw new HubError(invalid.code, invalid.message);
+    let guard: PublishGuard | undefined;
+    if (principal) {
+      if (!mayAccess(principal, channel))
+        throw new HubError(ErrorCode.Forbidden, `not allowed to publish to ${channel}`);
+      guard = publishGuard((granted) => mayAccess(principal, granted), channel, event, data);
+    }
     // The seed's events always carry data; `undefined` would vanish from the JSON.
-    const stored = await this.engine.publish(channel, event, data ?? null);
+    const stored = await this.engine.publish(channel, event, data ?? null, guard);
     this.metrics.publishes.inc({ source });
     return { offset: stored.offset, epoch: stored.epoch };
   }

@@ -11,7 +11,9 @@ import {
   eventFrame,
 } from './engine';
 import { ChannelHistory } from './history';
+import { HubError } from './hub-error';
 import { OutputTail, outputText } from './output-tail';
+import type { PublishGuard } from './publish-authorization';
 
 export interface MemoryEngineOptions {
   history?: Partial<HistoryLimits>;
@@ -43,12 +45,17 @@ export class MemoryEngine implements Engine {
     this.now = options.now ?? Date.now;
   }
 
-  async publish(channel: Channel, event: string, data: unknown): Promise<ChannelEvent> {
-    return this.publishNow(channel, event, data);
+  async publish(channel: Channel, event: string, data: unknown, guard?: PublishGuard): Promise<ChannelEvent> {
+    return this.publishNow(channel, event, data, guard);
   }
 
-  /** Synchronous publish: the memory engine needs no I/O. */
-  publishNow(channel: Channel, event: string, data: unknown): ChannelEvent {
+  /** Synchronous publish: the memory engine needs no I/O, so the guard's check and the write cannot interleave. */
+  publishNow(channel: Channel, event: string, data: unknown, guard?: PublishGuard): ChannelEvent {
+    if (guard) {
+      const stored = guard.issueId === undefined ? undefined : this.board.issues.get(guard.issueId)?.projectId;
+      const refusal = guard.decide(stored);
+      if (refusal) throw new HubError(refusal.code, refusal.message);
+    }
     let history = this.channels.get(channel);
     if (!history) {
       history = new ChannelHistory(this.limits);

@@ -1,4 +1,5 @@
 import type { Channel, ServerMessage, StreamPosition } from '../shared/protocol';
+import type { Principal } from './auth';
 import type { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
 
@@ -17,6 +18,8 @@ export interface Subscriber {
   readonly id: string;
   readonly cursors: Map<Channel, ChannelCursor>;
   readonly open: boolean;
+  /** What the subscriber's token grants; snapshots show only records it covers (none without one). */
+  readonly principal?: Principal;
   /** Control messages of the subscription (snapshot, tail, subscribed). */
   sendMessage(message: ServerMessage): boolean;
   /** One event, live. `payload` is the event's frame, encoded once per publish. */

@@ -10,10 +10,9 @@ import {
   type EventPayloads,
   type IssueState,
   type Snapshot,
-  isKnownEvent,
-  eventSchemas,
   parseChannel,
 } from './protocol';
+import { parseBoardEvent } from './board-event';
 
 export interface BoardState {
   issues: Map<string, IssueState>;
@@ -35,11 +34,9 @@ export interface BoardChange {
  * does not touch issue or agent state (or its payload is not valid).
  */
 export function applyBoardEvent(board: BoardState, event: string, data: unknown, time: number): BoardChange | null {
-  // Output is most of the traffic and never changes the board: skip it before any validation.
-  if (!isKnownEvent(event) || event === 'output' || event === 'output_batch') return null;
-  const parsed = eventSchemas[event].safeParse(data);
-  if (!parsed.success) return null;
-  switch (event) {
+  const parsed = parseBoardEvent(event, data);
+  if (!parsed) return null;
+  switch (parsed.event) {
     case 'issue_created':
     case 'issue_updated': {
       const p = parsed.data as EventPayloads['issue_created'];

@@ -1,4 +1,5 @@
-import { type EventPayloads, eventSchemas, isKnownEvent } from '../../shared/protocol';
+import { parseBoardEvent } from '../../shared/board-event';
+import type { EventPayloads } from '../../shared/protocol';
 
 /**
  * What one event changes on the board, as field writes the Redis engine's
@@ -24,10 +25,9 @@ export interface BoardPatch {
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
 export function boardPatch(event: string, data: unknown): BoardPatch | null {
-  if (!isKnownEvent(event) || event === 'output' || event === 'output_batch') return null;
-  const parsed = eventSchemas[event].safeParse(data);
-  if (!parsed.success) return null;
-  switch (event) {
+  const parsed = parseBoardEvent(event, data);
+  if (!parsed) return null;
+  switch (parsed.event) {
     case 'issue_created':
     case 'issue_updated': {
       const p = parsed.data as EventPayloads['issue_created'];

@@ -22,6 +22,7 @@ import {
 import { HubError } from '../hub-error';
 import { DEFAULT_HISTORY } from '../memory-engine';
 import { outputText } from '../output-tail';
+import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
 import { PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
 
@@ -39,6 +40,9 @@ export interface RedisEngineOptions {
   maxChannels?: number;
   logger?: Logger;
 }
+
+/** Compare-and-set rounds before a publish whose issue keeps moving gives up with `unavailable`. */
+const MAX_GUARD_ATTEMPTS = 5;
 
 type ScriptRunner = {
   falconPublish(...args: Array<string | number>): Promise<[number, string]>;
@@ -118,42 +122,69 @@ export class RedisEngine implements Engine {
     return engine;
   }
 
-  async publish(channel: Channel, event: string, data: unknown): Promise<ChannelEvent> {
-    const now = Date.now();
+  async publish(channel: Channel, event: string, data: unknown, guard?: PublishGuard): Promise<ChannelEvent> {
     const dataJson = JSON.stringify(data ?? null);
     const patch = boardPatch(event, data);
     const tail = parseChannel(channel)?.kind === 'agent' ? (outputText(event, data) ?? '') : '';
-    let result: [number, string];
-    try {
-      result = await this.command.falconPublish(
-        this.prefix,
+    // Check, then compare-and-set: the script writes only if the issue's stored project is still the one
+    // the decision was taken on. Another hub moving the issue meanwhile means deciding again.
+    for (let attempt = 1; ; attempt++) {
+      const stored = guard ? await this.decide(guard) : null;
+      const now = Date.now();
+      let result: [number, string];
+      try {
+        result = await this.command.falconPublish(
+          this.prefix,
+          channel,
+          event,
+          dataJson,
+          now,
+          newEpoch(),
+          this.limits.size,
+          this.limits.ttlMs,
+          patch ? JSON.stringify(patch) : '',
+          tail,
+          this.tailLines,
+          this.finishedTtlMs,
+          this.maxChannels,
+          guard?.issueId ?? '',
+          stored ?? '',
+        );
+      } catch (error) {
+        throw unavailable(error);
+      }
+      const [offset, epoch] = result;
+      if (Number(offset) === -1) {
+        if (attempt < MAX_GUARD_ATTEMPTS) continue;
+        throw new HubError(ErrorCode.Unavailable, 'the issue kept changing during the publish; retry');
+      }
+      this.epoch = epoch;
+      return {
         channel,
         event,
-        dataJson,
-        now,
-        newEpoch(),
-        this.limits.size,
-        this.limits.ttlMs,
-        patch ? JSON.stringify(patch) : '',
-        tail,
-        this.tailLines,
-        this.finishedTtlMs,
-        this.maxChannels,
-      );
-    } catch (error) {
-      throw unavailable(error);
+        data,
+        offset: Number(offset),
+        epoch,
+        time: now,
+        frame: eventFrame(channel, event, data, Number(offset), epoch),
+      };
     }
-    const [offset, epoch] = result;
-    this.epoch = epoch;
-    return {
-      channel,
-      event,
-      data,
-      offset: Number(offset),
-      epoch,
-      time: now,
-      frame: eventFrame(channel, event, data, Number(offset), epoch),
-    };
+  }
+
+  /** Reads what the guard decides on and throws its refusal; returns the stored projectId field as read. */
+  private async decide(guard: PublishGuard): Promise<string | null> {
+    let stored: string | null = null;
+    if (guard.issueId !== undefined) {
+      try {
+        stored = await this.command.hget(`${this.prefix}issue:${guard.issueId}`, 'projectId');
+      } catch (error) {
+        throw unavailable(error);
+      }
+    }
+    const projectId = stored === null ? undefined : parseField(stored);
+    const refusal = guard.decide(typeof projectId === 'string' ? projectId : undefined);
+    if (refusal) throw new HubError(refusal.code, refusal.message);
+    return stored;
   }
 
   onEvent(listener: (event: ChannelEvent) => void): () => void {

@@ -30,11 +30,18 @@ end
 /**
  * ARGV: 1 prefix, 2 channel, 3 event, 4 data JSON, 5 now ms, 6 candidate epoch,
  * 7 history size, 8 history ttl ms, 9 board patch JSON or '', 10 tail text or '',
- * 11 tail max lines, 12 finished ttl ms, 13 max channels per epoch
- * Returns {offset, epoch}.
+ * 11 tail max lines, 12 finished ttl ms, 13 max channels per epoch,
+ * 14 issue id whose stored projectId the publisher's authorization was decided on, or '',
+ * 15 that stored projectId field as read ('' when absent)
+ * Returns {offset, epoch}, or {-1, ''} (nothing written) when the issue's projectId changed
+ * since it was read: the caller decides again and retries.
  */
 export const PUBLISH_SCRIPT = `${EPOCH}
 local prefix, channel, event, data, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if ARGV[14] ~= '' then
+  local stored = redis.call('HGET', prefix .. 'issue:' .. ARGV[14], 'projectId') or ''
+  if stored ~= ARGV[15] then return {-1, ''} end
+end
 local ttl = tonumber(ARGV[8])
 local epoch = current_epoch(prefix, ARGV[6])
 if redis.call('HLEN', prefix .. 'offsets') >= tonumber(ARGV[13]) and redis.call('HEXISTS', prefix .. 'offsets', channel) == 0 then

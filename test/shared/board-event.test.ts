@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { boardTargets, parseBoardEvent } from '../../src/shared/board-event';
+import { applyBoardEvent, createBoardState } from '../../src/shared/board-state';
+
+const id = fc.constantFrom('1', '2', 'x', 'y');
+const project = fc.constantFrom('a', 'b');
+const event = fc.oneof(
+  fc.record({
+    event: fc.constantFrom('issue_created', 'issue_updated'),
+    data: fc.record(
+      { issueId: id, projectId: project, title: fc.string(), agentId: id },
+      { requiredKeys: ['issueId'] },
+    ),
+  }),
+  fc.record({
+    event: fc.constant('status_changed'),
+    data: fc.record(
+      { issueId: id, projectId: project, newStatus: fc.constantFrom('todo', 'done') },
+      { requiredKeys: ['issueId', 'newStatus'] },
+    ),
+  }),
+  fc.record({ event: fc.constant('agent_assigned'), data: fc.record({ issueId: id, agentId: fc.option(id) }) }),
+  fc.record({
+    event: fc.constant('agent_started'),
+    data: fc.record({ agentId: id, issueId: id, projectId: project }, { requiredKeys: ['agentId', 'issueId'] }),
+  }),
+  fc.record({
+    event: fc.constant('agent_status'),
+    data: fc.record(
+      { agentId: id, status: fc.constantFrom('idle', 'working'), projectId: fc.option(project) },
+      { requiredKeys: ['agentId', 'status'] },
+    ),
+  }),
+);
+
+describe('boardTargets', () => {
+  it('lists every record applyBoardEvent writes, so the publish check covers all of them', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 8 }), event, (history, last) => {
+        const board = createBoardState();
+        history.forEach((step, n) => applyBoardEvent(board, step.event, step.data, n));
+        const before = JSON.stringify({ issues: [...board.issues], agents: [...board.agents] });
+        const issues = new Map(board.issues);
+        const agents = new Map(board.agents);
+
+        applyBoardEvent(board, last.event, last.data, 100);
+
+        const parsed = parseBoardEvent(last.event, last.data);
+        expect(parsed).not.toBeNull();
+        const targets = boardTargets(parsed!);
+        for (const [key, issue] of board.issues)
+          if (issues.get(key) !== issue) expect(targets.issue?.issueId).toBe(key);
+        for (const [key, agent] of board.agents)
+          if (agents.get(key) !== agent) expect(targets.agent?.agentId).toBe(key);
+        // Records are replaced, never changed in place: identity tells what was written.
+        expect(before).toBe(JSON.stringify({ issues: [...issues], agents: [...agents] }));
+      }),
+    );
+  });
+
+  it('is not asked about output and unknown events: they write no record', () => {
+    expect(parseBoardEvent('output', { timestamp: 1, content: 'x' })).toBeNull();
+    expect(parseBoardEvent('note', { issueId: '1', projectId: 'b' })).toBeNull();
+    expect(parseBoardEvent('issue_updated', { issueId: '..' })).toBeNull();
+  });
+});
