@@ -351,7 +351,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    // The client hung up mid-body (or broke its chunked framing): its fault, not a handler failure to log.
+    request.on('error', () => reject(new HubError(ErrorCode.InvalidRequest, 'the request body was cut short')));
   });
 }
 
