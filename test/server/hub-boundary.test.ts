@@ -128,6 +128,25 @@ describe('The hub boundary', () => {
     });
   });
 
+  describe('request bodies', () => {
+    it('counts a body cut short as the client’s invalid_request, not an internal failure', async () => {
+      const running = await fixture.startHub();
+      const head =
+        `POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${await token({ publish: true })}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"channel":';
+
+      // Half the body, then the client hangs up.
+      await rawExchange(running.port, head, { timeoutMs: 200 });
+
+      await eventually(
+        async () =>
+          (await metricValue(running.hub, 'falcon_hub_protocol_errors_total', { code: 'invalid_request' })) === 1,
+        'the cut-short body counted',
+      );
+      expect(await metricValue(running.hub, 'falcon_hub_protocol_errors_total', { code: 'internal' })).toBe(0);
+    });
+  });
+
   describe('?token= in the query string', () => {
     it.each([
       { method: 'GET', path: '/api/whoami' },
