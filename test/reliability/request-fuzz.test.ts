@@ -19,7 +19,7 @@ import { sampleOf } from './fuzz-values';
 import { recordFigure } from './record';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const SCENARIO = 'fuzzing · request targets';
+const SCENARIO = 'fuzzing · raw HTTP';
 const SECRET = 'request-fuzz-secret-that-is-at-least-32-bytes';
 const REQUESTS = 20_000;
 const CONCURRENCY = 16;
