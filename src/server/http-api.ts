@@ -43,11 +43,11 @@ const MAX_SSE_CHANNELS = 64;
  *   GET  /api/projects                 project ids the token may read
  *   GET  /healthz                      `{ok}`; details for whoever may read the metrics
  *   GET  /metrics                      Prometheus metrics (`serveMetrics`, behind `metricsToken` when set)
+ *   GET  /…                            the web edition, when `webRoot` is set
  *
  * `?token=` is accepted on the SSE routes only; every other route needs
  * `Authorization: Bearer`. With `allowedOrigins`, a foreign `Origin` gets 403
  * on every route. A target that does not parse gets 400 `invalid_request`.
- *   GET  /…                            the web edition, when `webRoot` is set
  */
 export function createRequestHandler(hub: Hub): RequestHandler {
   const serveStatic = hub.options.webRoot
@@ -57,11 +57,11 @@ export function createRequestHandler(hub: Hub): RequestHandler {
   return (request, response, next) => {
     const target = requestTarget(request);
     if (!target) {
-      // A target the hub cannot route (`*`, `host:port`, a malformed absolute URL): the host server's, if any.
+      // A target that is not a path (`*`, `host:port`, `ftp://…`): the host server's, if it has one.
       if (next) return next();
       return fail(hub, response, new HubError(ErrorCode.InvalidRequest, 'the request target is not a path'));
     }
-    const work = route(hub, request, response, target, hub.options.serveMetrics);
+    const work = route(hub, request, response, target);
     if (work) {
       checkOrigin(hub, request)
         .then(work)
@@ -98,14 +98,13 @@ function route(
   request: IncomingMessage,
   response: ServerResponse,
   { pathname, query }: RequestTarget,
-  serveMetrics: boolean,
 ): (() => Promise<void>) | null {
   const method = request.method;
   const path = `${method} ${pathname}`;
   const agentOutput = /^\/api\/agents\/([^/]+)\/output$/.exec(pathname);
   const agentEvents = /^\/events\/([^/]+)$/.exec(pathname);
   if (path === 'GET /healthz') return () => health(hub, response, mayReadMetrics(hub, request));
-  if (path === 'GET /metrics' && serveMetrics) return () => metrics(hub, request, response);
+  if (path === 'GET /metrics' && hub.options.serveMetrics) return () => metrics(hub, request, response);
   if (path === 'GET /api/whoami') return () => whoami(hub, request, response);
   if (path === 'GET /api/projects') return () => projects(hub, request, response);
   if (path === 'POST /api/publish') return () => publish(hub, request, response);
