@@ -18,6 +18,8 @@ export interface FuzzTokens {
 export interface RawRequest {
   kind: string;
   parts: Buffer[];
+  /** Reset the connection (RST) right after writing, instead of half-closing and reading the answer. */
+  reset?: boolean;
 }
 
 /** Targets that have crashed or confused URL parsers: the hub must answer each with a 4xx (or route it). */
@@ -216,13 +218,15 @@ export function rawRequest(tokens: FuzzTokens): fc.Arbitrary<RawRequest> {
     kind: 'garbage',
     parts: [Buffer.concat([Buffer.from('GET '), Buffer.from(bytes)])],
   }));
-  return fc.oneof(
+  const request = fc.oneof(
     { weight: 5, arbitrary: plain },
     { weight: 2, arbitrary: chunked },
     { weight: 2, arbitrary: pipelined },
     { weight: 2, arbitrary: upgrade },
     { weight: 1, arbitrary: garbage },
   );
+  // One in ten is reset right after it is written: the hub then answers into a dead socket.
+  return fc.tuple(request, fc.nat(9)).map(([r, n]) => ({ ...r, reset: n === 0 }));
 }
 
 function splitBytes(bytes: Buffer, split: boolean): Buffer[] {

@@ -2,8 +2,8 @@
  * The request-target fuzzer: raw HTTP/1.1 over TCP to a real `falcon hub`
  * process — odd targets (`//`, `http://a:99999/x` and every form in
  * between), methods, duplicate, huge and odd headers, chunked bodies with bad
- * sizes, trailers or cut short, pipelined requests and upgrades on odd
- * targets. The hub runs as a child process so a crash is a dead process, not
+ * sizes, trailers or cut short, pipelined requests, upgrades on odd targets,
+ * and connections reset right after the request. The hub runs as a child process so a crash is a dead process, not
  * an error some test framework catches. FUZZ_SEED=<n> replays a run.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,7 +63,8 @@ function send(port: number, request: RawRequest): Promise<Answer & { timedOut: b
         bytesSent += part.length;
         socket.write(part);
       }
-      socket.end();
+      if (request.reset) socket.resetAndDestroy();
+      else socket.end();
     });
   });
 }

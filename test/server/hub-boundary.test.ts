@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/shared/errors';
@@ -90,6 +91,24 @@ describe('The hub boundary', () => {
       expect(answer.closedByServer).toBe(true);
       expect(await healthStatus(running)).toBe(200);
       expect(running.hub.connectionCount).toBe(0);
+    });
+
+    it('survives clients that reset right after an upgrade to a path it does not own', async () => {
+      const running = await fixture.startHub();
+
+      // The 404 is written to a socket the client has already reset: an error with no listener would crash.
+      for (let i = 0; i < 100; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(running.port, '127.0.0.1', () => {
+            socket.write(upgradeRequest('/other'));
+            socket.resetAndDestroy();
+            resolve();
+          });
+          socket.on('error', () => {});
+        });
+      }
+
+      expect(await healthStatus(running)).toBe(200);
     });
 
     it('answers an asterisk-form target with 400 invalid_request', async () => {
