@@ -10,6 +10,7 @@ import { type ChunkedCorpus, corpusChunks } from '../lib/hop-corpus';
 import { endMarker, marker } from '../lib/hop-marker';
 import { serveParent, wallNow } from '../lib/processes';
 import { SeedOutputServer } from './output-seed-batcher';
+import { BENCH_LIMITS } from '../lib/hub-limits';
 
 export type OutputVariant = 'ours' | 'seed';
 
@@ -60,7 +61,7 @@ serveParent(
       await closeServers();
       (globalThis as { gc?: () => void }).gc?.();
       if (variant === 'ours') {
-        ours = await startHub({ secret: SECRET, port: 0, host: '127.0.0.1', maxBufferedBytes });
+        ours = await startHub({ ...BENCH_LIMITS, secret: SECRET, port: 0, host: '127.0.0.1', maxBufferedBytes });
         const token = await signToken({ user: 'bench', channels: ['*'] }, secretKey(SECRET));
         return { url: ours.wsUrl, token };
       }

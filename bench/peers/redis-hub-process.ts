@@ -8,6 +8,7 @@
 import { RedisEngine } from '../../src/server/redis/redis-engine';
 import { type RunningHub, secretKey, signToken, startHub } from '../../src/server/index';
 import { serveParent, wallNow } from '../lib/processes';
+import { BENCH_LIMITS } from '../lib/hub-limits';
 
 const SECRET = 'redis-hop-benchmark-secret-0123456789abcdef';
 
@@ -52,7 +53,13 @@ serveParent(
       await stop();
       (globalThis as { gc?: () => void }).gc?.();
       if (redisUrl) engine = await RedisEngine.connect({ url: redisUrl, prefix });
-      running = await startHub({ secret: SECRET, port: 0, host: '127.0.0.1', engine: engine ?? undefined });
+      running = await startHub({
+        ...BENCH_LIMITS,
+        secret: SECRET,
+        port: 0,
+        host: '127.0.0.1',
+        engine: engine ?? undefined,
+      });
       const token = await signToken({ user: 'bench', channels: ['*'] }, secretKey(SECRET));
       return { url: running.wsUrl, token };
     },

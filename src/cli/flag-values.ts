@@ -26,6 +26,13 @@ export function parsePositiveNumber(text: string, flag: string): number {
   return value;
 }
 
+/** `host:port` (`[::1]:9100` for IPv6), for a listen address. */
+export function parseListenAddress(text: string, flag: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text.trim());
+  if (!match) throw new UsageError(`${flag} must be host:port (e.g. 127.0.0.1:9100), got ${show(text)}`);
+  return { host: match[1] ?? match[2], port: parsePort(match[3], flag) };
+}
+
 /** A duration such as `90s`, `15m`, `24h`, `30d` (a bare number is seconds), in seconds. */
 export function parseLifetime(text: string, flag: string): number {
   const seconds = parseDuration(text);

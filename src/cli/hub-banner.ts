@@ -13,6 +13,8 @@ export interface HubAddresses {
   wsUrl: string;
   /** Whether the web edition is served at `/`. */
   webServed: boolean;
+  /** Where `/metrics` is served, or null when it is not; omitted means `${url}/metrics`. */
+  metricsUrl?: string | null;
 }
 
 export interface DemoDetails {
@@ -24,13 +26,15 @@ export interface DemoDetails {
   sampleIssue: { issueId: string; projectId: string } | null;
 }
 
-export function hubBanner({ url, wsUrl, webServed }: HubAddresses): string {
+export function hubBanner({ url, wsUrl, webServed, metricsUrl = `${url}/metrics` }: HubAddresses): string {
   const lines = [
     'falcon hub is running',
     `  WebSocket    ${wsUrl}`,
     `  HTTP         ${url}`,
     webServed ? `  Web edition  ${url}/` : '  Web edition  not served (run `npm run build`, or pass --web-root)',
-    `  Metrics      ${url}/metrics`,
+    metricsUrl === null
+      ? '  Metrics      not served (off loopback: pass --metrics-token-file or --metrics-listen)'
+      : `  Metrics      ${metricsUrl}`,
     `  Health       ${url}/healthz`,
   ];
   return `${lines.join('\n')}\n`;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
 import { z } from 'zod';
@@ -6,18 +6,23 @@ import { ErrorCode } from '../shared/errors';
 import { checkJsonShape } from '../shared/json-guard';
 import { type Channel, channelOf, isChannel, isValidId } from '../shared/protocol';
 import { AuthError, type Principal, verifyToken } from './auth';
+import { tokenKey } from './connection-caps';
 import type { Hub } from './hub';
 import { HubError } from './hub-error';
+import { type RequestTarget, requestTarget } from './request-target';
 import { SseStream, parseLastEventId } from './sse';
 import { tokenFromRequest } from './upgrade';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, next?: () => void) => void;
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.InvalidRequest]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.MessageTooLarge]: 413,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.TooManyConnections]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,
 };
@@ -36,8 +41,13 @@ const MAX_SSE_CHANNELS = 64;
  *   GET  /events?channel=A&channel=B   SSE of several channels
  *   GET  /api/whoami                   what the token grants (401 when refused)
  *   GET  /api/projects                 project ids the token may read
- *   GET  /healthz, GET /metrics        health and Prometheus metrics
+ *   GET  /healthz                      `{ok}`; details for whoever may read the metrics
+ *   GET  /metrics                      Prometheus metrics (`serveMetrics`, behind `metricsToken` when set)
  *   GET  /…                            the web edition, when `webRoot` is set
+ *
+ * `?token=` is accepted on the SSE routes only; every other route needs
+ * `Authorization: Bearer`. With `allowedOrigins`, a foreign `Origin` gets 403
+ * on every route. A target that does not parse gets 400 `invalid_request`.
  */
 export function createRequestHandler(hub: Hub): RequestHandler {
   const serveStatic = hub.options.webRoot
@@ -45,22 +55,17 @@ export function createRequestHandler(hub: Hub): RequestHandler {
     : null;
 
   return (request, response, next) => {
-    const url = new URL(request.url ?? '/', 'http://hub.invalid');
-    const route = `${request.method} ${url.pathname}`;
-    const agentOutput = /^\/api\/agents\/([^/]+)\/output$/.exec(url.pathname);
-    const agentEvents = /^\/events\/([^/]+)$/.exec(url.pathname);
-    let work: Promise<void> | null = null;
-    if (route === 'GET /healthz') work = health(hub, response);
-    else if (route === 'GET /metrics') work = metrics(hub, response);
-    else if (route === 'GET /api/whoami') work = whoami(hub, request, response);
-    else if (route === 'GET /api/projects') work = projects(hub, request, response);
-    else if (route === 'POST /api/publish') work = publish(hub, request, response);
-    else if (request.method === 'POST' && agentOutput) work = output(hub, request, response, agentOutput[1]);
-    else if (route === 'GET /events') work = events(hub, request, response, url.searchParams.getAll('channel'), true);
-    else if (request.method === 'GET' && agentEvents)
-      work = events(hub, request, response, [channelOf.agent(decodePathSegment(agentEvents[1]))], false);
+    const target = requestTarget(request);
+    if (!target) {
+      // A target that is not a path (`*`, `host:port`, `ftp://…`): the host server's, if it has one.
+      if (next) return next();
+      return fail(hub, response, new HubError(ErrorCode.InvalidRequest, 'the request target is not a path'));
+    }
+    const work = route(hub, request, response, target);
     if (work) {
-      work.catch((error: unknown) => fail(hub, response, error));
+      checkOrigin(hub, request)
+        .then(work)
+        .catch((error: unknown) => fail(hub, response, error));
       return;
     }
     if (serveStatic && (request.method === 'GET' || request.method === 'HEAD')) {
@@ -69,6 +74,60 @@ export function createRequestHandler(hub: Hub): RequestHandler {
     }
     notFound(response, next);
   };
+}
+
+/**
+ * The handler of a separate metrics listener (`startHub`'s `metricsListen`):
+ * `GET /metrics`, and `GET /healthz` with its details; everything else 404.
+ * A `metricsToken`, when set, is required here too.
+ */
+export function createMetricsHandler(hub: Hub): RequestHandler {
+  return (request, response) => {
+    const target = requestTarget(request);
+    let work: (() => Promise<void>) | null = null;
+    if (request.method === 'GET' && target?.pathname === '/metrics') work = () => metrics(hub, request, response);
+    else if (request.method === 'GET' && target?.pathname === '/healthz')
+      work = () => health(hub, response, hub.options.metricsToken === null || hasMetricsToken(hub, request));
+    if (!work) return notFound(response);
+    work().catch((error: unknown) => fail(hub, response, error));
+  };
+}
+
+function route(
+  hub: Hub,
+  request: IncomingMessage,
+  response: ServerResponse,
+  { pathname, query }: RequestTarget,
+): (() => Promise<void>) | null {
+  const method = request.method;
+  const path = `${method} ${pathname}`;
+  const agentOutput = /^\/api\/agents\/([^/]+)\/output$/.exec(pathname);
+  const agentEvents = /^\/events\/([^/]+)$/.exec(pathname);
+  if (path === 'GET /healthz') return () => health(hub, response, mayReadMetrics(hub, request));
+  if (path === 'GET /metrics' && hub.options.serveMetrics) return () => metrics(hub, request, response);
+  if (path === 'GET /api/whoami') return () => whoami(hub, request, response);
+  if (path === 'GET /api/projects') return () => projects(hub, request, response);
+  if (path === 'POST /api/publish') return () => publish(hub, request, response);
+  if (method === 'POST' && agentOutput) return () => output(hub, request, response, agentOutput[1]);
+  if (path === 'GET /events') return () => events(hub, request, response, query.getAll('channel'), true);
+  if (method === 'GET' && agentEvents)
+    return () => events(hub, request, response, [channelOf.agent(decodePathSegment(agentEvents[1]))], false);
+  return null;
+}
+
+/**
+ * With `allowedOrigins` set, a browser request from another origin is refused
+ * on every route the hub serves, as its WebSocket upgrade is: a cross-origin
+ * `text/plain` POST needs no CORS preflight, so answering it would let any
+ * page publish with a token it got hold of. Clients that are not browsers
+ * send no `Origin` and pass.
+ */
+async function checkOrigin(hub: Hub, request: IncomingMessage): Promise<void> {
+  const origin = request.headers.origin;
+  if (hub.options.allowedOrigins && origin !== undefined && !hub.options.allowedOrigins.includes(origin)) {
+    hub.metrics.authFailures.inc({ reason: 'origin' });
+    throw new HubError(ErrorCode.Forbidden, 'origin not allowed');
+  }
 }
 
 /**
@@ -95,38 +154,59 @@ function securityHeaders(response: ServerResponse): void {
   response.setHeader('X-Frame-Options', 'DENY');
 }
 
-async function health(hub: Hub, response: ServerResponse): Promise<void> {
+/** `{ok}` for anyone; the engine, connection count and uptime only for whoever may read the metrics. */
+async function health(hub: Hub, response: ServerResponse, detailed: boolean): Promise<void> {
   const engine = hub.engine.health();
   const ok = engine.ok && !hub.closed;
-  sendJson(response, ok ? 200 : 503, {
-    ok,
-    engine,
-    connections: hub.connectionCount,
-    uptimeSeconds: Math.round(process.uptime()),
-  });
+  sendJson(
+    response,
+    ok ? 200 : 503,
+    detailed ? { ok, engine, connections: hub.connectionCount, uptimeSeconds: Math.round(process.uptime()) } : { ok },
+  );
 }
 
-async function metrics(hub: Hub, response: ServerResponse): Promise<void> {
+async function metrics(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (hub.options.metricsToken !== null && !hasMetricsToken(hub, request)) {
+    hub.metrics.authFailures.inc({ reason: 'metrics' });
+    response.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+    throw new HubError(ErrorCode.Unauthorized, 'metrics need the metrics token');
+  }
   const text = await hub.metrics.registry.metrics();
   response.writeHead(200, { 'Content-Type': hub.metrics.registry.contentType });
   response.end(text);
 }
 
+/** Whether this request may read `/metrics` (and `/healthz`'s details) on the main listener. */
+function mayReadMetrics(hub: Hub, request: IncomingMessage): boolean {
+  if (hub.options.metricsToken !== null) return hasMetricsToken(hub, request);
+  return hub.options.serveMetrics;
+}
+
+/** Compares digests in constant time: the length and content of the metrics token stay hidden. */
+function hasMetricsToken(hub: Hub, request: IncomingMessage): boolean {
+  const expected = hub.options.metricsToken;
+  const given = tokenFromRequest(request, false);
+  if (expected === null || given === null) return false;
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 /** Who the token belongs to: lets a browser tell a refused token from a network failure. */
 async function whoami(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const principal = await authenticate(hub, request, false);
+  const { principal } = await authenticate(hub, request);
   sendJson(response, 200, principal);
 }
 
 /** The projects the hub knows of that the token may read: how a fresh client finds its boards. */
 async function projects(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const principal = await authenticate(hub, request, false);
+  const { principal } = await authenticate(hub, request);
   const ids = (await hub.engine.projects()).filter((id) => hub.mayAccess(principal, channelOf.project(id)));
   sendJson(response, 200, { projects: ids });
 }
 
 async function publish(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const principal = await authenticate(hub, request, true);
+  const { principal, key } = await authenticate(hub, request, { publish: true });
+  limitPublishing(hub, key);
   const text = await readBody(request, hub.options.maxBodyBytes);
   const shape = checkJsonShape(text, { maxDepth: 32 });
   if (shape) throw new HubError(shape.code, shape.message);
@@ -147,7 +227,8 @@ async function publish(hub: Hub, request: IncomingMessage, response: ServerRespo
 }
 
 async function output(hub: Hub, request: IncomingMessage, response: ServerResponse, rawId: string): Promise<void> {
-  const principal = await authenticate(hub, request, true);
+  const { principal, key } = await authenticate(hub, request, { publish: true });
+  limitPublishing(hub, key);
   const agentId = decodePathSegment(rawId);
   if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
   if (!hub.mayAccess(principal, channelOf.agent(agentId))) throw new HubError(ErrorCode.Forbidden, 'not allowed');
@@ -165,7 +246,7 @@ async function events(
   channels: string[],
   wrap: boolean,
 ): Promise<void> {
-  const principal = await authenticate(hub, request, false);
+  const { principal, key } = await authenticate(hub, request, { fromQuery: true });
   const unique = [...new Set(channels)];
   if (unique.length === 0 || unique.length > MAX_SSE_CHANNELS) {
     throw new HubError(ErrorCode.InvalidMessage, `give 1–${MAX_SSE_CHANNELS} ?channel= parameters`);
@@ -175,6 +256,14 @@ async function events(
     if (!hub.mayAccess(principal, channel)) throw new HubError(ErrorCode.Forbidden, `not allowed to read ${channel}`);
   }
   if (hub.closed) throw new HubError(ErrorCode.Unavailable, 'hub is shutting down');
+  // Gone while its token was checked: its 'close' has fired already, so nothing opened now would be released.
+  if (response.destroyed) return;
+  const slot = hub.sseCaps.acquire(key, request.socket.remoteAddress ?? '');
+  if ('refused' in slot) {
+    hub.metrics.connectionRefusals.inc({ kind: 'sse', by: slot.refused });
+    const limit = slot.refused === 'token' ? hub.options.maxSseStreamsPerToken : hub.options.maxSseStreamsPerAddress;
+    throw new HubError(ErrorCode.TooManyConnections, `at most ${limit} SSE streams per ${slot.refused}`);
+  }
   const lastEventId = request.headers['last-event-id'];
   const resume = parseLastEventId(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId);
   const stream = new SseStream(
@@ -188,9 +277,11 @@ async function events(
       hub.metrics.bytesOut.inc(bytes);
     },
   );
+  if (principal.expiresAt !== null) stream.endAt(principal.expiresAt);
   hub.metrics.sseStreams.inc();
   const undoClose = hub.onClose(() => stream.end());
   response.on('close', () => {
+    slot.release();
     stream.dispose();
     undoClose();
     for (const channel of [...stream.cursors.keys()]) hub.unsubscribe(stream, channel);
@@ -202,17 +293,41 @@ async function events(
   );
 }
 
-async function authenticate(hub: Hub, request: IncomingMessage, needPublish: boolean): Promise<Principal> {
+/**
+ * Verifies the request's token. `fromQuery` lets it come from `?token=` (only
+ * SSE: an EventSource cannot send headers); `key` identifies the token for the
+ * caps and rate limits.
+ */
+async function authenticate(
+  hub: Hub,
+  request: IncomingMessage,
+  { publish = false, fromQuery = false }: { publish?: boolean; fromQuery?: boolean } = {},
+): Promise<{ principal: Principal; key: string }> {
+  const token = tokenFromRequest(request, fromQuery);
   let principal: Principal;
   try {
-    principal = await verifyToken(tokenFromRequest(request), hub.key);
+    principal = await verifyToken(token, hub.key);
   } catch (error) {
     const reason = error instanceof AuthError ? error.reason : 'invalid';
     hub.metrics.authFailures.inc({ reason });
     throw new HubError(ErrorCode.Unauthorized, `unauthorized: ${reason} token`);
   }
-  if (needPublish && !principal.publish) throw new HubError(ErrorCode.Forbidden, 'token may not publish');
-  return principal;
+  if (publish && !principal.publish) throw new HubError(ErrorCode.Forbidden, 'token may not publish');
+  return { principal, key: tokenKey(token ?? '') };
+}
+
+/** A publish refused by the per-token rate limit: 429 with `Retry-After`. */
+class RateLimitedError extends HubError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(ErrorCode.RateLimited, 'too many publishes; slow down');
+  }
+}
+
+function limitPublishing(hub: Hub, key: string): void {
+  const { ok, retryAfterMs } = hub.httpPublishLimits.take(key);
+  if (ok) return;
+  hub.metrics.httpRateLimited.inc();
+  throw new RateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)));
 }
 
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
@@ -235,7 +350,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    // The client hung up mid-body (or broke its chunked framing): its fault, not a handler failure to log.
+    request.on('error', () => reject(new HubError(ErrorCode.InvalidRequest, 'the request body was cut short')));
   });
 }
 
@@ -253,12 +369,15 @@ function fail(hub: Hub, response: ServerResponse, error: unknown): void {
     return;
   }
   hub.metrics.protocolErrors.inc({ code });
-  sendJson(response, STATUS_BY_CODE[code] ?? 400, { error: { code, message } });
+  const headers: Record<string, string> =
+    error instanceof RateLimitedError ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+  sendJson(response, STATUS_BY_CODE[code] ?? 400, { error: { code, message } }, headers);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
   });

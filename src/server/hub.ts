@@ -9,6 +9,7 @@ import { type Channel, type StreamPosition, channelOf, isChannel, isValidId, val
 import { AuthError, type Principal, mayAccess, secretKey, verifyToken } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import { ClientConnection, type ConnectionHost } from './client-connection';
+import { ConnectionCaps, tokenKey } from './connection-caps';
 import type { ChannelEvent, Engine } from './engine';
 import { HubError } from './hub-error';
 import { MemoryEngine } from './memory-engine';
@@ -16,9 +17,11 @@ import { HubMetrics } from './metrics';
 import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
 import { OutputBatcher } from './output-batcher';
 import { type PublishGuard, publishGuard } from './publish-authorization';
+import { KeyedTokenBuckets } from './rate-limiter';
 import { visibleSnapshot } from './snapshot-filter';
 import type { Snapshot } from '../shared/protocol';
 import type { SubscribeRequest, Subscriber } from './subscriber';
+import { requestTarget } from './request-target';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
 /** Features this hub announces in `connected`. */
@@ -38,6 +41,12 @@ export class Hub implements ConnectionHost {
   readonly logger: Logger;
   readonly options: ResolvedHubOptions;
   readonly key: Uint8Array;
+  /** Open WebSocket connections per token and per address. */
+  readonly connectionCaps: ConnectionCaps;
+  /** Open SSE streams per token and per address (the HTTP API counts them). */
+  readonly sseCaps: ConnectionCaps;
+  /** The per-token rate limit of HTTP publishing. */
+  readonly httpPublishLimits: KeyedTokenBuckets;
   private readonly ownsEngine: boolean;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
@@ -53,6 +62,15 @@ export class Hub implements ConnectionHost {
     this.key = secretKey(options.secret);
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.metrics = new HubMetrics(options.processMetrics === true);
+    this.connectionCaps = new ConnectionCaps(
+      this.options.maxConnectionsPerToken,
+      this.options.maxConnectionsPerAddress,
+    );
+    this.sseCaps = new ConnectionCaps(this.options.maxSseStreamsPerToken, this.options.maxSseStreamsPerAddress);
+    this.httpPublishLimits = new KeyedTokenBuckets(
+      this.options.httpRateLimit.perSecond,
+      this.options.httpRateLimit.burst,
+    );
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new MemoryEngine({ history: options.history });
     const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
@@ -112,10 +130,9 @@ export class Hub implements ConnectionHost {
     return () => server.off('upgrade', onUpgrade);
   }
 
+  /** Whether an upgrade is for the hub's path; a target that does not parse never is. */
   isOurPath(request: IncomingMessage): boolean {
-    const url = request.url ?? '/';
-    const end = url.indexOf('?');
-    return (end === -1 ? url : url.slice(0, end)) === this.options.path;
+    return requestTarget(request)?.pathname === this.options.path;
   }
 
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -129,15 +146,30 @@ export class Hub implements ConnectionHost {
       this.metrics.authFailures.inc({ reason: 'origin' });
       return rejectUpgrade(socket, 403, ErrorCode.Forbidden, 'origin not allowed');
     }
+    const token = tokenFromRequest(request, true);
     let principal: Principal;
     try {
-      principal = await verifyToken(tokenFromRequest(request), this.key);
+      principal = await verifyToken(token, this.key);
     } catch (error) {
       const reason = error instanceof AuthError ? error.reason : 'invalid';
       this.metrics.authFailures.inc({ reason });
       return rejectUpgrade(socket, 401, ErrorCode.Unauthorized, `unauthorized: ${reason} token`);
     }
     if (this.closed || socket.destroyed) return void socket.destroy();
+    const slot = this.connectionCaps.acquire(tokenKey(token ?? ''), request.socket.remoteAddress ?? '');
+    if ('refused' in slot) {
+      this.metrics.connectionRefusals.inc({ kind: 'websocket', by: slot.refused });
+      const limit =
+        slot.refused === 'token' ? this.options.maxConnectionsPerToken : this.options.maxConnectionsPerAddress;
+      return rejectUpgrade(
+        socket,
+        429,
+        ErrorCode.TooManyConnections,
+        `at most ${limit} connections per ${slot.refused}`,
+      );
+    }
+    // The socket closes on every path — a failed handshake, a close, a terminate — so the slot is always released.
+    socket.once('close', slot.release);
     this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, principal, request));
   }
 

@@ -3,7 +3,7 @@ export { Hub, HUB_FEATURES, PROTOCOL_REVISION } from './hub';
 export { HubError } from './hub-error';
 export type { HubOptions } from './options';
 export { startHub, type RunningHub, type StandaloneHubOptions } from './standalone';
-export { createRequestHandler, type RequestHandler } from './http-api';
+export { createMetricsHandler, createRequestHandler, type RequestHandler } from './http-api';
 export { MemoryEngine, DEFAULT_HISTORY, type MemoryEngineOptions } from './memory-engine';
 export type { Engine, ChannelEvent, Recovery, OutputTail, EngineHealth, HistoryLimits } from './engine';
 export {

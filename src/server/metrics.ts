@@ -71,6 +71,17 @@ export class HubMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly connectionRefusals = new Counter({
+    name: 'falcon_hub_connection_refusals_total',
+    help: 'WebSocket upgrades and SSE streams refused by the per-token or per-address cap',
+    labelNames: ['kind', 'by'] as const,
+    registers: [this.registry],
+  });
+  readonly httpRateLimited = new Counter({
+    name: 'falcon_hub_http_rate_limited_total',
+    help: 'HTTP publishes refused with 429 by the per-token rate limit',
+    registers: [this.registry],
+  });
   readonly outputDropped = new Counter({
     name: 'falcon_hub_output_dropped_chars_total',
     help: 'Agent output that could not be published (engine unavailable)',

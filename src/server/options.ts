@@ -36,6 +36,35 @@ export interface HubOptions {
   logger?: Logger;
   /** Collect Node's default process metrics in `/metrics`. Default false (the CLI turns it on). */
   processMetrics?: boolean;
+  /**
+   * Open WebSocket connections per token (a token is identified by a SHA-256
+   * of its string, not by its user); more get 429 `too_many_connections`.
+   * Default 64. `Infinity` turns the cap off.
+   */
+  maxConnectionsPerToken?: number;
+  /** Open WebSocket connections per remote address (a proxy in front counts as one). Default 256. */
+  maxConnectionsPerAddress?: number;
+  /** Open SSE streams per token. Default 32. */
+  maxSseStreamsPerToken?: number;
+  /** Open SSE streams per remote address. Default 128. */
+  maxSseStreamsPerAddress?: number;
+  /**
+   * Per-token token bucket for HTTP publishing (`POST /api/publish` and
+   * `/api/agents/:id/output`); refusals get 429 `rate_limited` with
+   * `Retry-After`. Default 200 requests/s, burst 400.
+   */
+  httpRateLimit?: { perSecond?: number; burst?: number };
+  /**
+   * Bearer token `GET /metrics` requires, and that `/healthz` needs before it
+   * tells more than `{ok}`. Default: none.
+   */
+  metricsToken?: string;
+  /**
+   * Whether the request handler serves `/metrics` (open, or behind
+   * `metricsToken`). Default true; `startHub` turns it off on a non-loopback
+   * host without a metrics token, or when metrics have their own listener.
+   */
+  serveMetrics?: boolean;
 }
 
 export interface ResolvedHubOptions {
@@ -51,6 +80,13 @@ export interface ResolvedHubOptions {
   sseKeepAliveMs: number;
   maxBodyBytes: number;
   webRoot: string | null;
+  maxConnectionsPerToken: number;
+  maxConnectionsPerAddress: number;
+  maxSseStreamsPerToken: number;
+  maxSseStreamsPerAddress: number;
+  httpRateLimit: { perSecond: number; burst: number };
+  metricsToken: string | null;
+  serveMetrics: boolean;
 }
 
 export function resolveOptions(options: HubOptions): ResolvedHubOptions {
@@ -68,6 +104,13 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     webRoot: options.webRoot ?? null,
+    maxConnectionsPerToken: options.maxConnectionsPerToken ?? 64,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 256,
+    maxSseStreamsPerToken: options.maxSseStreamsPerToken ?? 32,
+    maxSseStreamsPerAddress: options.maxSseStreamsPerAddress ?? 128,
+    httpRateLimit: { perSecond: 200, burst: 400, ...options.httpRateLimit },
+    metricsToken: options.metricsToken ?? null,
+    serveMetrics: options.serveMetrics ?? true,
   };
   if (!resolved.path.startsWith('/')) throw new TypeError('The path option must start with "/"');
   positive('outputBatch.intervalMs', resolved.outputBatch.intervalMs);
@@ -84,7 +127,23 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   positive('maxBufferedBytes', resolved.maxBufferedBytes);
   positive('sseKeepAliveMs', resolved.sseKeepAliveMs);
   positive('maxBodyBytes', resolved.maxBodyBytes);
+  cap('maxConnectionsPerToken', resolved.maxConnectionsPerToken);
+  cap('maxConnectionsPerAddress', resolved.maxConnectionsPerAddress);
+  cap('maxSseStreamsPerToken', resolved.maxSseStreamsPerToken);
+  cap('maxSseStreamsPerAddress', resolved.maxSseStreamsPerAddress);
+  positive('httpRateLimit.perSecond', resolved.httpRateLimit.perSecond);
+  positive('httpRateLimit.burst', resolved.httpRateLimit.burst);
+  if (resolved.metricsToken !== null && (typeof resolved.metricsToken !== 'string' || resolved.metricsToken === ''))
+    throw new TypeError('The metricsToken option must be a non-empty string');
   return resolved;
+}
+
+/** A cap is a positive whole number, or Infinity for none. */
+function cap(name: string, value: number): void {
+  if (value === Number.POSITIVE_INFINITY) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`The ${name} option must be a positive integer or Infinity`);
+  }
 }
 
 function positive(name: string, value: number): void {

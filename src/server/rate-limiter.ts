@@ -35,3 +35,45 @@ export class TokenBucket {
     return { ok: false, abusive: now - this.abuseSince >= this.abuseMs };
   }
 }
+
+/**
+ * One token bucket per key (the HTTP API keys them by token). A bucket left
+ * alone long enough to refill is the same as a new one, so those are dropped:
+ * memory follows the keys active in the last `burst / rate` seconds.
+ */
+export class KeyedTokenBuckets {
+  private readonly buckets = new Map<string, { bucket: TokenBucket; usedAt: number }>();
+  private sweptAt: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sweptAt = now();
+  }
+
+  /** Takes one token from `key`'s bucket; when refused, `retryAfterMs` says when the next one is due. */
+  take(key: string): { ok: boolean; retryAfterMs: number } {
+    const now = this.now();
+    const refillMs = (this.burst / this.rate) * 1000;
+    if (now - this.sweptAt >= refillMs) {
+      this.sweptAt = now;
+      for (const [k, entry] of this.buckets) if (now - entry.usedAt >= refillMs) this.buckets.delete(k);
+    }
+    let entry = this.buckets.get(key);
+    if (!entry) {
+      // Abuse closes are a WebSocket notion; here every refusal is answered 429.
+      entry = { bucket: new TokenBucket(this.rate, this.burst, Number.POSITIVE_INFINITY, this.now), usedAt: now };
+      this.buckets.set(key, entry);
+    }
+    entry.usedAt = now;
+    const { ok } = entry.bucket.take();
+    return { ok, retryAfterMs: ok ? 0 : Math.ceil(1000 / this.rate) };
+  }
+
+  /** Keys with a bucket (for tests: the map must not grow without bound). */
+  get size(): number {
+    return this.buckets.size;
+  }
+}

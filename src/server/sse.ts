@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ErrorCode } from '../shared/errors';
 import { type Channel, type ServerMessage, type StreamPosition, isChannel } from '../shared/protocol';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
@@ -12,6 +13,7 @@ import type { Subscriber } from './subscriber';
 export class SseStream implements Subscriber {
   readonly cursors = new Map<Channel, ChannelCursor>();
   private readonly keepAlive: ReturnType<typeof setInterval>;
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private ended = false;
 
   constructor(
@@ -66,6 +68,24 @@ export class SseStream implements Subscriber {
     }
   }
 
+  /**
+   * Ends the stream when its token expires (`expiresAt`, ms since epoch), as a
+   * WebSocket is closed with 4001: a `hub.error` with code `token_expired`,
+   * then the end. An EventSource that reconnects with the same token is refused.
+   */
+  endAt(expiresAt: number): void {
+    if (this.ended) return;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    // setTimeout holds at most ~24.8 days; a longer token is re-checked when it fires.
+    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = null;
+      if (expiresAt > Date.now()) return this.endAt(expiresAt);
+      this.sendMessage({ type: 'error', code: ErrorCode.TokenExpired, message: 'token expired' });
+      this.end();
+    }, delay);
+  }
+
   closeSlow(): void {
     this.response.destroy();
   }
@@ -73,14 +93,20 @@ export class SseStream implements Subscriber {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    clearInterval(this.keepAlive);
+    this.stopTimers();
     if (!this.response.destroyed) this.response.end();
   }
 
-  /** Stops the keep-alive; called when the response closes. */
+  /** Stops the keep-alive and expiry timers; called when the response closes. */
   dispose(): void {
     this.ended = true;
+    this.stopTimers();
+  }
+
+  private stopTimers(): void {
     clearInterval(this.keepAlive);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
   }
 
   private position(): string {

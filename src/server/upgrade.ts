@@ -2,19 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../shared/errors';
+import { requestTarget } from './request-target';
 
 /**
- * The token of a request: `?token=` (the seed's way, and the only one a
- * browser WebSocket has) or `Authorization: Bearer`.
+ * The token of a request: `Authorization: Bearer`, or — where `fromQuery`
+ * allows it — `?token=`. Only the WebSocket upgrade and SSE GETs take it from
+ * the query: a browser's WebSocket and EventSource cannot send headers, and a
+ * token in a URL lands in logs and histories, so no other route accepts one.
  */
-export function tokenFromRequest(request: IncomingMessage): string | null {
+export function tokenFromRequest(request: IncomingMessage, fromQuery: boolean): string | null {
   // The scheme is case-insensitive (RFC 9110 §11.1): clients send `bearer` too.
   const bearer = /^bearer[ \t]+(.*)$/i.exec(request.headers.authorization ?? '');
   if (bearer) return bearer[1].trim() || null;
-  const url = request.url ?? '';
-  const query = url.indexOf('?');
-  if (query === -1) return null;
-  return new URLSearchParams(url.slice(query + 1)).get('token');
+  if (!fromQuery) return null;
+  return requestTarget(request)?.query.get('token') ?? null;
 }
 
 /**
@@ -33,6 +34,9 @@ export function hasTooManyHeaders(request: IncomingMessage): boolean {
 /** Answers an upgrade with an HTTP error and closes the socket, before any WebSocket exists. */
 export function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   if (socket.destroyed) return;
+  // Node removes its own error listener from an upgraded socket: a reset while this answer is
+  // written would otherwise be an uncaught error.
+  if (socket.listenerCount('error') === 0) socket.on('error', () => socket.destroy());
   const body = JSON.stringify({ error: { code, message } });
   socket.once('finish', () => socket.destroy());
   socket.end(

@@ -17,7 +17,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   TooManySubscriptions: 'too_many_subscriptions',
   // HTTP API and hub state.
+  InvalidRequest: 'invalid_request',
   Unauthorized: 'unauthorized',
+  TokenExpired: 'token_expired',
+  TooManyConnections: 'too_many_connections',
   NotFound: 'not_found',
   Unavailable: 'unavailable',
   Internal: 'internal',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { secretKey, signToken } from '../../src/server/auth';
 import { TestClient } from '../helpers/hub';
+import { rejectedUpgrade } from '../helpers/probes';
 import { CliProcess, killRunningClis, runCli } from './cli-process';
 
 const SECRET = 'cli-hub-test-secret-at-least-32-bytes-long';
@@ -79,12 +80,54 @@ describe('falcon hub', () => {
     ['an --allowed-origin that is not an origin', ['--allowed-origin', 'localhost'], /--allowed-origin/],
     ['an unknown --log-level', ['--log-level', 'loud'], /--log-level/],
     ['a --redis that is not a redis URL', ['--redis', 'ftp://cache:6379'], /--redis/],
+    ['a --max-connections-per-token of 0', ['--max-connections-per-token', '0'], /--max-connections-per-token/],
+    ['a bad --max-sse-per-address', ['--max-sse-per-address', 'many'], /--max-sse-per-address/],
+    ['a bad --http-publish-rate', ['--http-publish-rate', '-1'], /--http-publish-rate/],
+    ['a --metrics-listen without a port', ['--metrics-listen', '127.0.0.1'], /--metrics-listen/],
+    ['a missing --metrics-token-file', ['--metrics-token-file', join(dir, 'none')], /--metrics-token-file/],
   ])('exits 2 with one line naming the flag for %s', async (_case, flags, message) => {
     const { code, stdout, stderr } = await runCli(['hub', '--secret-file', secretFile, ...flags]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^falcon: [^\n]+\n$/);
     expect(stderr).toMatch(message);
+  });
+
+  it('puts /metrics behind --metrics-token-file and caps connections per token with --max-connections-per-token', async () => {
+    const metricsTokenFile = join(dir, 'metrics-token');
+    writeFileSync(metricsTokenFile, 'metrics-token-for-the-cli-test\n');
+    const hub = new CliProcess([
+      'hub',
+      '--port',
+      '0',
+      '--secret-file',
+      secretFile,
+      '--metrics-token-file',
+      metricsTokenFile,
+      '--max-connections-per-token',
+      '1',
+    ]);
+    const [, wsUrl] = await hub.waitForStdout(WS_URL);
+    const [, metricsUrl] = await hub.waitForStdout(/Metrics\s+(http:\/\/\S+)/);
+    const token = await signToken({ user: 'tester', channels: ['*'] }, secretKey(SECRET));
+    await connect(`${wsUrl}?token=${token}`);
+
+    const refused = await rejectedUpgrade(`${wsUrl}?token=${token}`);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: { code: 'too_many_connections' } });
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const metrics = await fetch(metricsUrl, { headers: { Authorization: 'Bearer metrics-token-for-the-cli-test' } });
+    expect(metrics.status).toBe(200);
+  });
+
+  it('serves /metrics on --metrics-listen and not on the main address', async () => {
+    const hub = new CliProcess(['hub', '--port', '0', '--secret-file', secretFile, '--metrics-listen', '127.0.0.1:0']);
+    const [, httpUrl] = await hub.waitForStdout(/HTTP\s+(http:\/\/\S+)/);
+    const [, metricsUrl] = await hub.waitForStdout(/Metrics\s+(http:\/\/\S+)/);
+
+    expect(metricsUrl).not.toContain(httpUrl);
+    expect((await fetch(metricsUrl)).status).toBe(200);
+    expect((await fetch(`${httpUrl}/metrics`)).status).toBe(404);
   });
 
   it('exits 2 naming --secret-file and FALCON_SECRET when there is no secret and no --demo', async () => {

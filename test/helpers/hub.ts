@@ -5,6 +5,19 @@ import { type RunningHub, type StandaloneHubOptions, secretKey, signToken, start
 import type { TokenRequest } from '../../src/server/auth';
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+/**
+ * For load tests: hundreds of clients from 127.0.0.1 with one token are the
+ * test, not an abuse, so the per-token and per-address caps and the HTTP
+ * publishing rate limit are lifted (test/server/hub-boundary.test.ts tests them).
+ */
+export const LOAD_TEST_LIMITS = {
+  maxConnectionsPerToken: Number.POSITIVE_INFINITY,
+  maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
+  maxSseStreamsPerToken: Number.POSITIVE_INFINITY,
+  maxSseStreamsPerAddress: Number.POSITIVE_INFINITY,
+  httpRateLimit: { perSecond: 1e9, burst: 1e9 },
+} satisfies Partial<StandaloneHubOptions>;
 export const KEY = secretKey(SECRET);
 
 /**

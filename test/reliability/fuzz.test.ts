@@ -14,7 +14,7 @@ import { parseServerMessage, validateEvent } from '../../src/shared/protocol';
 import { signToken, secretKey } from '../../src/server/index';
 import type { RunningHub } from '../../src/server/index';
 import { RecordingConnection } from '../helpers/client';
-import { TestClient, startTestHub, token } from '../helpers/hub';
+import { LOAD_TEST_LIMITS, TestClient, startTestHub, token } from '../helpers/hub';
 import { eventually, metricValue } from '../helpers/probes';
 import { mapConcurrent, openConnections, rawExchange } from './attack-raw-http';
 import { FUZZ_CHANNELS } from './fuzz-client-frames';
@@ -43,7 +43,7 @@ afterEach(async () => {
 });
 
 async function startHub(options: Parameters<typeof startTestHub>[0] = {}): Promise<RunningHub> {
-  const running = await startTestHub(options);
+  const running = await startTestHub({ ...LOAD_TEST_LIMITS, ...options });
   cleanup.push(() => running.close());
   return running;
 }

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RecordingConnection } from '../helpers/client';
-import { TestClient, startTestHub, token } from '../helpers/hub';
+import { LOAD_TEST_LIMITS, TestClient, startTestHub, token } from '../helpers/hub';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { heapAfterGc, recordFigure } from './record';
 
@@ -34,7 +34,7 @@ function capturedLogger() {
 
 describe('Floods', () => {
   it('rate-limits then disconnects a client sending 10 000 messages/s, while the others barely notice', async () => {
-    const running = await startTestHub();
+    const running = await startTestHub(LOAD_TEST_LIMITS);
     cleanup.push(() => running.close());
     const jwt = await token();
     const watchers = await Promise.all(
@@ -118,7 +118,7 @@ describe('Floods', () => {
 describe('Slow consumers', () => {
   it('closes each reader that stopped with 4008 within 1 s of passing 1 MiB, keeping memory bounded and the others whole', async () => {
     const { logger, lines } = capturedLogger();
-    const running = await startTestHub({ logger });
+    const running = await startTestHub({ ...LOAD_TEST_LIMITS, logger });
     cleanup.push(() => running.close());
     const jwt = await token();
     const slow = await Promise.all(
@@ -209,7 +209,7 @@ describe('Slow consumers', () => {
 describe('Dead peers', () => {
   it('terminates a silently dead peer within 35 s, and the client detects it and reconnects (default timings)', async () => {
     const { logger, lines } = capturedLogger();
-    const running = await startTestHub({ logger });
+    const running = await startTestHub({ ...LOAD_TEST_LIMITS, logger });
     cleanup.push(() => running.close());
     const proxy = await new TcpProxy(running.port).listen();
     cleanup.push(() => proxy.close());
@@ -255,7 +255,7 @@ describe('Dead peers', () => {
 
 describe('Reconnect storm', () => {
   it('brings 1 000 clients back within 10 s of a hub restart, and the hub stays up', async () => {
-    let running = await startTestHub();
+    let running = await startTestHub(LOAD_TEST_LIMITS);
     const port = running.port;
     const jwt = await token();
     const clients = Array.from({ length: 1000 }, () => {
@@ -267,7 +267,7 @@ describe('Reconnect storm', () => {
     });
     await expect.poll(() => running.hub.connectionCount, { timeout: 30_000 }).toBe(1000);
     await running.close();
-    running = await startTestHub({ port });
+    running = await startTestHub({ ...LOAD_TEST_LIMITS, port });
     cleanup.push(() => running.close());
     const listeningAt = Date.now();
     await expect.poll(() => running.hub.connectionCount, { timeout: 20_000, interval: 50 }).toBe(1000);

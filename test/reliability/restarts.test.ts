@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Delivery } from '../../src/shared/delivery';
 import type { RunningHub } from '../../src/server/index';
 import { RecordingConnection } from '../helpers/client';
-import { startTestHub, token } from '../helpers/hub';
+import { LOAD_TEST_LIMITS, startTestHub, token } from '../helpers/hub';
 import { RedisServer, redisServerPath } from '../helpers/redis';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { recordFigure } from './record';
@@ -155,9 +155,9 @@ const redisUrl = inject('redisUrl');
 describe.skipIf(!redisUrl)('Restarts with Redis history', () => {
   it('loses, duplicates and reorders nothing across 100 clients when their hub restarts mid-stream', async () => {
     const prefix = `falcon-rel:${process.pid}:${Date.now()}:`;
-    let a = await startTestHub({ redisPrefix: prefix, redisUrl });
+    let a = await startTestHub({ ...LOAD_TEST_LIMITS, redisPrefix: prefix, redisUrl });
     const port = a.port;
-    const b = await startTestHub({ redisPrefix: prefix, redisUrl });
+    const b = await startTestHub({ ...LOAD_TEST_LIMITS, redisPrefix: prefix, redisUrl });
     cleanup.push(() => b.close());
     const clients = await clientsOn([a.wsUrl]);
     const stored = await stream(
@@ -165,7 +165,7 @@ describe.skipIf(!redisUrl)('Restarts with Redis history', () => {
       3000,
       async () => {
         await a.close();
-        a = await startTestHub({ port, redisPrefix: prefix, redisUrl });
+        a = await startTestHub({ ...LOAD_TEST_LIMITS, port, redisPrefix: prefix, redisUrl });
       },
     );
     cleanup.push(() => a.close());
@@ -186,7 +186,7 @@ describe.skipIf(!redisUrl)('Restarts with Redis history', () => {
 
 describe('Restarts with in-memory history', () => {
   it('tells 100 % of clients recovered:false after a restart, and leaves no silent gap', async () => {
-    let hub = await startTestHub();
+    let hub = await startTestHub(LOAD_TEST_LIMITS);
     const port = hub.port;
     const clients = await clientsOn([hub.wsUrl]);
     const stored = await stream(
@@ -194,7 +194,7 @@ describe('Restarts with in-memory history', () => {
       3000,
       async () => {
         await hub.close();
-        hub = await startTestHub({ port });
+        hub = await startTestHub({ ...LOAD_TEST_LIMITS, port });
       },
     );
     cleanup.push(() => hub.close());
@@ -206,9 +206,9 @@ describe.skipIf(!redisServerPath())('Redis restarts', () => {
   it('keeps the same guarantees across 100 clients when Redis restarts empty mid-stream', async () => {
     const redis = await RedisServer.start(redisServerPath() as string);
     cleanup.push(() => redis.stop());
-    const a = await startTestHub({ redisUrl: redis.url, redisPrefix: 'falcon:' });
+    const a = await startTestHub({ ...LOAD_TEST_LIMITS, redisUrl: redis.url, redisPrefix: 'falcon:' });
     cleanup.push(() => a.close());
-    const b = await startTestHub({ redisUrl: redis.url, redisPrefix: 'falcon:' });
+    const b = await startTestHub({ ...LOAD_TEST_LIMITS, redisUrl: redis.url, redisPrefix: 'falcon:' });
     cleanup.push(() => b.close());
     const clients = await clientsOn([a.wsUrl]);
     const stored = await stream(
@@ -226,7 +226,7 @@ describe.skipIf(!redisServerPath())('Redis restarts', () => {
 
 describe('Reconnect cycles', () => {
   it('re-delivers nothing across 10 reconnect cycles with no new events (100 clients)', async () => {
-    const hub = await startTestHub();
+    const hub = await startTestHub(LOAD_TEST_LIMITS);
     cleanup.push(() => hub.close());
     const proxy = await new TcpProxy(hub.port).listen();
     cleanup.push(() => proxy.close());

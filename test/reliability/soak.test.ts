@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DemoSimulator } from '../../src/server/demo/simulator';
 import { RecordingConnection } from '../helpers/client';
-import { startTestHub, token } from '../helpers/hub';
+import { LOAD_TEST_LIMITS, startTestHub, token } from '../helpers/hub';
 import { heapAfterGc, recordFigure } from './record';
 
 const SOAK = process.env.FALCON_SOAK === '1';
@@ -17,7 +17,7 @@ describe.skipIf(!SOAK)('Soak', () => {
   it(
     `keeps hub and client memory flat for ${MINUTES} minutes of moderate load`,
     async () => {
-      const running = await startTestHub();
+      const running = await startTestHub(LOAD_TEST_LIMITS);
       const demo = new DemoSimulator({
         speed: 5,
         publisher: {

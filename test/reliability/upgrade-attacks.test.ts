@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningHub, StandaloneHubOptions } from '../../src/server/index';
-import { KEY, startTestHub, token } from '../helpers/hub';
+import { KEY, LOAD_TEST_LIMITS, startTestHub, token } from '../helpers/hub';
 import { eventually, metricValue } from '../helpers/probes';
 import { mapConcurrent, openConnections, rawExchange, upgradeRequest } from './attack-raw-http';
 import { badTokenAttempts } from './attack-tokens';
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 async function startHub(options: Partial<StandaloneHubOptions> = {}): Promise<RunningHub> {
-  running = await startTestHub(options);
+  running = await startTestHub({ ...LOAD_TEST_LIMITS, ...options });
   return running;
 }
 

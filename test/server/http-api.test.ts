@@ -293,7 +293,7 @@ describe('HTTP API', () => {
       expect(await response.json()).toMatchObject({ user: 'tester', channels: ['project:*'], publish: false });
     });
 
-    it('answers 401 unauthorized for a refused token, from the query string too', async () => {
+    it('answers 401 unauthorized for a refused token (one in the query string is not even read)', async () => {
       const running = await fixture.startHub();
       const response = await fetch(`${running.url}/api/whoami?token=forged`);
       expect(response.status).toBe(401);

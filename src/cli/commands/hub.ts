@@ -3,6 +3,7 @@ import { createSecureContext } from 'node:tls';
 import { type Command, Option } from 'commander';
 import { signToken } from '../../server/auth';
 import type { HistoryLimits } from '../../server/engine';
+import type { HubOptions } from '../../server/options';
 import { DEFAULT_HISTORY } from '../../server/memory-engine';
 import { RedisEngine } from '../../server/redis/redis-engine';
 import { type RunningHub, startHub } from '../../server/standalone';
@@ -10,6 +11,7 @@ import { startDemoShow } from '../demo-show';
 import { UsageError } from '../errors';
 import {
   parseLifetime,
+  parseListenAddress,
   parseOrigin,
   parsePort,
   parsePositiveInteger,
@@ -37,6 +39,13 @@ export interface HubFlags {
   allowedOrigin: string[];
   logLevel: LogLevel;
   redis?: string;
+  maxConnectionsPerToken?: string;
+  maxConnectionsPerAddress?: string;
+  maxSsePerToken?: string;
+  maxSsePerAddress?: string;
+  httpPublishRate?: string;
+  metricsTokenFile?: string;
+  metricsListen?: string;
 }
 
 export interface HubConfig {
@@ -54,6 +63,17 @@ export interface HubConfig {
   logLevel: LogLevel;
   /** Redis URL for the shared engine (scale-out), or null for the in-memory engine. */
   redisUrl: string | null;
+  /** Caps and the HTTP publishing rate limit given by flags; the rest keep the hub's defaults. */
+  limits: Pick<
+    HubOptions,
+    | 'maxConnectionsPerToken'
+    | 'maxConnectionsPerAddress'
+    | 'maxSseStreamsPerToken'
+    | 'maxSseStreamsPerAddress'
+    | 'httpRateLimit'
+  >;
+  metricsToken: string | null;
+  metricsListen: { host: string; port: number } | null;
 }
 
 const DEMO_TOKEN_TTL_SECONDS = 7 * 86_400;
@@ -81,6 +101,13 @@ export function registerHubCommand(program: Command): void {
         .argParser((value: string, previous: string[]) => [...previous, value])
         .default([], 'any'),
     )
+    .option('--max-connections-per-token <n>', 'open WebSocket connections per token (default 64)')
+    .option('--max-connections-per-address <n>', 'open WebSocket connections per client address (default 256)')
+    .option('--max-sse-per-token <n>', 'open SSE streams per token (default 32)')
+    .option('--max-sse-per-address <n>', 'open SSE streams per client address (default 128)')
+    .option('--http-publish-rate <n>', 'HTTP publishes per second per token, burst twice that (default 200)')
+    .option('--metrics-token-file <file>', 'file holding the bearer token /metrics requires')
+    .option('--metrics-listen <host:port>', 'serve /metrics on this address instead of the main one')
     .addOption(
       new Option('--log-level <level>', 'JSON logs on stderr at this level').choices(LOG_LEVELS).default('info'),
     )
@@ -111,8 +138,30 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     secret = generateSecret();
   }
   const redisUrl = parseRedisUrl(flags.redis ?? env.REDIS_URL);
+  const limits: HubConfig['limits'] = {};
+  if (flags.maxConnectionsPerToken !== undefined)
+    limits.maxConnectionsPerToken = parsePositiveInteger(flags.maxConnectionsPerToken, '--max-connections-per-token');
+  if (flags.maxConnectionsPerAddress !== undefined)
+    limits.maxConnectionsPerAddress = parsePositiveInteger(
+      flags.maxConnectionsPerAddress,
+      '--max-connections-per-address',
+    );
+  if (flags.maxSsePerToken !== undefined)
+    limits.maxSseStreamsPerToken = parsePositiveInteger(flags.maxSsePerToken, '--max-sse-per-token');
+  if (flags.maxSsePerAddress !== undefined)
+    limits.maxSseStreamsPerAddress = parsePositiveInteger(flags.maxSsePerAddress, '--max-sse-per-address');
+  if (flags.httpPublishRate !== undefined) {
+    const perSecond = parsePositiveNumber(flags.httpPublishRate, '--http-publish-rate');
+    limits.httpRateLimit = { perSecond, burst: Math.max(1, 2 * perSecond) };
+  }
+  const metricsToken = flags.metricsTokenFile === undefined ? null : readMetricsToken(flags.metricsTokenFile);
+  const metricsListen =
+    flags.metricsListen === undefined ? null : parseListenAddress(flags.metricsListen, '--metrics-listen');
   return {
     redisUrl,
+    limits,
+    metricsToken,
+    metricsListen,
     port,
     host,
     secret,
@@ -124,6 +173,12 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     allowedOrigins,
     logLevel: flags.logLevel,
   };
+}
+
+function readMetricsToken(file: string): string {
+  const text = readFlagFile(file, '--metrics-token-file').toString('utf8').trim();
+  if (text.length < 16) throw new UsageError('--metrics-token-file must hold a token of at least 16 characters');
+  return text;
 }
 
 function parseRedisUrl(text: string | undefined): string | null {
@@ -189,6 +244,9 @@ async function runHub(config: HubConfig): Promise<void> {
       history: config.history,
       ...(config.webRoot ? { webRoot: config.webRoot } : {}),
       ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
+      ...config.limits,
+      ...(config.metricsToken !== null ? { metricsToken: config.metricsToken } : {}),
+      ...(config.metricsListen ? { metricsListen: config.metricsListen } : {}),
       logger,
       processMetrics: true,
     });
@@ -198,7 +256,12 @@ async function runHub(config: HubConfig): Promise<void> {
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${reason}`, { cause: error });
   }
   const { hub } = running;
-  const addresses = { url: running.url, wsUrl: running.wsUrl, webServed: config.webRoot !== null };
+  const addresses = {
+    url: running.url,
+    wsUrl: running.wsUrl,
+    webServed: config.webRoot !== null,
+    metricsUrl: running.metricsUrl,
+  };
   logger.info(
     {
       url: running.url,
@@ -206,9 +269,13 @@ async function runHub(config: HubConfig): Promise<void> {
       webRoot: config.webRoot,
       demo: config.demoSpeed !== null,
       engine: hub.engine.name,
+      metricsUrl: running.metricsUrl,
     },
     'hub listening',
   );
+  if (running.metricsUrl === null) {
+    logger.warn('metrics not served: off loopback they need --metrics-token-file or --metrics-listen');
+  }
   let output = hubBanner(addresses);
   const show = config.demoSpeed === null ? null : startDemoShow(hub, logger, config.demoSpeed);
   if (show) {
