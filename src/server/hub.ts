@@ -15,6 +15,7 @@ import { MemoryEngine } from './memory-engine';
 import { HubMetrics } from './metrics';
 import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
 import { OutputBatcher } from './output-batcher';
+import { fitTail } from './output-tail';
 import type { SubscribeRequest, Subscriber } from './subscriber';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
@@ -51,7 +52,7 @@ export class Hub implements ConnectionHost {
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.metrics = new HubMetrics(options.processMetrics === true);
     this.ownsEngine = options.engine === undefined;
-    this.engine = options.engine ?? new MemoryEngine({ history: options.history });
+    this.engine = options.engine ?? new MemoryEngine({ ...options.memory, history: options.history });
     const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
     const undoReset = this.engine.onReset?.(() => this.resumeEveryone()) ?? (() => {});
     this.detachEngine = () => {
@@ -311,7 +312,9 @@ export class Hub implements ConnectionHost {
         // Whatever happened after the tail's last output is replayed from history.
         const after = await this.engine.recover(channel, { epoch: tail.epoch, offset: tail.offset });
         if (!current()) return;
-        subscriber.sendMessage({ type: 'tail', channel, lines: tail.lines, offset: tail.offset, epoch: tail.epoch });
+        // Half the send buffer at most: a tail never gets its subscriber closed as a slow consumer.
+        const lines = fitTail(tail.lines, this.options.maxBufferedBytes / 2);
+        subscriber.sendMessage({ type: 'tail', channel, lines, offset: tail.offset, epoch: tail.epoch });
         start = after.recovered
           ? { epoch: tail.epoch, offset: tail.offset }
           : { epoch: after.epoch, offset: after.offset };

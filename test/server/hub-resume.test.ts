@@ -85,6 +85,21 @@ describe('Hub resume', () => {
     expect(offsetsOf(client, 'issue:7')).toEqual([211]);
   });
 
+  it('answers recovered:false when history overflowed its byte bound, and replays what it kept', async () => {
+    running = await startTestHub({ history: { maxBytes: 64 * 1024 } });
+    const note = (i: number) => running.hub.publish('issue:7', 'note', { i, text: 'x'.repeat(10 * 1024) });
+    await note(0);
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+    for (let i = 1; i < 20; i++) await note(i);
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 1 } });
+    expect(await client.waitFor((m) => m.type === 'subscribed')).toMatchObject({ recovered: false, offset: 20 });
+    // The newest events, within 64 KiB, are still replayed to a client that saw offset 15.
+    const recent = await connect();
+    recent.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 15 } });
+    expect(await recent.waitFor((m) => m.type === 'subscribed')).toMatchObject({ recovered: true, replayed: 5 });
+  });
+
   it('answers recovered:false when the history is older than its TTL', async () => {
     running = await startTestHub({ history: { ttlMs: 50 } });
     await publishMany('issue:7', 3);
