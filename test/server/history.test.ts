@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelEvent } from '../../src/server/engine';
-import { ChannelHistory, HistoryLedger } from '../../src/server/history';
+import { ChannelHistory, HistoryLedger, KEPT_EVENT_OVERHEAD as O } from '../../src/server/history';
 import { OutputTail, fitTail, outputText } from '../../src/server/output-tail';
 
 /** Half of a surrogate pair without the other half: not text. */
@@ -40,18 +40,18 @@ describe('ChannelHistory', () => {
   });
 
   it('keeps at most `maxBytes` of frames, oldest evicted first, and reports them lost', () => {
-    const history = new ChannelHistory({ ...LIMITS, maxBytes: 250 });
+    const history = new ChannelHistory({ ...LIMITS, maxBytes: 2.5 * (100 + O) });
     for (let i = 1; i <= 5; i++) history.append(event(i, 0, 'x'.repeat(100)));
     expect(history.size).toBe(2);
-    expect(history.bytes).toBe(200);
+    expect(history.bytes).toBe(2 * (100 + O));
     expect(history.after(3, 0)?.map((e) => e.offset)).toEqual([4, 5]);
     expect(history.after(2, 0)).toBeNull();
   });
 
   it('counts a frame in UTF-8 bytes, never less than what the string holds', () => {
-    const history = new ChannelHistory({ ...LIMITS, maxBytes: 5 });
+    const history = new ChannelHistory({ ...LIMITS, maxBytes: 5 + O });
     history.append(event(1, 0, 'é€'));
-    expect(history.bytes).toBe(5);
+    expect(history.bytes).toBe(5 + O);
     history.append(event(2, 0, 'é'));
     expect(history.after(0, 0)).toBeNull();
     expect(history.after(1, 0)?.map((e) => e.offset)).toEqual([2]);
@@ -82,7 +82,7 @@ describe('ChannelHistory', () => {
 
 describe('HistoryLedger', () => {
   it('bounds the bytes of all channels together, evicting the globally oldest event first', () => {
-    const ledger = new HistoryLedger(300, 1000);
+    const ledger = new HistoryLedger(3 * (100 + O), 1000);
     const a = new ChannelHistory(LIMITS, ledger);
     const b = new ChannelHistory(LIMITS, ledger);
     a.append(event(1, 0, 'x'.repeat(100), 'issue:a'));
@@ -90,7 +90,7 @@ describe('HistoryLedger', () => {
     a.append(event(2, 2, 'x'.repeat(100), 'issue:a'));
     b.append(event(2, 3, 'x'.repeat(100), 'issue:b'));
     ledger.enforce(3);
-    expect(ledger.bytes).toBe(300);
+    expect(ledger.bytes).toBe(3 * (100 + O));
     expect(a.after(0, 3)).toBeNull();
     expect(a.after(1, 3)?.map((e) => e.offset)).toEqual([2]);
     expect(b.after(0, 3)?.map((e) => e.offset)).toEqual([1, 2]);
