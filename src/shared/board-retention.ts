@@ -10,19 +10,21 @@ import type { BoardState } from './board-state';
 export interface BoardRetention {
   /** How long a finished (`done`) issue, and an agent without activity, stay on the board. Default 24 h. */
   finishedTtlMs: number;
-  /** Finished issues kept at most; the least recently updated go first. Default 10 000. */
+  /** Finished issues kept at most; the least recently updated go first. Default 5 000. */
   maxFinishedIssues: number;
-  /** Issues kept at most, finished or not; the least recently updated go first. Default 100 000. */
+  /** Issues kept at most, finished or not; the least recently updated go first. Default 20 000. */
   maxIssues: number;
-  /** Agents kept at most; the least recently active go first. Default 10 000. */
+  /** Agents kept at most; the least recently active go first. Default 1 000. */
   maxAgents: number;
 }
 
 export const DEFAULT_BOARD_RETENTION: BoardRetention = {
   finishedTtlMs: 24 * 3600_000,
-  maxFinishedIssues: 10_000,
-  maxIssues: 100_000,
-  maxAgents: 10_000,
+  // An issue costs up to about 2 KiB (a 1 000-character title), an agent up to 4 KiB (its message):
+  // at most about 40 MiB and 4 MiB.
+  maxFinishedIssues: 5_000,
+  maxIssues: 20_000,
+  maxAgents: 1_000,
 };
 
 /** Finished work: what the Redis engine lets expire too. */
