@@ -76,6 +76,10 @@ describe('Hub agent output', () => {
     expect(lines.every((piece) => piece.length <= 16 * 1024)).toBe(true);
     // Within half the 1 MiB send buffer, so asking for it never makes a slow consumer.
     expect(Buffer.byteLength(JSON.stringify(lines))).toBeLessThanOrEqual(512 * 1024);
+    // What the engine keeps of the line is bounded too (2 MiB per agent).
+    const kept = await running.hub.engine.tail('agent:opus-1', 100_000);
+    expect(kept.lines.join('').length).toBeLessThanOrEqual(2 * 1024 * 1024 + 16 * 1024);
+    expect(kept.lines.join('').endsWith(`${chunk}end`.slice(-1000))).toBe(true);
     await live.close();
     await late.close();
   });
