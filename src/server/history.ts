@@ -173,9 +173,9 @@ export class HistoryLedger {
     this.kept++;
   }
 
-  /** Entries held, live or not (bounded by about twice the events kept). */
+  /** Entries held, live or not, including the popped prefix not yet dropped (about twice the events kept at most). */
   get entries(): number {
-    return this.histories.length - this.start;
+    return this.histories.length;
   }
 
   release(events: number, bytes: number): void {
@@ -208,9 +208,11 @@ export class HistoryLedger {
       this.start = 0;
       return;
     }
-    // Entries of events a channel evicted itself linger until they reach the
-    // front; drop them once they outnumber the live ones (amortized O(1)).
-    if (length - this.start <= 2 * this.kept + 1024) return;
+    // The popped prefix is dropped once it outweighs the rest, and entries of
+    // events a channel evicted itself (they linger until they reach the front)
+    // once they outnumber the live ones: amortized O(1) per event.
+    const popped = this.start > 1024 && this.start * 2 > length;
+    if (!popped && length - this.start <= 2 * this.kept + 1024) return;
     const histories: ChannelHistory[] = [];
     const offsets: number[] = [];
     const times: number[] = [];

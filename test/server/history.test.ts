@@ -117,7 +117,18 @@ describe('HistoryLedger', () => {
       ledger.enforce(1);
     }
     expect(ledger.kept).toBe(4);
-    expect(ledger.entries).toBeLessThanOrEqual(2 * 4 + 1024 + 1);
+    expect(ledger.entries).toBeLessThanOrEqual(2 * (2 * 4 + 1024) + 1);
+  });
+
+  it('does not grow with the events it evicted itself', () => {
+    const ledger = new HistoryLedger(Infinity, 10);
+    const history = new ChannelHistory({ ...LIMITS, size: 1000, ttlMs: 10 }, ledger);
+    for (let i = 1; i <= 100_000; i++) {
+      history.append(event(i, i, 'x'));
+      ledger.enforce(i);
+    }
+    expect(ledger.kept).toBe(11);
+    expect(ledger.entries).toBeLessThanOrEqual(2 * 1024 + 2);
   });
 });
 
