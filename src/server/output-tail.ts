@@ -27,6 +27,18 @@ export class OutputTail {
 
   append(text: string, offset: number): void {
     this.offset = offset;
+    if (text.length > this.maxChars) {
+      // Only the end of this write stays. Pieces sliced from a string keep all of it alive
+      // in V8, so they are cut from a copy of that end, and everything before goes now.
+      let end = text.slice(text.length - this.maxChars);
+      // Whole lines, where the end holds a line break.
+      const newline = end.indexOf('\n');
+      if (newline !== -1 && newline < end.length - 1) end = end.slice(newline + 1);
+      text = (' ' + end).slice(1);
+      this.lines = [];
+      this.start = 0;
+      this.chars = 0;
+    }
     let from = 0;
     // Continue a partial last line, up to the piece limit.
     const last = this.size > 0 ? this.lines[this.lines.length - 1] : '\n';

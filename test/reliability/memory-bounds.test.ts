@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '../../bench/lib/processes';
 import { signToken, secretKey } from '../../src/server/auth';
 import { TestClient } from '../helpers/hub';
-import { recordFigure } from './record';
+import { OutputTail } from '../../src/server/output-tail';
+import { heapAfterGc, recordFigure } from './record';
 
 const SECRET = 'memory-bounds-secret-at-least-32-bytes!';
 const MiB = 1024 * 1024;
@@ -71,6 +72,13 @@ async function measure(
   return { before, peak, held, after, growth, kept, residue };
 }
 
+/** One 64 MiB write into `tail`; in a function of its own, so no frame of the test holds the string. */
+function writeHuge(tail: OutputTail): void {
+  // A fresh flat string, as JSON.parse makes one from a request body.
+  const text = JSON.parse(JSON.stringify('w'.repeat(64 * MiB))) as string;
+  tail.append(text, 1);
+}
+
 describe('Memory bounds under hostile input', () => {
   it('800 events of 1 MiB on two channels: history stays within its byte bounds, then expires', async () => {
     const result = await measure(
@@ -133,5 +141,22 @@ describe('Memory bounds under hostile input', () => {
     // Before the bounds: +760 MiB.
     expect(result.growth).toBeLessThanOrEqual(512 * MiB);
     expect(result.residue).toBeLessThanOrEqual(16 * MiB);
+  });
+
+  it('a tail of one 64 MiB write keeps its last 2 MiB, not the write', () => {
+    const tail = new OutputTail(5000, 2 * MiB);
+    const before = heapAfterGc();
+    writeHuge(tail);
+    const held = heapAfterGc() - before;
+    recordFigure({
+      scenario: 'memory-bounds',
+      figure: 'heap held by a tail after one 64 MiB write',
+      value: (held / MiB).toFixed(1),
+      unit: 'MiB',
+      goal: '≤ 4 MiB (2 MiB kept)',
+      met: held <= 4 * MiB,
+    });
+    expect(tail.last(1000).join('')).toHaveLength(2 * MiB);
+    expect(held).toBeLessThanOrEqual(4 * MiB);
   });
 });
