@@ -12,7 +12,12 @@ import { readFileSync } from 'node:fs';
 
 interface Snapshot {
   snapshot: {
-    meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]] };
+    meta: {
+      node_fields: string[];
+      node_types: [string[], ...unknown[]];
+      edge_fields: string[];
+      edge_types: [string[], ...unknown[]];
+    };
   };
   nodes: number[];
   edges: number[];

@@ -32,7 +32,7 @@ export class OutputBatcher {
 
   push(agentId: string, text: string): void {
     // A batch never exceeds maxBytes, however large one write is: it is cut into batches of that size.
-    for (let from = 0; from < text.length; ) {
+    for (let from = 0; from < text.length;) {
       const entry = this.entry(agentId);
       let end = Math.min(text.length, from + Math.max(1, this.options.maxBytes - entry.bytes));
       // Never split a surrogate pair: each half alone is not text.
