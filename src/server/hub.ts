@@ -53,6 +53,8 @@ export class Hub implements ConnectionHost {
     this.metrics = new HubMetrics(options.processMetrics === true);
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new MemoryEngine({ ...options.memory, history: options.history });
+    const engine = this.engine as { usage?: () => Record<string, number> };
+    this.metrics.watchEngine(() => engine.usage?.());
     const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
     const undoReset = this.engine.onReset?.(() => this.resumeEveryone()) ?? (() => {});
     this.detachEngine = () => {

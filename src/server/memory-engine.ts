@@ -221,14 +221,7 @@ export class MemoryEngine implements Engine {
   }
 
   /** What the engine holds now, for tests and `/metrics`-style diagnosis. */
-  usage(): {
-    channels: number;
-    historyBytes: number;
-    historyEvents: number;
-    tailChars: number;
-    issues: number;
-    agents: number;
-  } {
+  usage(): Record<'channels' | 'historyBytes' | 'historyEvents' | 'tailChars' | 'issues' | 'agents', number> {
     return {
       channels: this.channels.size,
       historyBytes: this.ledger.bytes,
