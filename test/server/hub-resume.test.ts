@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { TestClient, startTestHub, token } from '../helpers/hub';
+import { TEST_ENGINE, TestClient, startTestHub, token } from '../helpers/hub';
 
 let running: RunningHub;
 const clients: TestClient[] = [];
@@ -99,6 +99,34 @@ describe('Hub resume', () => {
     recent.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 15 } });
     expect(await recent.waitFor((m) => m.type === 'subscribed')).toMatchObject({ recovered: true, replayed: 5 });
   });
+
+  it.skipIf(TEST_ENGINE === 'redis')(
+    'answers recovered:false for a channel the in-memory hub forgot, whose events go on under a new epoch',
+    async () => {
+      running = await startTestHub({ memory: { maxChannels: 2 } });
+      const live = await connect();
+      live.send({ type: 'subscribe', channel: 'issue:a' });
+      await live.waitFor((m) => m.type === 'subscribed');
+      const first = await running.hub.publish('issue:a', 'note', { n: 1 });
+      await running.hub.publish('issue:b', 'note', {});
+      await running.hub.publish('issue:c', 'note', {});
+      const again = await running.hub.publish('issue:a', 'note', { n: 2 });
+      expect(again.offset).toBe(1);
+      expect(again.epoch).not.toBe(first.epoch);
+      // The live subscriber sees the epoch change, so its client resyncs rather than take offset 1 for a duplicate.
+      const events = await live.waitForCount((m) => m.type === 'event', 2);
+      expect(events.map((m) => [m.epoch, m.offset])).toEqual([
+        [first.epoch, 1],
+        [again.epoch, 1],
+      ]);
+      const resumed = await connect();
+      resumed.send({ type: 'subscribe', channel: 'issue:a', since: { epoch: first.epoch, offset: 1 } });
+      expect(await resumed.waitFor((m) => m.type === 'subscribed')).toMatchObject({
+        recovered: false,
+        epoch: again.epoch,
+      });
+    },
+  );
 
   it('answers recovered:false when the history is older than its TTL', async () => {
     running = await startTestHub({ history: { ttlMs: 50 } });
