@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { resolveHubConfig } from '../../src/cli/commands/hub';
 import { secretKey, signToken } from '../../src/server/auth';
 import { TestClient } from '../helpers/hub';
 import { CliProcess, killRunningClis, runCli } from './cli-process';
@@ -89,6 +90,30 @@ describe('falcon hub', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^falcon: [^\n]+\n$/);
     expect(stderr).toMatch(message);
+  });
+
+  it('turns the memory flags into the engines\u2019 bounds', () => {
+    const config = resolveHubConfig(
+      {
+        port: '0',
+        host: '127.0.0.1',
+        demoSpeed: '1',
+        allowedOrigin: [],
+        logLevel: 'info',
+        historyBytes: '512KiB',
+        historyTotalBytes: '64MiB',
+        maxChannels: '5000',
+        finishedTtl: '2h',
+      },
+      { FALCON_SECRET: SECRET },
+    );
+    expect(config.history).toEqual({ maxBytes: 512 * 1024 });
+    expect(config.memory).toEqual({
+      maxHistoryBytes: 64 * 1024 * 1024,
+      maxChannels: 5000,
+      retention: { finishedTtlMs: 2 * 3600_000 },
+    });
+    expect(config.finishedTtlMs).toBe(2 * 3600_000);
   });
 
   it('exits 2 naming --secret-file and FALCON_SECRET when there is no secret and no --demo', async () => {
