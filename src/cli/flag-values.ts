@@ -33,6 +33,27 @@ export function parseListenAddress(text: string, flag: string): { host: string; 
   return { host: match[1] ?? match[2], port: parsePort(match[3], flag) };
 }
 
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** A size in bytes such as `65536`, `512KiB`, `8MiB` or `1GiB` (binary units; K, M, G alone mean the same). */
+export function parseByteSize(text: string, flag: string): number {
+  const match = /^(\d{1,15})\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
+  const value = match && unit ? Number(match[1]) * unit : NaN;
+  if (!(value >= 1 && Number.isSafeInteger(value)))
+    throw new UsageError(`${flag} must be a size like 65536, 512KiB or 8MiB, got ${show(text)}`);
+  return value;
+}
+
 /** A duration such as `90s`, `15m`, `24h`, `30d` (a bare number is seconds), in seconds. */
 export function parseLifetime(text: string, flag: string): number {
   const seconds = parseDuration(text);

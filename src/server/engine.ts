@@ -74,6 +74,8 @@ export interface HistoryLimits {
   size: number;
   /** How long an event stays recoverable, in ms (default 10 min). */
   ttlMs: number;
+  /** Bytes of event frames kept per channel, oldest evicted first (default 8 MiB). */
+  maxBytes: number;
 }
 
 /** Serializes an event the one time it is serialized. */

@@ -20,6 +20,7 @@ import { type PublishGuard, publishGuard } from './publish-authorization';
 import { KeyedTokenBuckets } from './rate-limiter';
 import { visibleSnapshot } from './snapshot-filter';
 import type { Snapshot } from '../shared/protocol';
+import { fitTail } from './output-tail';
 import type { SubscribeRequest, Subscriber } from './subscriber';
 import { requestTarget } from './request-target';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
@@ -72,7 +73,9 @@ export class Hub implements ConnectionHost {
       this.options.httpRateLimit.burst,
     );
     this.ownsEngine = options.engine === undefined;
-    this.engine = options.engine ?? new MemoryEngine({ history: options.history });
+    this.engine = options.engine ?? new MemoryEngine({ ...options.memory, history: options.history });
+    const engine = this.engine as { usage?: () => Record<string, number> };
+    this.metrics.watchEngine(() => engine.usage?.());
     const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
     const undoReset = this.engine.onReset?.(() => this.resumeEveryone()) ?? (() => {});
     this.detachEngine = () => {
@@ -346,7 +349,9 @@ export class Hub implements ConnectionHost {
         // Whatever happened after the tail's last output is replayed from history.
         const after = await this.engine.recover(channel, { epoch: tail.epoch, offset: tail.offset });
         if (!current()) return;
-        subscriber.sendMessage({ type: 'tail', channel, lines: tail.lines, offset: tail.offset, epoch: tail.epoch });
+        // Half the send buffer at most: a tail never gets its subscriber closed as a slow consumer.
+        const lines = fitTail(tail.lines, this.options.maxBufferedBytes / 2);
+        subscriber.sendMessage({ type: 'tail', channel, lines, offset: tail.offset, epoch: tail.epoch });
         start = after.recovered
           ? { epoch: tail.epoch, offset: tail.offset }
           : { epoch: after.epoch, offset: after.offset };

@@ -4,7 +4,14 @@ export { HubError } from './hub-error';
 export type { HubOptions } from './options';
 export { startHub, type RunningHub, type StandaloneHubOptions } from './standalone';
 export { createMetricsHandler, createRequestHandler, type RequestHandler } from './http-api';
-export { MemoryEngine, DEFAULT_HISTORY, type MemoryEngineOptions } from './memory-engine';
+export {
+  MemoryEngine,
+  DEFAULT_HISTORY,
+  DEFAULT_MEMORY_LIMITS,
+  type MemoryEngineOptions,
+  type MemoryLimits,
+} from './memory-engine';
+export { DEFAULT_BOARD_RETENTION, type BoardRetention } from '../shared/board-retention';
 export type { Engine, ChannelEvent, Recovery, OutputTail, EngineHealth, HistoryLimits } from './engine';
 export {
   signToken,

@@ -94,7 +94,23 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  private engineUsage: () => Record<string, number> | undefined = () => undefined;
+  readonly engineKept = new Gauge({
+    name: 'falcon_hub_engine_kept',
+    help: 'What the in-memory engine holds against its bounds (docs/hub.md, "Memory budget")',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [kind, value] of Object.entries(this.engineUsage() ?? {})) this.engineKept.set({ kind }, value);
+    },
+  });
+
   constructor(processMetrics: boolean) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports `usage()` of the engine (when it has one) in `falcon_hub_engine_kept`. */
+  watchEngine(usage: () => Record<string, number> | undefined): void {
+    this.engineUsage = usage;
   }
 }

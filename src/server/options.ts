@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Engine, HistoryLimits } from './engine';
+import type { MemoryLimits } from './memory-engine';
 
 export interface HubOptions {
   /** HS256 secret (≥ 32 bytes) that signs hub tokens. Required. */
@@ -8,8 +9,15 @@ export interface HubOptions {
   path?: string;
   /** Where history, snapshots and tails live. Default: a new in-memory engine. */
   engine?: Engine;
-  /** History per channel for the default in-memory engine. Default 1000 events, 10 min. */
+  /** History per channel for the default in-memory engine. Default 1000 events, 8 MiB, 10 min. */
   history?: Partial<HistoryLimits>;
+  /**
+   * The default in-memory engine's other bounds: total history bytes (256 MiB),
+   * channels kept (100 000), agent tails (5000 lines and 2 MiB each, 64 MiB in
+   * all), and the retention of finished issues and quiet agents (24 h). See
+   * docs/hub.md, "Memory budget".
+   */
+  memory?: MemoryLimits;
   /** Agent output batching: flush every `intervalMs` (100) or at `maxBytes` (256 KiB). */
   outputBatch?: { intervalMs?: number; maxBytes?: number };
   /** Largest accepted client frame in bytes; larger closes with 1009. Default 64 KiB. */

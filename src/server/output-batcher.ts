@@ -31,7 +31,22 @@ export class OutputBatcher {
   }
 
   push(agentId: string, text: string): void {
-    if (text.length === 0) return;
+    // A batch never exceeds maxBytes, however large one write is: it is cut into batches of that size.
+    for (let from = 0; from < text.length;) {
+      const entry = this.entry(agentId);
+      let end = Math.min(text.length, from + Math.max(1, this.options.maxBytes - entry.bytes));
+      // Never split a surrogate pair: each half alone is not text.
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end += end - from > 1 ? -1 : 1;
+      const piece = from === 0 && end === text.length ? text : text.slice(from, end);
+      entry.lines.push(piece);
+      // Counted in UTF-16 units: close enough to bytes for a flush threshold, and free.
+      entry.bytes += piece.length;
+      if (entry.bytes >= this.options.maxBytes) this.flush(agentId);
+      from = end;
+    }
+  }
+
+  private entry(agentId: string): Pending {
     let entry = this.pending.get(agentId);
     if (!entry) {
       entry = {
@@ -41,10 +56,7 @@ export class OutputBatcher {
       };
       this.pending.set(agentId, entry);
     }
-    entry.lines.push(text);
-    // Counted in UTF-16 units: close enough to bytes for a flush threshold, and free.
-    entry.bytes += text.length;
-    if (entry.bytes >= this.options.maxBytes) this.flush(agentId);
+    return entry;
   }
 
   /** Flushes one agent now; a no-op when nothing is pending. */
@@ -70,4 +82,8 @@ export class OutputBatcher {
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

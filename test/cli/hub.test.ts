@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { resolveHubConfig } from '../../src/cli/commands/hub';
 import { secretKey, signToken } from '../../src/server/auth';
 import { TestClient } from '../helpers/hub';
 import { rejectedUpgrade } from '../helpers/probes';
@@ -77,6 +78,10 @@ describe('falcon hub', () => {
     ['an unreadable --tls-cert', ['--tls-cert', join(dir, 'none.pem'), '--tls-key', secretFile], /--tls-cert/],
     ['a --history of 0', ['--history', '0'], /--history/],
     ['a bad --history-ttl', ['--history-ttl', 'forever'], /--history-ttl/],
+    ['a --history-bytes that is not a size', ['--history-bytes', '8 lots'], /--history-bytes/],
+    ['a --history-total-bytes of 0', ['--history-total-bytes', '0'], /--history-total-bytes/],
+    ['a --max-channels of 0', ['--max-channels', '0'], /--max-channels/],
+    ['a bad --finished-ttl', ['--finished-ttl', 'soon'], /--finished-ttl/],
     ['an --allowed-origin that is not an origin', ['--allowed-origin', 'localhost'], /--allowed-origin/],
     ['an unknown --log-level', ['--log-level', 'loud'], /--log-level/],
     ['a --redis that is not a redis URL', ['--redis', 'ftp://cache:6379'], /--redis/],
@@ -128,6 +133,30 @@ describe('falcon hub', () => {
     expect(metricsUrl).not.toContain(httpUrl);
     expect((await fetch(metricsUrl)).status).toBe(200);
     expect((await fetch(`${httpUrl}/metrics`)).status).toBe(404);
+  });
+
+  it('turns the memory flags into the engines\u2019 bounds', () => {
+    const config = resolveHubConfig(
+      {
+        port: '0',
+        host: '127.0.0.1',
+        demoSpeed: '1',
+        allowedOrigin: [],
+        logLevel: 'info',
+        historyBytes: '512KiB',
+        historyTotalBytes: '64MiB',
+        maxChannels: '5000',
+        finishedTtl: '2h',
+      },
+      { FALCON_SECRET: SECRET },
+    );
+    expect(config.history).toEqual({ maxBytes: 512 * 1024 });
+    expect(config.memory).toEqual({
+      maxHistoryBytes: 64 * 1024 * 1024,
+      maxChannels: 5000,
+      retention: { finishedTtlMs: 2 * 3600_000 },
+    });
+    expect(config.finishedTtlMs).toBe(2 * 3600_000);
   });
 
   it('exits 2 naming --secret-file and FALCON_SECRET when there is no secret and no --demo', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/errors';
 import type { RunningHub } from '../../src/server/index';
-import { token } from '../helpers/hub';
+import { TEST_ENGINE, token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
 import { eventually, metricValue, quietPeriod } from '../helpers/probes';
 
@@ -270,6 +270,16 @@ describe('HTTP API', () => {
 
       expect(response.status).toBe(200);
       expect(await response.text()).toContain('falcon_hub_connections');
+    });
+
+    it.skipIf(TEST_ENGINE === 'redis')('reports what the in-memory engine keeps in /metrics', async () => {
+      const running = await fixture.startHub();
+      await running.hub.publish('issue:1', 'note', { text: 'x'.repeat(1000) });
+
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+
+      expect(text).toMatch(/falcon_hub_engine_kept\{kind="historyEvents"\} 1\b/);
+      expect(Number(/falcon_hub_engine_kept\{kind="historyBytes"\} (\d+)/.exec(text)?.[1])).toBeGreaterThan(1000);
     });
 
     it('answers an unknown path with a JSON 404 not_found', async () => {

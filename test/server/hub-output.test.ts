@@ -50,6 +50,40 @@ describe('Hub agent output', () => {
     await client.close();
   });
 
+  it('keeps one endless output line bounded, and answers a tail request with a tail, not 4008', async () => {
+    running = await startTestHub({ outputBatch: { maxBytes: 64 * 1024 } });
+    const jwt = await token();
+    const chunk = 'y'.repeat(256 * 1024);
+    // 8 MiB without a newline, as a stuck progress bar or a binary dump writes it.
+    for (let i = 0; i < 32; i++) await running.hub.emitAgentOutput('opus-1', chunk);
+    const live = await TestClient.connect(`${running.wsUrl}?token=${jwt}`);
+    live.send({ type: 'subscribe', channel: 'agent:opus-1' });
+    await live.waitFor((m) => m.type === 'subscribed');
+    running.hub.streamAgentOutput('opus-1', chunk);
+    running.hub.streamAgentOutput('opus-1', 'end');
+    // One write larger than maxBytes goes out as batches of at most maxBytes.
+    const batches = await live.waitForCount((m) => m.type === 'event', 5);
+    for (const batch of batches)
+      expect((batch.data as { lines: string[] }).lines.join('').length).toBeLessThanOrEqual(64 * 1024);
+    const late = await TestClient.connect(`${running.wsUrl}?token=${jwt}`);
+    late.send({ type: 'subscribe', channel: 'agent:opus-1', tail: 5000 });
+    await late.waitFor((m) => m.type === 'subscribed');
+    const tail = late.messages.find((m) => m.type === 'tail') as { lines: string[] } | undefined;
+    expect(late.closeCode).toBeNull();
+    const lines = tail?.lines ?? [];
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.at(-1)?.endsWith('end')).toBe(true);
+    expect(lines.every((piece) => piece.length <= 16 * 1024)).toBe(true);
+    // Within half the 1 MiB send buffer, so asking for it never makes a slow consumer.
+    expect(Buffer.byteLength(JSON.stringify(lines))).toBeLessThanOrEqual(512 * 1024);
+    // What the engine keeps of the line is bounded too (2 MiB per agent).
+    const kept = await running.hub.engine.tail('agent:opus-1', 100_000);
+    expect(kept.lines.join('').length).toBeLessThanOrEqual(2 * 1024 * 1024 + 16 * 1024);
+    expect(kept.lines.join('').endsWith(`${chunk}end`.slice(-1000))).toBe(true);
+    await live.close();
+    await late.close();
+  });
+
   it('rejects output for an invalid agent id with a stable code', () => {
     return startTestHub().then((hub) => {
       running = hub;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { TestClient, startTestHub, token } from '../helpers/hub';
+import { TEST_ENGINE, TestClient, startTestHub, token } from '../helpers/hub';
 
 let running: RunningHub;
 const clients: TestClient[] = [];
@@ -84,6 +84,49 @@ describe('Hub resume', () => {
     await client.waitFor((m) => m.type === 'event');
     expect(offsetsOf(client, 'issue:7')).toEqual([211]);
   });
+
+  it('answers recovered:false when history overflowed its byte bound, and replays what it kept', async () => {
+    running = await startTestHub({ history: { maxBytes: 64 * 1024 } });
+    const note = (i: number) => running.hub.publish('issue:7', 'note', { i, text: 'x'.repeat(10 * 1024) });
+    await note(0);
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+    for (let i = 1; i < 20; i++) await note(i);
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 1 } });
+    expect(await client.waitFor((m) => m.type === 'subscribed')).toMatchObject({ recovered: false, offset: 20 });
+    // The newest events, within 64 KiB, are still replayed to a client that saw offset 15.
+    const recent = await connect();
+    recent.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 15 } });
+    expect(await recent.waitFor((m) => m.type === 'subscribed')).toMatchObject({ recovered: true, replayed: 5 });
+  });
+
+  it.skipIf(TEST_ENGINE === 'redis')(
+    'answers recovered:false for a channel the in-memory hub forgot, whose events go on under a new epoch',
+    async () => {
+      running = await startTestHub({ memory: { maxChannels: 2 } });
+      const live = await connect();
+      live.send({ type: 'subscribe', channel: 'issue:a' });
+      await live.waitFor((m) => m.type === 'subscribed');
+      const first = await running.hub.publish('issue:a', 'note', { n: 1 });
+      await running.hub.publish('issue:b', 'note', {});
+      await running.hub.publish('issue:c', 'note', {});
+      const again = await running.hub.publish('issue:a', 'note', { n: 2 });
+      expect(again.offset).toBe(1);
+      expect(again.epoch).not.toBe(first.epoch);
+      // The live subscriber sees the epoch change, so its client resyncs rather than take offset 1 for a duplicate.
+      const events = await live.waitForCount((m) => m.type === 'event', 2);
+      expect(events.map((m) => [m.epoch, m.offset])).toEqual([
+        [first.epoch, 1],
+        [again.epoch, 1],
+      ]);
+      const resumed = await connect();
+      resumed.send({ type: 'subscribe', channel: 'issue:a', since: { epoch: first.epoch, offset: 1 } });
+      expect(await resumed.waitFor((m) => m.type === 'subscribed')).toMatchObject({
+        recovered: false,
+        epoch: again.epoch,
+      });
+    },
+  );
 
   it('answers recovered:false when the history is older than its TTL', async () => {
     running = await startTestHub({ history: { ttlMs: 50 } });

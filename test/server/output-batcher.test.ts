@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type OutputBatch, OutputBatcher } from '../../src/server/output-batcher';
 
+/** Half of a surrogate pair without the other half: not text. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 describe('OutputBatcher', () => {
   let flushed: Array<{ agentId: string; batch: OutputBatch }>;
   let batcher: OutputBatcher;
@@ -50,6 +53,17 @@ describe('OutputBatcher', () => {
     expect(flushed).toHaveLength(1);
     expect(flushed[0].batch.lines).toHaveLength(4);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('cuts one write larger than 256 KiB into batches of at most 256 KiB, losing nothing', () => {
+    const text = `${'x'.repeat(600 * 1024)}😀${'y'.repeat(100)}`;
+    batcher.push('opus-1', 'a');
+    batcher.push('opus-1', text);
+    vi.advanceTimersByTime(100);
+    const sizes = flushed.map((entry) => entry.batch.lines.join('').length);
+    expect(sizes.every((size) => size <= 256 * 1024)).toBe(true);
+    expect(flushed.flatMap((entry) => entry.batch.lines).join('')).toBe(`a${text}`);
+    for (const line of flushed.flatMap((entry) => entry.batch.lines)) expect(line).not.toMatch(LONE_SURROGATE);
   });
 
   it('batches each agent on its own', () => {

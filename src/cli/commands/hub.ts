@@ -4,12 +4,14 @@ import { type Command, Option } from 'commander';
 import { signToken } from '../../server/auth';
 import type { HistoryLimits } from '../../server/engine';
 import type { HubOptions } from '../../server/options';
-import { DEFAULT_HISTORY } from '../../server/memory-engine';
+import { DEFAULT_BOARD_RETENTION } from '../../shared/board-retention';
+import { DEFAULT_HISTORY, DEFAULT_MEMORY_LIMITS, type MemoryLimits } from '../../server/memory-engine';
 import { RedisEngine } from '../../server/redis/redis-engine';
 import { type RunningHub, startHub } from '../../server/standalone';
 import { startDemoShow } from '../demo-show';
 import { UsageError } from '../errors';
 import {
+  parseByteSize,
   parseLifetime,
   parseListenAddress,
   parseOrigin,
@@ -33,6 +35,10 @@ export interface HubFlags {
   demoSpeed: string;
   history?: string;
   historyTtl?: string;
+  historyBytes?: string;
+  historyTotalBytes?: string;
+  maxChannels?: string;
+  finishedTtl?: string;
   tlsCert?: string;
   tlsKey?: string;
   webRoot?: string;
@@ -57,6 +63,10 @@ export interface HubConfig {
   /** Demo speed factor, or null without `--demo`. */
   demoSpeed: number | null;
   history: Partial<HistoryLimits>;
+  /** The in-memory engine's other bounds (total history bytes, channels, retention). */
+  memory: MemoryLimits;
+  /** How long finished issues, quiet agents and idle tails are kept (both engines), or null for 24 h. */
+  finishedTtlMs: number | null;
   tls: { cert: Buffer; key: Buffer } | null;
   webRoot: string | null;
   allowedOrigins: string[] | null;
@@ -91,6 +101,22 @@ export function registerHubCommand(program: Command): void {
     .option(
       '--history-ttl <duration>',
       `how long events stay resumable, e.g. 90s, 10m, 2h (default ${DEFAULT_HISTORY.ttlMs / 60_000}m)`,
+    )
+    .option(
+      '--history-bytes <size>',
+      `bytes of events kept per channel for resume, e.g. 512KiB, 8MiB (default ${mib(DEFAULT_HISTORY.maxBytes)})`,
+    )
+    .option(
+      '--history-total-bytes <size>',
+      `bytes of events kept across all channels, oldest first out (default ${mib(DEFAULT_MEMORY_LIMITS.maxHistoryBytes)}; in-memory engine)`,
+    )
+    .option(
+      '--max-channels <count>',
+      `channels whose offsets, history and tail are kept (default ${DEFAULT_MEMORY_LIMITS.maxChannels}; in-memory engine)`,
+    )
+    .option(
+      '--finished-ttl <duration>',
+      `how long finished issues, quiet agents and idle channels are kept (default ${DEFAULT_BOARD_RETENTION.finishedTtlMs / 3600_000}h)`,
     )
     .option('--tls-cert <file>', 'PEM certificate: serve https:// and wss:// (needs --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
@@ -128,6 +154,14 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
   const history: Partial<HistoryLimits> = {};
   if (flags.history !== undefined) history.size = parsePositiveInteger(flags.history, '--history');
   if (flags.historyTtl !== undefined) history.ttlMs = parseLifetime(flags.historyTtl, '--history-ttl') * 1000;
+  if (flags.historyBytes !== undefined) history.maxBytes = parseByteSize(flags.historyBytes, '--history-bytes');
+  const memory: MemoryLimits = {};
+  if (flags.historyTotalBytes !== undefined)
+    memory.maxHistoryBytes = parseByteSize(flags.historyTotalBytes, '--history-total-bytes');
+  if (flags.maxChannels !== undefined) memory.maxChannels = parsePositiveInteger(flags.maxChannels, '--max-channels');
+  const finishedTtlMs =
+    flags.finishedTtl === undefined ? null : parseLifetime(flags.finishedTtl, '--finished-ttl') * 1000;
+  if (finishedTtlMs !== null) memory.retention = { finishedTtlMs };
   const tls = readTls(flags.tlsCert, flags.tlsKey);
   const webRoot = flags.webRoot === undefined ? defaultWebRoot() : checkWebRoot(flags.webRoot);
   const allowedOrigins = flags.allowedOrigin.length > 0 ? flags.allowedOrigin.map((o) => parseOrigin(o)) : null;
@@ -168,6 +202,8 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     secretGenerated,
     demoSpeed,
     history,
+    memory,
+    finishedTtlMs,
     tls,
     webRoot,
     allowedOrigins,
@@ -179,6 +215,10 @@ function readMetricsToken(file: string): string {
   const text = readFlagFile(file, '--metrics-token-file').toString('utf8').trim();
   if (text.length < 16) throw new UsageError('--metrics-token-file must hold a token of at least 16 characters');
   return text;
+}
+
+function mib(bytes: number): string {
+  return `${bytes / (1024 * 1024)}MiB`;
 }
 
 function parseRedisUrl(text: string | undefined): string | null {
@@ -228,7 +268,12 @@ async function runHub(config: HubConfig): Promise<void> {
   let engine: RedisEngine | null = null;
   if (config.redisUrl) {
     try {
-      engine = await RedisEngine.connect({ url: config.redisUrl, history: config.history, logger });
+      engine = await RedisEngine.connect({
+        url: config.redisUrl,
+        history: config.history,
+        ...(config.finishedTtlMs === null ? {} : { finishedTtlMs: config.finishedTtlMs }),
+        logger,
+      });
     } catch (error) {
       throw new Error(error instanceof Error ? error.message : String(error), { cause: error });
     }
@@ -242,6 +287,7 @@ async function runHub(config: HubConfig): Promise<void> {
       host: config.host,
       ...(config.tls ? { tls: config.tls } : {}),
       history: config.history,
+      memory: config.memory,
       ...(config.webRoot ? { webRoot: config.webRoot } : {}),
       ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
       ...config.limits,

@@ -20,8 +20,8 @@ import {
   eventFrame,
 } from '../engine';
 import { HubError } from '../hub-error';
-import { DEFAULT_HISTORY } from '../memory-engine';
-import { outputText } from '../output-tail';
+import { DEFAULT_HISTORY, DEFAULT_MEMORY_LIMITS } from '../memory-engine';
+import { MAX_LINE_CHARS, outputText } from '../output-tail';
 import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
 import { PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
@@ -31,9 +31,12 @@ export interface RedisEngineOptions {
   url: string;
   /** Key prefix, so several deployments can share one Redis (default `falcon:`). */
   prefix?: string;
+  /** Per channel: events, age and bytes of frames (default 1000, 10 min, 8 MiB), enforced exactly by the publish script. */
   history?: Partial<HistoryLimits>;
   /** Output lines kept per agent for `tail` (default 5000). */
   tailLines?: number;
+  /** Bytes of output kept per agent for `tail` (default 2 MiB); a line longer than 16 KiB is kept as several pieces. */
+  tailBytes?: number;
   /** How long finished issues, idle agents and output tails stay (default 24 h). */
   finishedTtlMs?: number;
   /** Channels one epoch may hold before a new epoch starts, bounding the offsets hash (default 1 000 000). */
@@ -66,6 +69,7 @@ export class RedisEngine implements Engine {
   private readonly prefix: string;
   private readonly limits: HistoryLimits;
   private readonly tailLines: number;
+  private readonly tailBytes: number;
   private readonly finishedTtlMs: number;
   private readonly maxChannels: number;
   private subscribedOnce = false;
@@ -74,7 +78,8 @@ export class RedisEngine implements Engine {
   private constructor(private readonly options: RedisEngineOptions) {
     this.prefix = options.prefix ?? 'falcon:';
     this.limits = { ...DEFAULT_HISTORY, ...options.history };
-    this.tailLines = options.tailLines ?? 5000;
+    this.tailLines = options.tailLines ?? DEFAULT_MEMORY_LIMITS.tailLines;
+    this.tailBytes = options.tailBytes ?? DEFAULT_MEMORY_LIMITS.tailChars;
     this.finishedTtlMs = options.finishedTtlMs ?? 24 * 3600_000;
     this.maxChannels = options.maxChannels ?? 1_000_000;
     const common = {
@@ -147,6 +152,9 @@ export class RedisEngine implements Engine {
           this.tailLines,
           this.finishedTtlMs,
           this.maxChannels,
+          this.limits.maxBytes,
+          this.tailBytes,
+          MAX_LINE_CHARS,
           guard?.issueId ?? '',
           stored ?? '',
         );

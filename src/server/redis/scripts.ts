@@ -10,7 +10,9 @@
  *                            fields o (offset), t (ms), f (the event frame)
  *   issue:<id>, agent:<id>   hashes of board fields (JSON values)
  *   project-issues:<id>      set of a project's issue ids; projects: set of project ids; agents: set of agent ids
- *   tail:<channel>           list of an agent's last output lines; tail-offsets: hash channel → offset
+ *   stream-bytes             hash channel → bytes of frames in the channel's stream (this epoch)
+ *   tail:<channel>           list of an agent's last output lines; tail-offsets: hash channel → offset,
+ *                            tail-bytes: hash channel → bytes of the list
  *   events                   the pub/sub channel every hub subscribes to (one subscription per hub)
  */
 
@@ -20,7 +22,7 @@ local function current_epoch(prefix, candidate)
   local epoch = redis.call('GET', prefix .. 'epoch')
   if not epoch then
     redis.call('SET', prefix .. 'epoch', candidate)
-    redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets')
+    redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets', prefix .. 'stream-bytes', prefix .. 'tail-bytes')
     epoch = candidate
   end
   return epoch
@@ -30,24 +32,25 @@ end
 /**
  * ARGV: 1 prefix, 2 channel, 3 event, 4 data JSON, 5 now ms, 6 candidate epoch,
  * 7 history size, 8 history ttl ms, 9 board patch JSON or '', 10 tail text or '',
- * 11 tail max lines, 12 finished ttl ms, 13 max channels per epoch,
- * 14 issue id whose stored projectId the publisher's authorization was decided on, or '',
- * 15 that stored projectId field as read ('' when absent)
+ * 11 tail max lines, 12 finished ttl ms, 13 max channels per epoch, 14 history max bytes per channel,
+ * 15 tail max bytes, 16 tail max bytes per line (≥ 4),
+ * 17 issue id whose stored projectId the publisher's authorization was decided on, or '',
+ * 18 that stored projectId field as read ('' when absent)
  * Returns {offset, epoch}, or {-1, ''} (nothing written) when the issue's projectId changed
  * since it was read: the caller decides again and retries.
  */
 export const PUBLISH_SCRIPT = `${EPOCH}
 local prefix, channel, event, data, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-if ARGV[14] ~= '' then
-  local stored = redis.call('HGET', prefix .. 'issue:' .. ARGV[14], 'projectId') or ''
-  if stored ~= ARGV[15] then return {-1, ''} end
+if ARGV[17] ~= '' then
+  local stored = redis.call('HGET', prefix .. 'issue:' .. ARGV[17], 'projectId') or ''
+  if stored ~= ARGV[18] then return {-1, ''} end
 end
 local ttl = tonumber(ARGV[8])
 local epoch = current_epoch(prefix, ARGV[6])
 if redis.call('HLEN', prefix .. 'offsets') >= tonumber(ARGV[13]) and redis.call('HEXISTS', prefix .. 'offsets', channel) == 0 then
   -- Too many channels in one epoch: start a new one rather than grow without bound.
   redis.call('SET', prefix .. 'epoch', ARGV[6])
-  redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets')
+  redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets', prefix .. 'stream-bytes', prefix .. 'tail-bytes')
   epoch = ARGV[6]
 end
 local offset = redis.call('HINCRBY', prefix .. 'offsets', channel, 1)
@@ -55,13 +58,24 @@ local frame = '{"type":"event","channel":' .. cjson.encode(channel) .. ',"event"
   ',"data":' .. data .. ',"offset":' .. offset .. ',"epoch":' .. cjson.encode(epoch) .. '}'
 -- Streams are per epoch: offsets restart with a new epoch, stream ids must not.
 local stream = prefix .. 's:' .. epoch .. ':' .. channel
-redis.call('XADD', stream, 'MAXLEN', '~', ARGV[7], offset .. '-1', 'o', offset, 't', now, 'f', frame)
+local bytes_key = prefix .. 'stream-bytes'
+-- An expired stream took its frames along: its byte count starts again.
+if redis.call('EXISTS', stream) == 0 then redis.call('HDEL', bytes_key, channel) end
+redis.call('XADD', stream, offset .. '-1', 'o', offset, 't', now, 'f', frame)
 redis.call('PEXPIRE', stream, ttl)
--- Age limit: drop a few entries past the TTL per publish (reads filter by age too).
-local old = redis.call('XRANGE', stream, '-', '+', 'COUNT', 8)
-for _, entry in ipairs(old) do
-  if now - tonumber(entry[2][4]) > ttl then redis.call('XDEL', stream, entry[1]) else break end
+local bytes = redis.call('HINCRBY', bytes_key, channel, #frame)
+local length = redis.call('XLEN', stream)
+local size, max_bytes = tonumber(ARGV[7]), tonumber(ARGV[14])
+-- Count, bytes and age bounds, oldest first (reads filter by age too): exact, so a
+-- recovery that needs an evicted event is told it is gone.
+while length > 0 do
+  local entry = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
+  if length <= size and bytes <= max_bytes and now - tonumber(entry[2][4]) <= ttl then break end
+  redis.call('XDEL', stream, entry[1])
+  bytes = bytes - #entry[2][6]
+  length = length - 1
 end
+redis.call('HSET', bytes_key, channel, bytes)
 
 local finished_ttl = tonumber(ARGV[12])
 if ARGV[9] ~= '' then
@@ -100,21 +114,46 @@ if project_channel then redis.call('SADD', prefix .. 'projects', project_channel
 if ARGV[10] ~= '' then
   local key = prefix .. 'tail:' .. channel
   local text = ARGV[10]
+  local max_line = tonumber(ARGV[16])
+  local tail_bytes_key = prefix .. 'tail-bytes'
+  if redis.call('EXISTS', key) == 0 then redis.call('HDEL', tail_bytes_key, channel) end
+  local kept = tonumber(redis.call('HGET', tail_bytes_key, channel) or '0')
+  -- Where the piece starting at byte 'from' ends: at its newline, or after 'room' bytes,
+  -- never inside a UTF-8 sequence; a longer line is kept as several pieces.
+  local function piece_end(from, room)
+    local cut = string.find(text, '\\n', from, true) or #text
+    if cut - from + 1 <= room then return cut end
+    cut = from + room - 1
+    while cut >= from do
+      local next_byte = string.byte(text, cut + 1)
+      if next_byte < 128 or next_byte >= 192 then break end
+      cut = cut - 1
+    end
+    return cut
+  end
   local from = 1
   local last = redis.call('LINDEX', key, -1)
-  if last and string.sub(last, -1) ~= '\\n' then
-    local nl = string.find(text, '\\n', 1, true)
-    local cut = nl or #text
-    redis.call('LSET', key, -1, last .. string.sub(text, 1, cut))
+  if last and string.sub(last, -1) ~= '\\n' and #last < max_line then
+    local cut = piece_end(1, max_line - #last)
+    if cut >= 1 then
+      redis.call('LSET', key, -1, last .. string.sub(text, 1, cut))
+      kept = kept + cut
+    end
     from = cut + 1
   end
   while from <= #text do
-    local nl = string.find(text, '\\n', from, true)
-    local cut = nl or #text
+    local cut = piece_end(from, max_line)
     redis.call('RPUSH', key, string.sub(text, from, cut))
+    kept = kept + cut - from + 1
     from = cut + 1
   end
-  redis.call('LTRIM', key, -tonumber(ARGV[11]), -1)
+  local max_lines, max_tail = tonumber(ARGV[11]), tonumber(ARGV[15])
+  local lines = redis.call('LLEN', key)
+  while lines > max_lines or (kept > max_tail and lines > 1) do
+    kept = kept - #redis.call('LPOP', key)
+    lines = lines - 1
+  end
+  redis.call('HSET', tail_bytes_key, channel, kept)
   redis.call('PEXPIRE', key, finished_ttl)
   redis.call('HSET', prefix .. 'tail-offsets', channel, offset)
   local agent = string.match(channel, '^agent:(.+)$')
