@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../shared/errors';
 import { checkJsonShape } from '../shared/json-guard';
 import { type Channel, channelOf, isChannel, isValidId } from '../shared/protocol';
-import { AuthError, type Principal, verifyToken } from './auth';
+import { AuthError, type Principal } from './auth';
 import type { Hub } from './hub';
 import { HubError } from './hub-error';
 import { SseStream, parseLastEventId } from './sse';
@@ -205,11 +205,11 @@ async function events(
 async function authenticate(hub: Hub, request: IncomingMessage, needPublish: boolean): Promise<Principal> {
   let principal: Principal;
   try {
-    principal = await verifyToken(tokenFromRequest(request), hub.key);
+    principal = await hub.verifyToken(tokenFromRequest(request));
   } catch (error) {
-    const reason = error instanceof AuthError ? error.reason : 'invalid';
-    hub.metrics.authFailures.inc({ reason });
-    throw new HubError(ErrorCode.Unauthorized, `unauthorized: ${reason} token`);
+    const failure = error instanceof AuthError ? error : new AuthError('invalid', 'invalid token');
+    hub.metrics.authFailures.inc({ reason: failure.reason });
+    throw new HubError(ErrorCode.Unauthorized, `unauthorized: ${failure.message}`);
   }
   if (needPublish && !principal.publish) throw new HubError(ErrorCode.Forbidden, 'token may not publish');
   return principal;

@@ -48,12 +48,13 @@ describe('falcon token', () => {
     expect((principal.expiresAt ?? 0) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
   });
 
-  it('signs a token without expiry for --ttl never', async () => {
+  it('signs a token without expiry for --ttl never, which hubs refuse unless they allow it', async () => {
     const { code, stdout } = await runCli(['token', '--user', 'svc', '--channels', '*', '--ttl', 'never'], {
       env: { FALCON_SECRET: SECRET },
     });
     expect(code).toBe(0);
-    expect((await verifyToken(stdout.trim(), secretKey(SECRET))).expiresAt).toBeNull();
+    await expect(verifyToken(stdout.trim(), secretKey(SECRET))).rejects.toMatchObject({ reason: 'no-expiry' });
+    expect((await verifyToken(stdout.trim(), secretKey(SECRET), { allowNonExpiring: true })).expiresAt).toBeNull();
   });
 
   it('exits 2 naming --secret-file and FALCON_SECRET when there is no secret', async () => {
