@@ -273,16 +273,22 @@ async function runHub(config: HubConfig): Promise<void> {
   let output = hubBanner(addresses);
   const show = config.demoSpeed === null ? null : startDemoShow(hub, logger, config.demoSpeed);
   if (show) {
+    const tokenTtlSeconds = Math.min(DEMO_TOKEN_TTL_SECONDS, config.maxTokenTtlMs / 1000);
     const token = await hub.signToken({
       user: 'demo',
       channels: ['*'],
       publish: true,
-      ttlSeconds: Math.min(DEMO_TOKEN_TTL_SECONDS, config.maxTokenTtlMs / 1000),
+      ttlSeconds: tokenTtlSeconds,
       // The printed token works against the hub as configured, audience and issuer included.
       ...(config.tokenAudience ? { audience: config.tokenAudience[0] } : {}),
       ...(config.tokenIssuer ? { issuer: config.tokenIssuer[0] } : {}),
     });
-    output += demoBanner(addresses, { ...show, token, generatedSecret: config.secretGenerated ? config.secret : null });
+    output += demoBanner(addresses, {
+      ...show,
+      token,
+      tokenTtlSeconds,
+      generatedSecret: config.secretGenerated ? config.secret : null,
+    });
   }
   process.stdout.write(output);
 
