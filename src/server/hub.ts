@@ -114,7 +114,7 @@ export class Hub implements ConnectionHost {
   /** Signs a token this hub accepts, with its newest key (and that key's kid). */
   signToken(request: TokenRequest): Promise<string> {
     const { kid, key } = this.keys.signing;
-    return signToken({ ...(kid !== undefined ? { kid } : {}), ...request }, key);
+    return signToken({ kid, ...request }, key);
   }
 
   // ------------------------------------------------------------ mounting

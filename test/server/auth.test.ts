@@ -1,6 +1,7 @@
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
+  AuthError,
   DEFAULT_MAX_TOKEN_TTL_SECONDS,
   DEFAULT_TOKEN_TTL_SECONDS,
   KeyRing,
@@ -13,7 +14,8 @@ import {
 } from '../../src/server/auth';
 import { TokenBucket } from '../../src/server/rate-limiter';
 
-const key = secretKey('k'.repeat(32));
+// Raw bytes, not secretKey(): a broken secretKey must fail a test, not the loading of this file.
+const key = new TextEncoder().encode('k'.repeat(32));
 
 describe('tokens', () => {
   it('round-trips the claims', async () => {
@@ -24,21 +26,25 @@ describe('tokens', () => {
   });
 
   it.each([
-    ['missing', undefined],
-    ['invalid', 'not.a.jwt'],
-  ])('rejects a %s token', async (reason, value) => {
-    await expect(verifyToken(value, key)).rejects.toMatchObject({ reason });
+    ['missing', undefined, /no token/],
+    ['missing', '', /no token/],
+    ['invalid', 'not.a.jwt', /invalid token/],
+  ])('rejects a %s token (%j)', async (reason, value, message) => {
+    const error = await verifyToken(value, key).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ name: 'AuthError', reason, message: expect.stringMatching(message) });
   });
 
   it('rejects a token signed with another secret, and an expired one', async () => {
     const other = await signToken({ user: 'x', channels: ['*'] }, secretKey('o'.repeat(32)));
     await expect(verifyToken(other, key)).rejects.toMatchObject({ reason: 'invalid' });
     const expired = await signToken({ user: 'x', channels: ['*'], ttlSeconds: -10 }, key);
-    await expect(verifyToken(expired, key)).rejects.toMatchObject({ reason: 'expired' });
+    await expect(verifyToken(expired, key)).rejects.toMatchObject({ reason: 'expired', message: 'token expired' });
   });
 
   it('refuses a secret shorter than 32 bytes', () => {
     expect(() => secretKey('short')).toThrow(RangeError);
+    expect(() => secretKey('short')).toThrow(/at least 32 bytes/);
     expect(() => secretKey('k'.repeat(31))).toThrow(RangeError);
     expect(secretKey('k'.repeat(32))).toHaveLength(32);
     const bytes = new Uint8Array(32).fill(7);
@@ -84,6 +90,7 @@ describe('tokens', () => {
   ])('rejects a correctly signed token with %s as invalid', async (_case, claims) => {
     await expect(verifyToken(await sign({ ...claims, exp: NOW + 60 }), key, at(NOW))).rejects.toMatchObject({
       reason: 'invalid',
+      message: expect.stringMatching(/sub or channels|invalid/),
     });
   });
 
@@ -118,7 +125,10 @@ describe('token lifetime', () => {
     const ok = await sign({ sub: 'x', channels: ['*'], iat: NOW - 10, exp: NOW - 10 + max });
     await expect(verifyToken(ok, key, at(NOW))).resolves.toMatchObject({ user: 'x' });
     const long = await sign({ sub: 'x', channels: ['*'], iat: NOW - 10, exp: NOW - 10 + max + 1 });
-    await expect(verifyToken(long, key, at(NOW))).rejects.toMatchObject({ reason: 'lifetime' });
+    await expect(verifyToken(long, key, at(NOW))).rejects.toMatchObject({
+      reason: 'lifetime',
+      message: expect.stringMatching(/lifetime/),
+    });
   });
 
   it('measures the whole lifetime from iat, not what is left of it', async () => {
@@ -148,7 +158,10 @@ describe('token lifetime', () => {
 
   it('refuses a token without exp as no-expiry, unless non-expiring tokens are allowed', async () => {
     const jwt = await sign({ sub: 'x', channels: ['*'], iat: NOW });
-    await expect(verifyToken(jwt, key, at(NOW))).rejects.toMatchObject({ reason: 'no-expiry' });
+    await expect(verifyToken(jwt, key, at(NOW))).rejects.toMatchObject({
+      reason: 'no-expiry',
+      message: expect.stringMatching(/no expiry/),
+    });
     await expect(verifyToken(jwt, key, at(NOW, { allowNonExpiring: false }))).rejects.toMatchObject({
       reason: 'no-expiry',
     });
@@ -185,7 +198,10 @@ describe('audience and issuer', () => {
     ['an aud list without it', { aud: ['a', 'b'] }, 'audience'],
   ])('refuses a token with %s when an audience is required', async (_case, extra, reason) => {
     const jwt = await sign({ ...claims, ...extra });
-    await expect(verifyToken(jwt, key, at(NOW, { audience: ['falcon-hub'] }))).rejects.toMatchObject({ reason });
+    await expect(verifyToken(jwt, key, at(NOW, { audience: ['falcon-hub'] }))).rejects.toMatchObject({
+      reason,
+      message: expect.stringMatching(/audience/),
+    });
   });
 
   it('accepts an aud that names one of the required audiences', async () => {
@@ -199,7 +215,10 @@ describe('audience and issuer', () => {
     ['another iss', { iss: 'mallory' }],
   ])('refuses a token with %s when an issuer is required', async (_case, extra) => {
     const jwt = await sign({ ...claims, ...extra });
-    await expect(verifyToken(jwt, key, at(NOW, { issuer: 'falcon-pm' }))).rejects.toMatchObject({ reason: 'issuer' });
+    await expect(verifyToken(jwt, key, at(NOW, { issuer: 'falcon-pm' }))).rejects.toMatchObject({
+      reason: 'issuer',
+      message: expect.stringMatching(/issuer/),
+    });
   });
 
   it('accepts the required issuer', async () => {
@@ -243,10 +262,14 @@ describe('KeyRing', () => {
     const ring = new KeyRing(undefined, [{ kid: 'a', secret: newSecret }]);
     for (const kid of ['b', 7]) {
       const jwt = await sign(claims, secretKey(newSecret), { kid });
-      await expect(verifyToken(jwt, ring, at(NOW))).rejects.toMatchObject({ reason: 'unknown-kid' });
+      await expect(verifyToken(jwt, ring, at(NOW))).rejects.toMatchObject({
+        reason: 'unknown-kid',
+        message: expect.stringMatching(/kid names no key/),
+      });
     }
     await expect(verifyToken(await sign(claims, secretKey(newSecret)), ring, at(NOW))).rejects.toMatchObject({
       reason: 'unknown-kid',
+      message: expect.stringMatching(/no kid/),
     });
   });
 
@@ -263,16 +286,23 @@ describe('KeyRing', () => {
     ]);
     expect(ring.kids).toEqual(['a', 'b']);
     expect(ring.signing).toEqual({ kid: 'b', key: secretKey('b'.repeat(32)) });
+    const three = new KeyRing(undefined, [
+      { kid: 'a', secret: oldSecret },
+      { kid: 'b', secret: newSecret },
+      { kid: 'c', secret: 'c'.repeat(32) },
+    ]);
+    expect(three.signing).toEqual({ kid: 'c', key: secretKey('c'.repeat(32)) });
     expect(new KeyRing(oldSecret).signing).toEqual({ kid: undefined, key: secretKey(oldSecret) });
     expect(new KeyRing(oldSecret).defaultKey).toEqual(secretKey(oldSecret));
     expect(new KeyRing(undefined, [{ kid: 'a', secret: newSecret }]).defaultKey).toBeNull();
   });
 
   it.each([
-    ['no secret at all', undefined, []],
-    ['an empty kid', oldSecret, [{ kid: '', secret: newSecret }]],
-    ['a kid with a space', oldSecret, [{ kid: 'a b', secret: newSecret }]],
-    ['a kid that is not a string', oldSecret, [{ kid: 1, secret: newSecret }]],
+    ['no secret at all', undefined, [], /needs a secret/],
+    ['an empty kid', oldSecret, [{ kid: '', secret: newSecret }], /needs a kid/],
+    ['a kid with a space', oldSecret, [{ kid: 'a b', secret: newSecret }], /needs a kid/],
+    ['a kid that is not a string', oldSecret, [{ kid: 1, secret: newSecret }], /needs a kid/],
+    ['a null entry', oldSecret, [null], /needs a kid/],
     [
       'a kid given twice',
       oldSecret,
@@ -280,10 +310,12 @@ describe('KeyRing', () => {
         { kid: 'a', secret: newSecret },
         { kid: 'a', secret: oldSecret },
       ],
+      /"a".*twice/,
     ],
-    ['keys that are not a list', oldSecret, { kid: 'a', secret: newSecret }],
-  ])('refuses %s with a TypeError', (_case, secret, keys) => {
+    ['keys that are not a list', oldSecret, { kid: 'a', secret: newSecret }, /must be an array/],
+  ])('refuses %s with a TypeError', (_case, secret, keys, message) => {
     expect(() => new KeyRing(secret, keys as never)).toThrow(TypeError);
+    expect(() => new KeyRing(secret, keys as never)).toThrow(message);
   });
 
   it('refuses a keyed secret shorter than 32 bytes', () => {
@@ -299,6 +331,8 @@ describe('KeyRing', () => {
     ['a/b', false],
     ['a=b', false],
     [' a', false],
+    [7, false],
+    [undefined, false],
   ])('isKeyId(%j) → %s', (kid, valid) => {
     expect(isKeyId(kid)).toBe(valid);
   });
@@ -332,6 +366,7 @@ describe('signToken', () => {
 
   it('refuses a kid that is no key id', async () => {
     await expect(signToken({ user: 'x', channels: ['a'], kid: 'a b' }, key)).rejects.toThrow(TypeError);
+    await expect(signToken({ user: 'x', channels: ['a'], kid: 'a b' }, key)).rejects.toThrow(/kid must be/);
   });
 });
 
