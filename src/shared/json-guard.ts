@@ -8,6 +8,9 @@ export interface ShapeLimits {
 // Keys that could reach an object's prototype if a later step merged with
 // Object.assign or a for-in copy. Rejected wholesale rather than stripped.
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+// Longest raw text that can decode to a forbidden key: every character written as a
+// six-character `\uXXXX` escape ("constructor" → 66). Longer strings are never decoded.
+const LONGEST_ESCAPED_KEY = Math.max(...FORBIDDEN_KEYS.map((key) => key.length)) * 6;
 
 /**
  * One linear pass over JSON text, before JSON.parse: rejects nesting deeper
@@ -23,7 +26,8 @@ export function checkJsonShape(text: string, limits: ShapeLimits): ProtocolError
     if (c === 0x22 /* " */) {
       const start = i + 1;
       i = skipString(text, start);
-      if (i - start <= 64 && isForbiddenKey(text, start, i)) {
+      // Stryker disable next-line ConditionalExpression: the length test only skips decoding strings that cannot be a forbidden key
+      if (i - start <= LONGEST_ESCAPED_KEY && isForbiddenKey(text, start, i)) {
         return protocolError(ErrorCode.ForbiddenKey, 'message contains a forbidden key');
       }
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
