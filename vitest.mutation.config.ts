@@ -18,9 +18,10 @@ export default defineConfig({
       'test/server/http-input.test.ts',
       'test/shared/protocol*.test.ts',
       'test/shared/json-guard.test.ts',
+      'test/shared/modules-load.test.ts',
       'test/shared/board-state*.test.ts',
-      'test/main/link-policy.test.ts',
-      'test/main/ipc-schemas.test.ts',
+      'test/main/link-policy*.test.ts',
+      'test/main/ipc-schemas*.test.ts',
     ],
   },
 });

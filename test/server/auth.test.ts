@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
@@ -392,6 +393,17 @@ describe('mayAccess', () => {
     ['board:b', false],
   ] as const)('%s → %s', (channel, allowed) => {
     expect(mayAccess(principal, channel as `issue:${string}`)).toBe(allowed);
+  });
+});
+
+describe('mayAccess pattern escaping', () => {
+  it('treats regular-expression characters in a pattern literally', () => {
+    // A fresh pattern each run, so no RegExp compiled earlier (the module caches them) answers for it.
+    const id = randomUUID().slice(0, 8);
+    const principal = { user: 'u', channels: [`issue:${id}.a+b(c)`], publish: false, expiresAt: null };
+    expect(mayAccess(principal, `issue:${id}.a+b(c)` as `issue:${string}`)).toBe(true);
+    expect(mayAccess(principal, `issue:${id}xaab(c)` as `issue:${string}`)).toBe(false);
+    expect(mayAccess(principal, `issue:${id}.ab` as `issue:${string}`)).toBe(false);
   });
 });
 

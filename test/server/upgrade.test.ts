@@ -41,6 +41,7 @@ describe('tokenFromRequest', () => {
     ['a lower-case bearer with a tab and padding', { authorization: 'bearer\t abc  ' }, 'abc'],
     ['a Bearer header over the query', { url: '/ws?token=q', authorization: 'BEARER h' }, 'h'],
     ['no query', { url: '/ws' }, null],
+    ['token= without a "?" before it', { url: '/ws&token=abc' }, null],
     ['no url at all', {}, null],
     ['a query without token', { url: '/ws?x=1' }, null],
     ['an empty Bearer', { url: '/ws?token=q', authorization: 'Bearer   ' }, null],

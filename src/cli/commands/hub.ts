@@ -139,7 +139,9 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
   const tls = readTls(flags.tlsCert, flags.tlsKey);
   const webRoot = flags.webRoot === undefined ? defaultWebRoot() : checkWebRoot(flags.webRoot);
   const allowedOrigins = flags.allowedOrigin.length > 0 ? flags.allowedOrigin.map((o) => parseOrigin(o)) : null;
-  let { secret, keys } = readHubSecrets(flags.secretFile, env);
+  const secrets = readHubSecrets(flags.secretFile, env);
+  const { keys } = secrets;
+  let { secret } = secrets;
   const secretGenerated = secret === null && keys.length === 0 && flags.demo === true;
   if (secret === null && keys.length === 0) {
     if (!flags.demo) throw new UsageError(`no secret: pass --secret-file <file> or set ${SECRET_ENV} (or try --demo)`);
