@@ -13,6 +13,7 @@ describe('checkJsonShape', () => {
       ['objects one past the limit', '{"a":{"b":{"c":{}}}}', ErrorCode.TooDeep],
       ['arrays one past the limit', '[[[[]]]]', ErrorCode.TooDeep],
       ['siblings that never nest deeply', '[[[]],[[]],[[]],[[]]]', null],
+      ['object siblings that never nest deeply', '[{"a":{}},{"b":{}},{"c":{}},{}]', null],
       ['closing braces that bring the depth back down', '[[[]]]' + '[[[]]]', null],
       ['brackets inside strings', '["[[[[[[", "{{{{{{"]', null],
       ['brackets after an escaped quote in a string', '["\\"[[[[[["]', null],

@@ -114,6 +114,12 @@ describe('parseClientMessage messages', () => {
     });
   });
 
+  it('names a nested field by its dotted path', () => {
+    expect(client('{"type":"subscribe","channel":"issue:1","since":{"epoch":"e","offset":-1}}')?.message).toMatch(
+      /^invalid subscribe message: since\.offset: /,
+    );
+  });
+
   it('cuts a long unknown type to 32 characters in the message', () => {
     const type = 't'.repeat(100);
     expect(client(JSON.stringify({ type }))?.message).toBe(`unknown message type "${'t'.repeat(32)}"`);
