@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Mutation testing of the security-critical modules (npm run test:mutation).
+ * Mutation testing of the security-critical modules (npm run test:mutation;
+ * the HTTP API runs second, with its own tests: stryker.http.config.mjs).
  * See docs/development.md for when it runs and docs/reliability.md for the
  * scores. Equivalent mutants are disabled where they occur, with a comment
  * `// Stryker disable next-line <mutator>: <why it is equivalent>`.
@@ -17,7 +18,6 @@ export default {
     'src/shared/json-guard.ts',
     'src/shared/board-state.ts',
     'src/server/upgrade.ts',
-    'src/server/http-api.ts',
     'src/main/link-policy.ts',
     'src/main/ipc-schemas.ts',
   ],

@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The tests StrykerJS runs against each mutant (npm run test:mutation): the
- * fast unit tests of the security-critical modules it mutates, on the
- * in-memory engine only. Kept apart from vitest.config.ts so a mutant run
- * never starts redis-server, browsers or the whole suite.
+ * The tests StrykerJS runs against each mutant of stryker.config.mjs (npm run
+ * test:mutation): the fast unit tests of the security-critical modules it
+ * mutates. Kept apart from vitest.config.ts so a mutant run never starts
+ * redis-server, browsers or the whole suite; the HTTP API has its own pair
+ * (stryker.http.config.mjs, vitest.mutation-http.config.ts).
  */
 export default defineConfig({
   test: {
@@ -14,8 +15,6 @@ export default defineConfig({
     include: [
       'test/server/auth.test.ts',
       'test/server/upgrade.test.ts',
-      'test/server/http-api.test.ts',
-      'test/server/http-input.test.ts',
       'test/shared/protocol*.test.ts',
       'test/shared/json-guard.test.ts',
       'test/shared/modules-load.test.ts',
