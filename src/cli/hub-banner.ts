@@ -19,6 +19,8 @@ export interface HubAddresses {
 
 export interface DemoDetails {
   token: string;
+  /** The token's lifetime in seconds (7 days, or less under --max-token-ttl). */
+  tokenTtlSeconds: number;
   /** Set when the secret was made up for this run, so the operator can sign more tokens. */
   generatedSecret: string | null;
   projectIds: readonly string[];
@@ -56,7 +58,7 @@ export function demoBanner(addresses: HubAddresses, demo: DemoDetails): string {
   }
   lines.push(
     '',
-    'Token (user demo, every channel, may publish, valid 7 days):',
+    `Token (user demo, every channel, may publish, valid ${lifetime(demo.tokenTtlSeconds)}):`,
     `  ${token}`,
     '',
     'Try:',
@@ -70,4 +72,19 @@ export function demoBanner(addresses: HubAddresses, demo: DemoDetails): string {
     lines.push(`  npm run falcon -- publish project:${projectId} issue_updated '${data}'${urlFlag} --token ${token}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function lifetime(seconds: number): string {
+  for (const [unit, size] of [
+    ['day', 86_400],
+    ['hour', 3600],
+    ['minute', 60],
+  ] as const) {
+    if (seconds >= size && seconds % size === 0) return plural(seconds / size, unit);
+  }
+  return plural(seconds, 'second');
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

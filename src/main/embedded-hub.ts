@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DemoSimulator } from '../server/demo/simulator';
-import { type RunningHub, secretKey, signToken, startHub } from '../server/index';
+import { type RunningHub, startHub } from '../server/index';
 
 export interface EmbeddedHub {
   wsUrl: string;
@@ -16,7 +16,9 @@ export interface EmbeddedHub {
  */
 export async function startEmbeddedHub(options: { demoSpeed?: number } = {}): Promise<EmbeddedHub> {
   const secret = randomBytes(32).toString('hex');
-  const running: RunningHub = await startHub({ secret, host: '127.0.0.1', port: 0 });
+  // The token never outlives this hub (its secret dies with the process), and the app keeps one
+  // token for the whole session, however long: so it has no expiry, which this hub alone allows.
+  const running: RunningHub = await startHub({ secret, host: '127.0.0.1', port: 0, allowNonExpiringTokens: true });
   const demo = new DemoSimulator({
     speed: options.demoSpeed ?? 1,
     publisher: {
@@ -25,7 +27,7 @@ export async function startEmbeddedHub(options: { demoSpeed?: number } = {}): Pr
     },
   });
   demo.start();
-  const token = await signToken({ user: 'desktop', channels: ['*'] }, secretKey(secret));
+  const token = await running.hub.signToken({ user: 'desktop', channels: ['*'], ttlSeconds: null });
   return {
     wsUrl: running.wsUrl,
     httpUrl: running.url,

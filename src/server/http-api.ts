@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../shared/errors';
 import { checkJsonShape } from '../shared/json-guard';
 import { type Channel, channelOf, isChannel, isValidId } from '../shared/protocol';
-import { AuthError, type Principal, verifyToken } from './auth';
+import { AuthError, type Principal } from './auth';
 import { tokenKey } from './connection-caps';
 import type { Hub } from './hub';
 import { HubError } from './hub-error';
@@ -306,11 +306,11 @@ async function authenticate(
   const token = tokenFromRequest(request, fromQuery);
   let principal: Principal;
   try {
-    principal = await verifyToken(token, hub.key);
+    principal = await hub.verifyToken(token);
   } catch (error) {
-    const reason = error instanceof AuthError ? error.reason : 'invalid';
-    hub.metrics.authFailures.inc({ reason });
-    throw new HubError(ErrorCode.Unauthorized, `unauthorized: ${reason} token`);
+    const failure = error instanceof AuthError ? error : new AuthError('invalid', 'invalid token');
+    hub.metrics.authFailures.inc({ reason: failure.reason });
+    throw new HubError(ErrorCode.Unauthorized, `unauthorized: ${failure.message}`);
   }
   if (publish && !principal.publish) throw new HubError(ErrorCode.Forbidden, 'token may not publish');
   return { principal, key: tokenKey(token ?? '') };

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../shared/errors';
 import { type Channel, type StreamPosition, channelOf, isChannel, isValidId, validateEvent } from '../shared/protocol';
-import { AuthError, type Principal, mayAccess, secretKey, verifyToken } from './auth';
+import { AuthError, KeyRing, type Principal, type TokenRequest, mayAccess, signToken, verifyToken } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import { ClientConnection, type ConnectionHost } from './client-connection';
 import { ConnectionCaps, tokenKey } from './connection-caps';
@@ -41,6 +41,7 @@ export class Hub implements ConnectionHost {
   readonly engine: Engine;
   readonly logger: Logger;
   readonly options: ResolvedHubOptions;
+  /** The key new tokens are signed with (see `signToken`). */
   readonly key: Uint8Array;
   /** Open WebSocket connections per token and per address. */
   readonly connectionCaps: ConnectionCaps;
@@ -48,6 +49,8 @@ export class Hub implements ConnectionHost {
   readonly sseCaps: ConnectionCaps;
   /** The per-token rate limit of HTTP publishing. */
   readonly httpPublishLimits: KeyedTokenBuckets;
+  /** Every secret the hub verifies tokens with. */
+  readonly keys: KeyRing;
   private readonly ownsEngine: boolean;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
@@ -60,7 +63,8 @@ export class Hub implements ConnectionHost {
 
   constructor(options: HubOptions) {
     this.options = resolveOptions(options);
-    this.key = secretKey(options.secret);
+    this.keys = new KeyRing(options.secret, options.keys);
+    this.key = this.keys.signing.key;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.metrics = new HubMetrics(options.processMetrics === true);
     this.connectionCaps = new ConnectionCaps(
@@ -121,6 +125,22 @@ export class Hub implements ConnectionHost {
     return mayAccess(principal, channel);
   }
 
+  /** Verifies a token against this hub's keys and token policy; throws an AuthError. */
+  verifyToken(token: string | null | undefined): Promise<Principal> {
+    return verifyToken(token, this.keys, {
+      maxTtlSeconds: this.options.maxTokenTtlMs / 1000,
+      allowNonExpiring: this.options.allowNonExpiringTokens,
+      ...(this.options.tokenAudience ? { audience: this.options.tokenAudience } : {}),
+      ...(this.options.tokenIssuer ? { issuer: this.options.tokenIssuer } : {}),
+    });
+  }
+
+  /** Signs a token this hub accepts, with its newest key (and that key's kid). */
+  signToken(request: TokenRequest): Promise<string> {
+    const { kid, key } = this.keys.signing;
+    return signToken({ kid, ...request }, key);
+  }
+
   // ------------------------------------------------------------ mounting
 
   /** Handles WebSocket upgrades on `path` of an existing server; other paths are left alone. Returns its undo. */
@@ -152,11 +172,11 @@ export class Hub implements ConnectionHost {
     const token = tokenFromRequest(request, true);
     let principal: Principal;
     try {
-      principal = await verifyToken(token, this.key);
+      principal = await this.verifyToken(token);
     } catch (error) {
-      const reason = error instanceof AuthError ? error.reason : 'invalid';
-      this.metrics.authFailures.inc({ reason });
-      return rejectUpgrade(socket, 401, ErrorCode.Unauthorized, `unauthorized: ${reason} token`);
+      const failure = error instanceof AuthError ? error : new AuthError('invalid', 'invalid token');
+      this.metrics.authFailures.inc({ reason: failure.reason });
+      return rejectUpgrade(socket, 401, ErrorCode.Unauthorized, `unauthorized: ${failure.message}`);
     }
     if (this.closed || socket.destroyed) return void socket.destroy();
     const slot = this.connectionCaps.acquire(tokenKey(token ?? ''), request.socket.remoteAddress ?? '');

@@ -20,6 +20,11 @@ export {
   mayAccess,
   parseDuration,
   AuthError,
+  KeyRing,
+  DEFAULT_MAX_TOKEN_TTL_SECONDS,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  type AuthFailure,
   type Principal,
+  type TokenPolicy,
   type TokenRequest,
 } from './auth';

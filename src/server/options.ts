@@ -1,10 +1,31 @@
 import type { Logger } from 'pino';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS } from './auth';
 import type { Engine, HistoryLimits } from './engine';
 import type { MemoryLimits } from './memory-engine';
 
 export interface HubOptions {
-  /** HS256 secret (≥ 32 bytes) that signs hub tokens. Required. */
-  secret: string | Uint8Array;
+  /**
+   * HS256 secret (≥ 32 bytes) for tokens without a `kid` header. Required
+   * unless `keys` is given; leave it out once every kid-less token has expired.
+   */
+  secret?: string | Uint8Array;
+  /**
+   * More secrets, each under a key id: a token whose header has `kid` is
+   * verified with that key only (key rotation). The last one signs the hub's
+   * own tokens (`hub.signToken`). Default: none.
+   */
+  keys?: Array<{ kid: string; secret: string | Uint8Array }>;
+  /**
+   * Longest token lifetime accepted, in ms: `exp − iat` (or `exp − now` without
+   * `iat`) above it is refused with reason `lifetime`. Default 30 days.
+   */
+  maxTokenTtlMs?: number;
+  /** Accept tokens without `exp` (`falcon token --ttl never`). Default false: they are refused (`no-expiry`). */
+  allowNonExpiringTokens?: boolean;
+  /** When set, tokens must carry an `aud` naming one of these. Default: `aud` is not checked. */
+  tokenAudience?: string[];
+  /** When set, tokens must carry an `iss` that is one of these. Default: `iss` is not checked. */
+  tokenIssuer?: string[];
   /** Path of the WebSocket endpoint; upgrades on other paths are left alone. Default `/ws`. */
   path?: string;
   /** Where history, snapshots and tails live. Default: a new in-memory engine. */
@@ -95,6 +116,10 @@ export interface ResolvedHubOptions {
   httpRateLimit: { perSecond: number; burst: number };
   metricsToken: string | null;
   serveMetrics: boolean;
+  maxTokenTtlMs: number;
+  allowNonExpiringTokens: boolean;
+  tokenAudience: string[] | null;
+  tokenIssuer: string[] | null;
 }
 
 export function resolveOptions(options: HubOptions): ResolvedHubOptions {
@@ -119,6 +144,10 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     httpRateLimit: { perSecond: 200, burst: 400, ...options.httpRateLimit },
     metricsToken: options.metricsToken ?? null,
     serveMetrics: options.serveMetrics ?? true,
+    maxTokenTtlMs: options.maxTokenTtlMs ?? DEFAULT_MAX_TOKEN_TTL_SECONDS * 1000,
+    allowNonExpiringTokens: options.allowNonExpiringTokens === true,
+    tokenAudience: claimValues('tokenAudience', options.tokenAudience),
+    tokenIssuer: claimValues('tokenIssuer', options.tokenIssuer),
   };
   if (!resolved.path.startsWith('/')) throw new TypeError('The path option must start with "/"');
   positive('outputBatch.intervalMs', resolved.outputBatch.intervalMs);
@@ -143,6 +172,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   positive('httpRateLimit.burst', resolved.httpRateLimit.burst);
   if (resolved.metricsToken !== null && (typeof resolved.metricsToken !== 'string' || resolved.metricsToken === ''))
     throw new TypeError('The metricsToken option must be a non-empty string');
+  positive('maxTokenTtlMs', resolved.maxTokenTtlMs);
   return resolved;
 }
 
@@ -152,6 +182,14 @@ function cap(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new RangeError(`The ${name} option must be a positive integer or Infinity`);
   }
+}
+
+function claimValues(name: string, values: string[] | undefined): string[] | null {
+  if (values === undefined) return null;
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
+    throw new TypeError(`The ${name} option must be a non-empty array of non-empty strings`);
+  }
+  return [...values];
 }
 
 function positive(name: string, value: number): void {

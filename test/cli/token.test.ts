@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { secretKey, verifyToken } from '../../src/server/auth';
 import { killRunningClis, runCli } from './cli-process';
 
@@ -48,12 +49,13 @@ describe('falcon token', () => {
     expect((principal.expiresAt ?? 0) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
   });
 
-  it('signs a token without expiry for --ttl never', async () => {
+  it('signs a token without expiry for --ttl never, which hubs refuse unless they allow it', async () => {
     const { code, stdout } = await runCli(['token', '--user', 'svc', '--channels', '*', '--ttl', 'never'], {
       env: { FALCON_SECRET: SECRET },
     });
     expect(code).toBe(0);
-    expect((await verifyToken(stdout.trim(), secretKey(SECRET))).expiresAt).toBeNull();
+    await expect(verifyToken(stdout.trim(), secretKey(SECRET))).rejects.toMatchObject({ reason: 'no-expiry' });
+    expect((await verifyToken(stdout.trim(), secretKey(SECRET), { allowNonExpiring: true })).expiresAt).toBeNull();
   });
 
   it('exits 2 naming --secret-file and FALCON_SECRET when there is no secret', async () => {
@@ -72,6 +74,23 @@ describe('falcon token', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
+  });
+
+  it('puts --kid, --audience and --issuer in the token', async () => {
+    const { code, stdout } = await runCli(
+      ['token', '--user', 'a', '--channels', '*', '--kid', 'k1', '--audience', 'hub', '--issuer', 'ci'],
+      { env: { FALCON_SECRET: SECRET } },
+    );
+    expect(code).toBe(0);
+    expect(decodeProtectedHeader(stdout.trim()).kid).toBe('k1');
+    expect(decodeJwt(stdout.trim())).toMatchObject({ aud: 'hub', iss: 'ci' });
+  });
+
+  it('explains in --help that a glob such as project:a* also matches project:admin', async () => {
+    const { code, stdout } = await runCli(['token', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/project:a\*.*project:admin/s);
+    expect(stdout).toMatch(/--allow-non-expiring-tokens/);
   });
 
   it('exits 2 without --user', async () => {

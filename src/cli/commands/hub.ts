@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { type Command, Option } from 'commander';
-import { signToken } from '../../server/auth';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS } from '../../server/auth';
 import type { HistoryLimits } from '../../server/engine';
 import type { HubOptions } from '../../server/options';
 import { DEFAULT_BOARD_RETENTION } from '../../shared/board-retention';
@@ -23,14 +23,18 @@ import {
 import { demoBanner, hubBanner } from '../hub-banner';
 import { LOG_LEVELS, type LogLevel, createCliLogger } from '../logger';
 import { defaultWebRoot, hasIndexHtml } from '../package-root';
-import { SECRET_ENV, generateSecret, readSecret } from '../secret';
+import { SECRET_ENV, generateSecret, readHubSecrets } from '../secret';
 import { onShutdownSignal } from '../shutdown';
 
 /** Flags as commander hands them over: text, checked by `resolveHubConfig`. */
 export interface HubFlags {
   port: string;
   host: string;
-  secretFile?: string;
+  secretFile: string[];
+  maxTokenTtl?: string;
+  allowNonExpiringTokens?: boolean;
+  tokenAudience: string[];
+  tokenIssuer: string[];
   demo?: boolean;
   demoSpeed: string;
   history?: string;
@@ -57,7 +61,14 @@ export interface HubFlags {
 export interface HubConfig {
   port: number;
   host: string;
-  secret: string;
+  /** The secret for tokens without a kid, or null when only keyed secrets are given. */
+  secret: string | null;
+  /** Secrets under a kid (`--secret-file kid=file`), in the order given. */
+  keys: Array<{ kid: string; secret: string }>;
+  maxTokenTtlMs: number;
+  allowNonExpiringTokens: boolean;
+  tokenAudience: string[] | null;
+  tokenIssuer: string[] | null;
   /** True when `--demo` made the secret up because none was given. */
   secretGenerated: boolean;
   /** Demo speed factor, or null without `--demo`. */
@@ -94,7 +105,29 @@ export function registerHubCommand(program: Command): void {
     .description('run the realtime hub: WebSocket, HTTP API, SSE, metrics and the web edition')
     .option('--port <port>', 'port to listen on; 0 picks a free one', '3002')
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
-    .option('--secret-file <file>', `file holding the token secret (≥ 32 bytes); default: $${SECRET_ENV}`)
+    .addOption(
+      new Option(
+        '--secret-file <[kid=]file>',
+        `file holding a token secret (≥ 32 bytes); kid=file for tokens signed with that kid; repeatable (default: $${SECRET_ENV})`,
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .option(
+      '--max-token-ttl <duration>',
+      `refuse tokens living longer than this, e.g. 24h, 7d (default ${DEFAULT_MAX_TOKEN_TTL_SECONDS / 86_400}d)`,
+    )
+    .option('--allow-non-expiring-tokens', 'accept tokens without expiry (falcon token --ttl never)')
+    .addOption(
+      new Option('--token-audience <aud>', "require tokens' aud to name this; repeat for more")
+        .argParser(collect)
+        .default([], 'not checked'),
+    )
+    .addOption(
+      new Option('--token-issuer <iss>', "require tokens' iss to be this; repeat for more")
+        .argParser(collect)
+        .default([], 'not checked'),
+    )
     .option('--demo', 'publish a simulated falcon-pm and print a ready-to-use token')
     .addOption(new Option('--demo-speed <factor>', 'demo pace: 1 is realistic, 10 runs ten times faster').default('1'))
     .option('--history <events>', `events kept per channel for resume (default ${DEFAULT_HISTORY.size})`)
@@ -124,7 +157,7 @@ export function registerHubCommand(program: Command): void {
     .option('--web-root <dir>', 'serve this web edition at / (default: out/renderer when built)')
     .addOption(
       new Option('--allowed-origin <origin>', 'browser origin allowed to connect; repeat for more')
-        .argParser((value: string, previous: string[]) => [...previous, value])
+        .argParser(collect)
         .default([], 'any'),
     )
     .option('--max-connections-per-token <n>', 'open WebSocket connections per token (default 64)')
@@ -140,6 +173,8 @@ export function registerHubCommand(program: Command): void {
     .addHelpText(
       'after',
       `\nThe secret comes from --secret-file, else $${SECRET_ENV}; with --demo and neither, a random one is generated.\n` +
+        'Rotate keys with --secret-file old-file --secret-file 2026-12=new-file and falcon token --kid 2026-12;\n' +
+        'tokens without a kid use the plain secret, tokens with one use that key only.\n' +
         'Stop with Ctrl-C or SIGTERM: clients are closed with 1001 and the hub exits 0; a second signal exits at once.',
     )
     .action(async (flags: HubFlags) => runHub(resolveHubConfig(flags)));
@@ -165,12 +200,19 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
   const tls = readTls(flags.tlsCert, flags.tlsKey);
   const webRoot = flags.webRoot === undefined ? defaultWebRoot() : checkWebRoot(flags.webRoot);
   const allowedOrigins = flags.allowedOrigin.length > 0 ? flags.allowedOrigin.map((o) => parseOrigin(o)) : null;
-  let secret = readSecret(flags.secretFile, env);
-  const secretGenerated = secret === null && flags.demo === true;
-  if (secret === null) {
+  const secrets = readHubSecrets(flags.secretFile, env);
+  const { keys } = secrets;
+  let { secret } = secrets;
+  const secretGenerated = secret === null && keys.length === 0 && flags.demo === true;
+  if (secret === null && keys.length === 0) {
     if (!flags.demo) throw new UsageError(`no secret: pass --secret-file <file> or set ${SECRET_ENV} (or try --demo)`);
     secret = generateSecret();
   }
+  const maxTokenTtlMs =
+    (flags.maxTokenTtl === undefined
+      ? DEFAULT_MAX_TOKEN_TTL_SECONDS
+      : parseLifetime(flags.maxTokenTtl, '--max-token-ttl')) * 1000;
+
   const redisUrl = parseRedisUrl(flags.redis ?? env.REDIS_URL);
   const limits: HubConfig['limits'] = {};
   if (flags.maxConnectionsPerToken !== undefined)
@@ -199,6 +241,11 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     port,
     host,
     secret,
+    keys,
+    maxTokenTtlMs,
+    allowNonExpiringTokens: flags.allowNonExpiringTokens === true,
+    tokenAudience: claimFlag(flags.tokenAudience, '--token-audience'),
+    tokenIssuer: claimFlag(flags.tokenIssuer, '--token-issuer'),
     secretGenerated,
     demoSpeed,
     history,
@@ -219,6 +266,17 @@ function readMetricsToken(file: string): string {
 
 function mib(bytes: number): string {
   return `${bytes / (1024 * 1024)}MiB`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function claimFlag(values: string[], flag: string): string[] | null {
+  const trimmed = values.map((value) => value.trim());
+  if (trimmed.some((value) => value === '' || value.length > 256))
+    throw new UsageError(`${flag} must be 1–256 characters`);
+  return trimmed.length > 0 ? trimmed : null;
 }
 
 function parseRedisUrl(text: string | undefined): string | null {
@@ -282,7 +340,12 @@ async function runHub(config: HubConfig): Promise<void> {
   try {
     running = await startHub({
       ...(engine ? { engine } : {}),
-      secret: config.secret,
+      ...(config.secret !== null ? { secret: config.secret } : {}),
+      keys: config.keys,
+      maxTokenTtlMs: config.maxTokenTtlMs,
+      allowNonExpiringTokens: config.allowNonExpiringTokens,
+      ...(config.tokenAudience ? { tokenAudience: config.tokenAudience } : {}),
+      ...(config.tokenIssuer ? { tokenIssuer: config.tokenIssuer } : {}),
       port: config.port,
       host: config.host,
       ...(config.tls ? { tls: config.tls } : {}),
@@ -325,11 +388,22 @@ async function runHub(config: HubConfig): Promise<void> {
   let output = hubBanner(addresses);
   const show = config.demoSpeed === null ? null : startDemoShow(hub, logger, config.demoSpeed);
   if (show) {
-    const token = await signToken(
-      { user: 'demo', channels: ['*'], publish: true, ttlSeconds: DEMO_TOKEN_TTL_SECONDS },
-      hub.key,
-    );
-    output += demoBanner(addresses, { ...show, token, generatedSecret: config.secretGenerated ? config.secret : null });
+    const tokenTtlSeconds = Math.min(DEMO_TOKEN_TTL_SECONDS, config.maxTokenTtlMs / 1000);
+    const token = await hub.signToken({
+      user: 'demo',
+      channels: ['*'],
+      publish: true,
+      ttlSeconds: tokenTtlSeconds,
+      // The printed token works against the hub as configured, audience and issuer included.
+      ...(config.tokenAudience ? { audience: config.tokenAudience[0] } : {}),
+      ...(config.tokenIssuer ? { issuer: config.tokenIssuer[0] } : {}),
+    });
+    output += demoBanner(addresses, {
+      ...show,
+      token,
+      tokenTtlSeconds,
+      generatedSecret: config.secretGenerated ? config.secret : null,
+    });
   }
   process.stdout.write(output);
 

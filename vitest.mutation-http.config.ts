@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+/** The tests StrykerJS runs against each mutant of stryker.http.config.mjs: the HTTP API's, on the in-memory engine. */
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    environment: 'node',
+    include: ['test/server/http-api.test.ts', 'test/server/http-input.test.ts'],
+  },
+});
