@@ -10,7 +10,7 @@ import { type ChunkedCorpus, corpusChunks } from '../lib/hop-corpus';
 import { endMarker, marker } from '../lib/hop-marker';
 import { serveParent, wallNow } from '../lib/processes';
 import { SeedOutputServer } from './output-seed-batcher';
-import { BENCH_LIMITS } from '../lib/hub-limits';
+import { NO_CONNECTION_LIMITS } from '../../src/server/options';
 
 export type OutputVariant = 'ours' | 'seed';
 
@@ -61,7 +61,13 @@ serveParent(
       await closeServers();
       (globalThis as { gc?: () => void }).gc?.();
       if (variant === 'ours') {
-        ours = await startHub({ ...BENCH_LIMITS, secret: SECRET, port: 0, host: '127.0.0.1', maxBufferedBytes });
+        ours = await startHub({
+          ...NO_CONNECTION_LIMITS,
+          secret: SECRET,
+          port: 0,
+          host: '127.0.0.1',
+          maxBufferedBytes,
+        });
         const token = await signToken({ user: 'bench', channels: ['*'] }, secretKey(SECRET));
         return { url: ours.wsUrl, token };
       }

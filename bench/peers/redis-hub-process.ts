@@ -8,7 +8,7 @@
 import { RedisEngine } from '../../src/server/redis/redis-engine';
 import { type RunningHub, secretKey, signToken, startHub } from '../../src/server/index';
 import { serveParent, wallNow } from '../lib/processes';
-import { BENCH_LIMITS } from '../lib/hub-limits';
+import { NO_CONNECTION_LIMITS } from '../../src/server/options';
 
 const SECRET = 'redis-hop-benchmark-secret-0123456789abcdef';
 
@@ -54,7 +54,7 @@ serveParent(
       (globalThis as { gc?: () => void }).gc?.();
       if (redisUrl) engine = await RedisEngine.connect({ url: redisUrl, prefix });
       running = await startHub({
-        ...BENCH_LIMITS,
+        ...NO_CONNECTION_LIMITS,
         secret: SECRET,
         port: 0,
         host: '127.0.0.1',

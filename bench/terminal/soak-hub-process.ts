@@ -1,7 +1,7 @@
 import { generateCorpus } from '../../src/server/demo/agent-output';
 import { secretKey, signToken, startHub } from '../../src/server/index';
 import { serveParent } from '../lib/processes';
-import { BENCH_LIMITS } from '../lib/hub-limits';
+import { NO_CONNECTION_LIMITS } from '../../src/server/options';
 
 /**
  * The hub of the memory soak, in its own process (started with --expose-gc so
@@ -15,7 +15,7 @@ const SECRET = 'bench-memory-soak-secret-at-least-32-bytes';
 const role = process.env.ROLE === 'source' ? 'source' : 'measured';
 
 const running = await startHub({
-  ...BENCH_LIMITS,
+  ...NO_CONNECTION_LIMITS,
   secret: SECRET,
   port: 0,
   host: '127.0.0.1',

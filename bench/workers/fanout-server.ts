@@ -4,7 +4,7 @@ import { PrebuiltFrameServer } from '../peers/prebuilt-frame-server';
 import { SeedWsServer } from '../peers/seed-ws-server';
 import { SocketIoPeer } from '../peers/socketio-server';
 import { CHANNEL, EVENT, payload } from './payload';
-import { BENCH_LIMITS } from '../lib/hub-limits';
+import { NO_CONNECTION_LIMITS } from '../../src/server/options';
 
 /**
  * The system under test of the fan-out scenario, one variant per process
@@ -22,7 +22,7 @@ interface Target {
 async function startTarget(variant: string, secret: string): Promise<Target> {
   switch (variant) {
     case 'ours': {
-      const running = await startHub({ ...BENCH_LIMITS, secret, port: 0, host: '127.0.0.1' });
+      const running = await startHub({ ...NO_CONNECTION_LIMITS, secret, port: 0, host: '127.0.0.1' });
       return {
         port: running.port,
         path: '/ws',

@@ -3,7 +3,7 @@ import { RedisEngine } from '../../src/server/redis/redis-engine';
 import { serveParent, wallNow } from '../lib/processes';
 import { SeedWsServer } from '../peers/seed-ws-server';
 import { CHANNEL } from './payload';
-import { BENCH_LIMITS } from '../lib/hub-limits';
+import { NO_CONNECTION_LIMITS } from '../../src/server/options';
 
 /**
  * One life of the hub in the reconnect scenario (VARIANT = ours | seed),
@@ -27,7 +27,7 @@ async function prepareOurs(): Promise<Life> {
   let running: RunningHub | null = null;
   return {
     async listen() {
-      running = await startHub({ ...BENCH_LIMITS, secret, port, host: '127.0.0.1', engine });
+      running = await startHub({ ...NO_CONNECTION_LIMITS, secret, port, host: '127.0.0.1', engine });
     },
     async publish(sequence) {
       if (!running) throw new Error('not listening');

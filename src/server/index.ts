@@ -3,6 +3,7 @@ export { Hub, HUB_FEATURES, PROTOCOL_REVISION } from './hub';
 export { HubError } from './hub-error';
 export type { HubOptions } from './options';
 export { startHub, type RunningHub, type StandaloneHubOptions } from './standalone';
+export { NO_CONNECTION_LIMITS } from './options';
 export { createMetricsHandler, createRequestHandler, type RequestHandler } from './http-api';
 export {
   MemoryEngine,

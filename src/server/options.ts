@@ -122,6 +122,20 @@ export interface ResolvedHubOptions {
   tokenIssuer: string[] | null;
 }
 
+/**
+ * Every per-token and per-address cap and the HTTP publishing rate limit
+ * lifted: for a hub whose clients are already capped by something in front
+ * of it, and for load tests and benchmarks, where thousands of connections
+ * from one address with one token are the load being measured.
+ */
+export const NO_CONNECTION_LIMITS = {
+  maxConnectionsPerToken: Number.POSITIVE_INFINITY,
+  maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
+  maxSseStreamsPerToken: Number.POSITIVE_INFINITY,
+  maxSseStreamsPerAddress: Number.POSITIVE_INFINITY,
+  httpRateLimit: { perSecond: 1e9, burst: 1e9 },
+} as const satisfies Partial<HubOptions>;
+
 export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('Hub options must be an object');
   const resolved: ResolvedHubOptions = {

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { RedisEngine } from '../../src/server/redis/redis-engine';
 import { type RunningHub, type StandaloneHubOptions, secretKey, signToken, startHub } from '../../src/server/index';
 import type { TokenRequest } from '../../src/server/auth';
+import { NO_CONNECTION_LIMITS } from '../../src/server/options';
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 
@@ -11,13 +12,7 @@ export const SECRET = 'test-secret-that-is-at-least-32-bytes-long';
  * test, not an abuse, so the per-token and per-address caps and the HTTP
  * publishing rate limit are lifted (test/server/hub-boundary.test.ts tests them).
  */
-export const LOAD_TEST_LIMITS = {
-  maxConnectionsPerToken: Number.POSITIVE_INFINITY,
-  maxConnectionsPerAddress: Number.POSITIVE_INFINITY,
-  maxSseStreamsPerToken: Number.POSITIVE_INFINITY,
-  maxSseStreamsPerAddress: Number.POSITIVE_INFINITY,
-  httpRateLimit: { perSecond: 1e9, burst: 1e9 },
-} satisfies Partial<StandaloneHubOptions>;
+export const LOAD_TEST_LIMITS = NO_CONNECTION_LIMITS;
 export const KEY = secretKey(SECRET);
 
 /**
