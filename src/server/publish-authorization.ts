@@ -48,6 +48,7 @@ export function publishGuard(may: ChannelGrant, channel: Channel, event: string,
       }
       if (agent) {
         if (!may(channelOf.agent(agent.agentId))) return forbidden(`not allowed to write agent ${agent.agentId}`);
+        // Stryker disable next-line OptionalChaining: every event whose agent takes its issue's project (agent_started) writes that issue too
         const project = agent.projectOfIssue ? (issue?.projectId ?? stored) : agent.projectId;
         if (typeof project === 'string' && !may(channelOf.project(project))) {
           return forbidden(`not allowed to put agent ${agent.agentId} in project ${project}`);

@@ -42,6 +42,7 @@ export function boardTargets(parsed: BoardEvent): BoardTargets {
       const { agentId, issueId, projectId } = parsed.data;
       return {
         issue: { issueId, projectId },
+        // Stryker disable next-line ConditionalExpression: with a projectId the issue's project is that same projectId, so taking "the issue's project" changes nothing
         agent: { agentId, projectId, projectOfIssue: projectId === undefined },
       };
     }

@@ -49,3 +49,97 @@ describe('publishGuard', () => {
     expect(publishGuard(may, 'agent:x', 'output', { timestamp: 1, content: '' }).issueId).toBeUndefined();
   });
 });
+
+describe('publishGuard rules, one by one', () => {
+  const all = () => true;
+  /** The refusal's message for a publisher holding `channels`, or 'allowed'. */
+  function refusal(channels: string[], channel: Channel, event: string, data: unknown, stored?: string): string {
+    const may = (granted: Channel) => mayAccess({ user: 't', channels, publish: true, expiresAt: null }, granted);
+    return publishGuard(may, channel, event, data).decide(stored)?.message ?? 'allowed';
+  }
+
+  it('lets events that write no record through on their channel alone, whatever the stored state', () => {
+    for (const [event, data] of [
+      ['output', { timestamp: 1, content: 'x' }],
+      ['something_else', { issueId: 'other', projectId: 'other' }],
+      ['status_changed', { issueId: 7 }],
+    ] as const) {
+      const guard = publishGuard(() => false, 'project:a', event, data);
+      expect(guard.issueId).toBeUndefined();
+      expect(guard.decide('b')).toBeNull();
+      expect(guard.decide(undefined)).toBeNull();
+    }
+  });
+
+  it.each([
+    ['project:a', 'issue_updated', { issueId: '1', projectId: 'b' }, 'an event on project:a cannot name projectId b'],
+    ['issue:1', 'issue_updated', { issueId: '2', projectId: 'a' }, 'an event on issue:1 cannot name issueId 2'],
+    ['agent:x', 'agent_status', { agentId: 'y', status: 'idle' }, 'an event on agent:x cannot name agentId y'],
+  ] as const)('refuses on %s an event naming another record, even with every grant', (channel, event, data, text) => {
+    const decision = publishGuard(all, channel, event, data).decide(undefined);
+    expect(decision).toEqual({ code: 'forbidden', message: text });
+  });
+
+  it('lets a channel’s own record and null ids through the channel check', () => {
+    expect(refusal(['*'], 'project:a', 'issue_updated', { issueId: '1', projectId: 'a' })).toBe('allowed');
+    expect(refusal(['*'], 'project:a', 'agent_status', { agentId: 'x', status: 'idle', projectId: null })).toBe(
+      'allowed',
+    );
+    expect(refusal(['*'], 'issue:1', 'status_changed', { issueId: '1', newStatus: 'done' }, 'b')).toBe('allowed');
+    expect(refusal(['*'], 'agent:x', 'agent_status', { agentId: 'x', status: 'idle' })).toBe('allowed');
+  });
+
+  it('refuses a board event on a channel that does not parse', () => {
+    const decision = publishGuard(all, 'bogus' as Channel, 'issue_updated', { issueId: '1' }).decide(undefined);
+    expect(decision).toEqual({ code: 'forbidden', message: 'invalid channel' });
+  });
+
+  it('needs both projects to move an issue, and only the new one for an issue without a stored project', () => {
+    const move = { issueId: '1', projectId: 'b' };
+    expect(refusal(['project:a', 'project:b'], 'issue:1', 'issue_updated', move, 'a')).toBe('allowed');
+    expect(refusal(['project:b', 'issue:1'], 'issue:1', 'issue_updated', move, 'a')).toBe(
+      'not allowed to write issue 1',
+    );
+    expect(refusal(['project:a', 'issue:1'], 'issue:1', 'issue_updated', move, 'a')).toBe(
+      'not allowed to write issue 1',
+    );
+    expect(refusal(['project:b'], 'issue:1', 'issue_updated', move, undefined)).toBe('allowed');
+    expect(refusal(['issue:1'], 'issue:1', 'issue_updated', move, undefined)).toBe('not allowed to write issue 1');
+  });
+
+  it('treats naming the stored project again as no move', () => {
+    const same = { issueId: '1', projectId: 'a', title: 't' };
+    expect(refusal(['issue:1'], 'issue:1', 'issue_updated', same, 'a')).toBe('allowed');
+    expect(refusal(['project:a'], 'project:a', 'issue_updated', same, 'a')).toBe('allowed');
+    expect(refusal(['project:b'], 'issue:1', 'issue_updated', same, 'a')).toBe('not allowed to write issue 1');
+  });
+
+  it('needs the agent’s own channel to write an agent, and the project it puts the agent in', () => {
+    const status = { agentId: 'x', status: 'working', projectId: 'a' };
+    expect(refusal(['agent:x', 'project:a'], 'agent:x', 'agent_status', status)).toBe('allowed');
+    expect(refusal(['project:a'], 'project:a', 'agent_status', status)).toBe('not allowed to write agent x');
+    expect(refusal(['agent:x'], 'agent:x', 'agent_status', status)).toBe('not allowed to put agent x in project a');
+    expect(refusal(['agent:x'], 'agent:x', 'agent_status', { agentId: 'x', status: 'idle' })).toBe('allowed');
+  });
+
+  it('puts an agent started with a project in that project, not in its issue’s', () => {
+    const data = { agentId: 'x', issueId: '1', projectId: 'a' };
+    expect(refusal(['agent:x', 'project:a'], 'agent:x', 'agent_started', data, 'a')).toBe('allowed');
+    expect(refusal(['agent:x', 'issue:1', 'project:b'], 'agent:x', 'agent_started', data, 'b')).toBe(
+      'not allowed to write issue 1',
+    );
+    expect(refusal(['agent:x', 'issue:1'], 'agent:x', 'agent_started', data, undefined)).toBe(
+      'not allowed to write issue 1',
+    );
+  });
+});
+
+describe('publishGuard and records without a project', () => {
+  it('does not let a project glob cover an issue that has no project', () => {
+    const may = (granted: Channel) =>
+      mayAccess({ user: 't', channels: ['project:*'], publish: true, expiresAt: null }, granted);
+    const guard = publishGuard(may, 'project:a', 'status_changed', { issueId: '9', newStatus: 'done' });
+    expect(guard.decide(undefined)?.code).toBe('forbidden');
+    expect(guard.decide('a')).toBeNull();
+  });
+});

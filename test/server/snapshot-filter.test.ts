@@ -55,3 +55,9 @@ describe('visibleSnapshot', () => {
     expect(visibleSnapshot(snapshot, may)).toEqual({ issues: [snapshot.issues[0]], agents: [snapshot.agents[0]] });
   });
 });
+
+describe('visibleSnapshot and records without a project', () => {
+  it('does not let a project glob cover agents and issues that have no project', () => {
+    expect(visible(['project:*'])).toEqual({ issues: ['1', '2'], agents: ['x', 'y'] });
+  });
+});

@@ -20,6 +20,13 @@ const event = fc.oneof(
       { requiredKeys: ['issueId', 'newStatus'] },
     ),
   }),
+  fc.record({
+    event: fc.constant('stage_changed'),
+    data: fc.record(
+      { issueId: id, projectId: project, newStage: fc.constantFrom('plan', 'code') },
+      { requiredKeys: ['issueId', 'newStage'] },
+    ),
+  }),
   fc.record({ event: fc.constant('agent_assigned'), data: fc.record({ issueId: id, agentId: fc.option(id) }) }),
   fc.record({
     event: fc.constant('agent_started'),
