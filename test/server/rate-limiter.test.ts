@@ -38,11 +38,11 @@ describe('KeyedTokenBuckets', () => {
     buckets.take('x');
     expect(buckets.size).toBe(2);
 
-    now = 1_998; // 'recent' is 999 ms idle, and the last sweep was 998 ms ago: no sweep
+    now = 1_999; // 'recent' is 1000 ms idle, but the last sweep was 999 ms ago: no sweep yet
     buckets.take('y');
     expect(buckets.size).toBe(3);
 
-    now = 2_000; // a sweep: 'recent' (1001 ms) and 'x' (1000 ms) go, 'y' (2 ms) stays
+    now = 2_000; // a sweep: 'recent' (1001 ms) and 'x' (1000 ms) go, 'y' (1 ms) stays
     buckets.take('z');
     expect(buckets.size).toBe(2);
   });
@@ -181,5 +181,17 @@ describe('TokenBucket', () => {
     now = 1_500; // a token is due, exactly a second after the last refusal
     expect(bucket.take().ok).toBe(true);
     expect(bucket.take()).toEqual({ ok: false, abusive: true });
+  });
+
+  it('starts the first episode at the first refusal, whatever the clock reads', () => {
+    let now = 500;
+    const bucket = new TokenBucket(0.01, 1, 1_500, () => now);
+    bucket.take();
+    const abusive: boolean[] = [];
+    for (; now <= 1_700; now += 300) abusive.push(bucket.take().abusive);
+    // Refused at 500 … 1700: 1200 ms of refusals, less than abuseMs.
+    expect(abusive).toEqual([false, false, false, false, false]);
+    now = 2_000;
+    expect(bucket.take().abusive).toBe(true);
   });
 });
