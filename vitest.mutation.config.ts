@@ -15,6 +15,10 @@ export default defineConfig({
     include: [
       'test/server/auth.test.ts',
       'test/server/upgrade.test.ts',
+      'test/server/request-target.test.ts',
+      'test/server/connection-caps.test.ts',
+      'test/server/rate-limiter.test.ts',
+      'test/server/http-input-parse.test.ts',
       'test/shared/protocol*.test.ts',
       'test/shared/json-guard.test.ts',
       'test/shared/modules-load.test.ts',

@@ -1,16 +1,22 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
-import { z } from 'zod';
 import { ErrorCode } from '../shared/errors';
-import { checkJsonShape } from '../shared/json-guard';
-import { type Channel, channelOf, isChannel, isValidId } from '../shared/protocol';
+import { type Channel, channelOf, isChannel } from '../shared/protocol';
 import { AuthError, type Principal } from './auth';
 import { tokenKey } from './connection-caps';
 import type { Hub } from './hub';
 import { HubError } from './hub-error';
+import {
+  decodePathSegment,
+  parseAgentId,
+  parsePublishBody,
+  readBody,
+  resumePositions,
+  sseChannels,
+} from './http-input';
 import { type RequestTarget, requestTarget } from './request-target';
-import { SseStream, parseLastEventId } from './sse';
+import { SseStream } from './sse';
 import { tokenFromRequest } from './upgrade';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, next?: () => void) => void;
@@ -26,9 +32,6 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,
 };
-
-const publishBody = z.strictObject({ channel: z.string(), event: z.string(), data: z.unknown() });
-const MAX_SSE_CHANNELS = 64;
 
 /**
  * The hub's HTTP side, connect-style so it mounts on any `http.Server` or in
@@ -130,19 +133,6 @@ async function checkOrigin(hub: Hub, request: IncomingMessage): Promise<void> {
   }
 }
 
-/**
- * Decodes a path segment without throwing: a malformed escape (`%E0%A4%A`)
- * would otherwise throw a URIError out of the request listener and crash the
- * process. Left as is, it keeps its `%`, which no id accepts.
- */
-function decodePathSegment(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 function notFound(response: ServerResponse, next?: () => void): void {
   if (next) return next();
   sendJson(response, 404, { error: { code: ErrorCode.NotFound, message: 'not found' } });
@@ -207,19 +197,7 @@ async function projects(hub: Hub, request: IncomingMessage, response: ServerResp
 async function publish(hub: Hub, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const { principal, key } = await authenticate(hub, request, { publish: true });
   limitPublishing(hub, key);
-  const text = await readBody(request, hub.options.maxBodyBytes);
-  const shape = checkJsonShape(text, { maxDepth: 32 });
-  if (shape) throw new HubError(shape.code, shape.message);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new HubError(ErrorCode.InvalidJson, 'body is not valid JSON');
-  }
-  const body = publishBody.safeParse(json);
-  if (!body.success) throw new HubError(ErrorCode.InvalidMessage, 'body must be {channel, event, data}');
-  const { channel, event, data } = body.data;
-  if (!isChannel(channel)) throw new HubError(ErrorCode.InvalidChannel, 'invalid channel');
+  const { channel, event, data } = parsePublishBody(await readBody(request, hub.options.maxBodyBytes));
   if (!hub.mayAccess(principal, channel))
     throw new HubError(ErrorCode.Forbidden, `not allowed to publish to ${channel}`);
   const result = await hub.publish(channel, event, data, { principal });
@@ -229,8 +207,7 @@ async function publish(hub: Hub, request: IncomingMessage, response: ServerRespo
 async function output(hub: Hub, request: IncomingMessage, response: ServerResponse, rawId: string): Promise<void> {
   const { principal, key } = await authenticate(hub, request, { publish: true });
   limitPublishing(hub, key);
-  const agentId = decodePathSegment(rawId);
-  if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
+  const agentId = parseAgentId(rawId);
   if (!hub.mayAccess(principal, channelOf.agent(agentId))) throw new HubError(ErrorCode.Forbidden, 'not allowed');
   const text = await readBody(request, hub.options.maxBodyBytes);
   // Batched output is published later: refuse now rather than accept what cannot be stored.
@@ -247,10 +224,7 @@ async function events(
   wrap: boolean,
 ): Promise<void> {
   const { principal, key } = await authenticate(hub, request, { fromQuery: true });
-  const unique = [...new Set(channels)];
-  if (unique.length === 0 || unique.length > MAX_SSE_CHANNELS) {
-    throw new HubError(ErrorCode.InvalidMessage, `give 1–${MAX_SSE_CHANNELS} ?channel= parameters`);
-  }
+  const unique = sseChannels(channels);
   for (const channel of unique) {
     if (!isChannel(channel)) throw new HubError(ErrorCode.InvalidChannel, 'invalid channel');
     if (!hub.mayAccess(principal, channel)) throw new HubError(ErrorCode.Forbidden, `not allowed to read ${channel}`);
@@ -264,8 +238,7 @@ async function events(
     const limit = slot.refused === 'token' ? hub.options.maxSseStreamsPerToken : hub.options.maxSseStreamsPerAddress;
     throw new HubError(ErrorCode.TooManyConnections, `at most ${limit} SSE streams per ${slot.refused}`);
   }
-  const lastEventId = request.headers['last-event-id'];
-  const resume = parseLastEventId(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId);
+  const resume = resumePositions(request);
   const stream = new SseStream(
     randomUUID(),
     response,
@@ -328,31 +301,6 @@ function limitPublishing(hub: Hub, key: string): void {
   if (ok) return;
   hub.metrics.httpRateLimited.inc();
   throw new RateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-}
-
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    request.resume();
-    return Promise.reject(new HubError(ErrorCode.MessageTooLarge, `body is larger than ${limit} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new HubError(ErrorCode.MessageTooLarge, `body is larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    // The client hung up mid-body (or broke its chunked framing): its fault, not a handler failure to log.
-    request.on('error', () => reject(new HubError(ErrorCode.InvalidRequest, 'the request body was cut short')));
-  });
 }
 
 function fail(hub: Hub, response: ServerResponse, error: unknown): void {

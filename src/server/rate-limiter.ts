@@ -26,10 +26,9 @@ export class TokenBucket {
     this.updatedAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
-      // A full second without refusals ends an episode of abuse.
-      if (this.abuseSince !== null && now - this.lastRefusedAt > 1000) this.abuseSince = null;
       return { ok: true, abusive: false };
     }
+    // A full second without refusals ends an episode of abuse (whether tokens were taken in it or not).
     if (this.abuseSince === null || now - this.lastRefusedAt > 1000) this.abuseSince = now;
     this.lastRefusedAt = now;
     return { ok: false, abusive: now - this.abuseSince >= this.abuseMs };

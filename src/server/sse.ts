@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ErrorCode } from '../shared/errors';
-import { type Channel, type ServerMessage, type StreamPosition, isChannel } from '../shared/protocol';
+import type { Channel, ServerMessage } from '../shared/protocol';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
 import type { Subscriber } from './subscriber';
@@ -125,15 +125,4 @@ export class SseStream implements Subscriber {
     this.onSent(text.length);
     return true;
   }
-}
-
-/** Reads a `Last-Event-ID` written by `SseStream`; unknown parts are ignored. */
-export function parseLastEventId(value: string | undefined): Map<Channel, StreamPosition> {
-  const positions = new Map<Channel, StreamPosition>();
-  if (!value || value.length > 64 * 1024) return positions;
-  for (const part of value.split(',')) {
-    const match = /^([a-z]+:[A-Za-z0-9._-]+)@([A-Za-z0-9_-]{1,64}):(\d{1,15})$/.exec(part.trim());
-    if (match && isChannel(match[1])) positions.set(match[1], { epoch: match[2], offset: Number(match[3]) });
-  }
-  return positions;
 }

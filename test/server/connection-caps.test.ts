@@ -33,6 +33,20 @@ describe('ConnectionCaps', () => {
     expect(caps.keys).toEqual({ tokens: 0, addresses: 0 });
   });
 
+  it('releases one of several connections of a key, once', () => {
+    const caps = new ConnectionCaps(5, 5);
+    const first = caps.acquire('t', 'a');
+    caps.acquire('t', 'a');
+    if (!('release' in first)) throw new Error('refused');
+
+    first.release();
+    first.release();
+
+    expect(caps.countFor('t')).toBe(1);
+    expect(caps.keys).toEqual({ tokens: 1, addresses: 1 });
+    expect(caps.acquire('u', 'a')).not.toHaveProperty('refused');
+  });
+
   it('does not count a refused acquire', () => {
     const caps = new ConnectionCaps(1, 5);
     caps.acquire('t', 'a');

@@ -103,6 +103,29 @@ describe('rejectUpgrade', () => {
     expect(s.written().startsWith('HTTP/1.1 599 \r\n')).toBe(true);
   });
 
+  it('destroys the socket on an error while the answer is written, rather than letting it go uncaught', () => {
+    // A peer that never takes the bytes: the answer stays unwritten, as on a socket reset mid-write.
+    const s = new Duplex({ read() {}, write() {} });
+
+    rejectUpgrade(s, 401, ErrorCode.Unauthorized, 'x');
+
+    expect(s.listenerCount('error')).toBe(1);
+    expect(() => s.emit('error', new Error('ECONNRESET'))).not.toThrow();
+    expect(s.destroyed).toBe(true);
+  });
+
+  it('adds no error listener to a socket that has one', () => {
+    const s = socket();
+    const errors: Error[] = [];
+    s.on('error', (error) => errors.push(error));
+
+    rejectUpgrade(s, 401, ErrorCode.Unauthorized, 'x');
+    s.emit('error', new Error('ECONNRESET'));
+
+    expect(s.listenerCount('error')).toBe(1);
+    expect(errors).toHaveLength(1);
+  });
+
   it('writes nothing to a socket that is already destroyed', () => {
     const s = socket();
     s.destroy();
