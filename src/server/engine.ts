@@ -66,6 +66,8 @@ export interface Engine {
   /** The last `lines` lines of an agent's output. */
   tail(channel: Channel, lines: number): Promise<OutputTail>;
   health(): EngineHealth;
+  /** What the engine holds against its memory bounds, for `falcon_hub_engine_kept` (engines that bound it in-process). */
+  usage?(): Record<string, number>;
   close(): Promise<void>;
 }
 

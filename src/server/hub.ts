@@ -5,7 +5,15 @@ import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../shared/errors';
-import { type Channel, type StreamPosition, channelOf, isChannel, isValidId, validateEvent } from '../shared/protocol';
+import {
+  type Channel,
+  type Snapshot,
+  type StreamPosition,
+  channelOf,
+  isChannel,
+  isValidId,
+  validateEvent,
+} from '../shared/protocol';
 import { AuthError, KeyRing, type Principal, type TokenRequest, mayAccess, signToken, verifyToken } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import { ClientConnection, type ConnectionHost } from './client-connection';
@@ -19,10 +27,9 @@ import { OutputBatcher } from './output-batcher';
 import { type PublishGuard, publishGuard } from './publish-authorization';
 import { KeyedTokenBuckets } from './rate-limiter';
 import { visibleSnapshot } from './snapshot-filter';
-import type { Snapshot } from '../shared/protocol';
 import { fitTail } from './output-tail';
-import type { SubscribeRequest, Subscriber } from './subscriber';
 import { requestTarget } from './request-target';
+import type { SubscribeRequest, Subscriber } from './subscriber';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
 /** Features this hub announces in `connected`. */
@@ -78,8 +85,7 @@ export class Hub implements ConnectionHost {
     );
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new MemoryEngine({ ...options.memory, history: options.history });
-    const engine = this.engine as { usage?: () => Record<string, number> };
-    this.metrics.watchEngine(() => engine.usage?.());
+    this.metrics.watchEngine(() => this.engine.usage?.());
     const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
     const undoReset = this.engine.onReset?.(() => this.resumeEveryone()) ?? (() => {});
     this.detachEngine = () => {
@@ -476,14 +482,13 @@ export class Hub implements ConnectionHost {
     if (this.closed) throw new HubError(ErrorCode.Unavailable, 'hub is closed');
     if (!isChannel(channel))
       throw new HubError(ErrorCode.InvalidChannel, `invalid channel ${JSON.stringify(channel).slice(0, 80)}`);
+    if (principal && !mayAccess(principal, channel))
+      throw new HubError(ErrorCode.Forbidden, `not allowed to publish to ${channel}`);
     const invalid = validateEvent(event, data);
     if (invalid) throw new HubError(invalid.code, invalid.message);
-    let guard: PublishGuard | undefined;
-    if (principal) {
-      if (!mayAccess(principal, channel))
-        throw new HubError(ErrorCode.Forbidden, `not allowed to publish to ${channel}`);
-      guard = publishGuard((granted) => mayAccess(principal, granted), channel, event, data);
-    }
+    const guard: PublishGuard | undefined = principal
+      ? publishGuard((granted) => mayAccess(principal, granted), channel, event, data)
+      : undefined;
     // The seed's events always carry data; `undefined` would vanish from the JSON.
     const stored = await this.engine.publish(channel, event, data ?? null, guard);
     this.metrics.publishes.inc({ source });
