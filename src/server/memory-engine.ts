@@ -163,6 +163,11 @@ export class MemoryEngine implements Engine {
 
   private evictOldestChannel(): void {
     const [channel, state] = this.channels.entries().next().value as [Channel, ChannelState];
+    this.forget(channel, state);
+  }
+
+  /** Drops a channel's history and tail; a channel created after this gets a new epoch. */
+  private forget(channel: Channel, state: ChannelState): void {
     this.channels.delete(channel);
     state.history.clear();
     this.dropTail(channel, state);
@@ -219,10 +224,7 @@ export class MemoryEngine implements Engine {
     this.ledger.enforce(now);
     for (const [channel, state] of this.channels) {
       if (now - state.lastPublishAt <= this.retention.finishedTtlMs) break;
-      this.channels.delete(channel);
-      state.history.clear();
-      this.dropTail(channel, state);
-      this.generation++;
+      this.forget(channel, state);
     }
     if (now - this.lastBoardPrune >= BOARD_PRUNE_MS) this.pruneBoard(now);
   }
