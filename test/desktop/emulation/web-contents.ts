@@ -1,0 +1,276 @@
+/**
+ * `webContents` (https://www.electronjs.org/docs/latest/api/web-contents) as a
+ * Chromium page: the preload runs in an isolated world at document start
+ * (CDP Page.addScriptToEvaluateOnNewDocument with a worldName), the renderer
+ * reaches main through a binding exposed to that world only
+ * (Runtime.addBinding with executionContextName) and main answers with
+ * Runtime.evaluate in that world's context.
+ *
+ * `loadFile` is a real file:// navigation, and headless Chromium grants
+ * file:// no extra privileges: exactly Electron with the fuse
+ * grantFileProtocolExtraPrivileges=false that we ship, so a renderer loaded
+ * by `loadFile` stays blank here as it does in the installers.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CDPSession, Page } from 'playwright-core';
+import { dispatchIpc } from './ipc-main';
+import { fromStandIn, toStandIn } from './protocol';
+import { browserContext, stateChanged } from './runtime';
+import { applyPermissions } from './session';
+
+const PAGE_DIR = join(import.meta.dirname, 'page');
+const WORLD = 'falcon-preload';
+const BINDING = '__falconEmulationIpc';
+const bridgeSource = readFileSync(join(PAGE_DIR, 'world-bridge.js'), 'utf8').replace(/;\s*$/, '');
+
+/** An Electron-style event: `preventDefault()` and `defaultPrevented`, plus fields. */
+export function electronEvent<T extends object>(
+  fields: T = {} as T,
+): T & { preventDefault(): void; defaultPrevented: boolean } {
+  const event = {
+    ...fields,
+    defaultPrevented: false,
+    preventDefault() {
+      event.defaultPrevented = true;
+    },
+  };
+  return event;
+}
+
+let nextId = 0;
+const all = new Map<number, WebContents>();
+
+export class WebContents extends EventEmitter {
+  readonly id = ++nextId;
+  page: Page | null = null;
+  cdp: CDPSession | null = null;
+  targetId: string | null = null;
+  crashed = false;
+  private destroyed = false;
+  private isolatedContext: number | null = null;
+  private mainFrameId: string | null = null;
+  private currentUrl = '';
+  private programmatic = 0;
+  private openHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  /** Everything the page does waits for the page to exist (BrowserWindow's constructor is synchronous). */
+  readonly opened: Promise<void>;
+
+  constructor(private readonly preloadPath: string | undefined) {
+    super();
+    all.set(this.id, this);
+    this.opened = this.open();
+    this.opened.catch((error: unknown) => console.error('[emulation] opening a page failed', error));
+  }
+
+  static fromId(id: number): WebContents | undefined {
+    return all.get(id);
+  }
+
+  static getAllWebContents(): WebContents[] {
+    return [...all.values()];
+  }
+
+  static ofPage(page: Page): WebContents | undefined {
+    return [...all.values()].find((contents) => contents.page === page);
+  }
+
+  private async open(): Promise<void> {
+    const page = await browserContext().newPage();
+    page.setDefaultTimeout(60_000);
+    this.page = page;
+    const cdp = await browserContext().newCDPSession(page);
+    this.cdp = cdp;
+    this.targetId = (
+      (await cdp.send('Target.getTargetInfo')) as { targetInfo: { targetId: string } }
+    ).targetInfo.targetId;
+    cdp.on('Runtime.executionContextCreated', ({ context }) => {
+      const aux = context.auxData as { frameId?: string; isDefault?: boolean } | undefined;
+      if (context.name === WORLD && aux?.frameId === this.mainFrameId) this.isolatedContext = context.id;
+    });
+    cdp.on('Runtime.executionContextsCleared', () => (this.isolatedContext = null));
+    cdp.on('Runtime.bindingCalled', ({ name, payload, executionContextId }) => {
+      if (name !== BINDING) return;
+      this.isolatedContext = executionContextId;
+      dispatchIpc(this, payload, (json) => this.evaluateInPreload(json, executionContextId));
+    });
+    cdp.on('Page.frameStartedNavigating', ({ frameId, url, navigationType }) => {
+      if (frameId !== this.mainFrameId) return;
+      const isSameDocument = navigationType === 'sameDocument' || navigationType === 'historySameDocument';
+      const appUrl = fromStandIn(url);
+      // Electron 45: (details: Event<{url, isSameDocument, isMainFrame, frame}>, url, isInPlace, isMainFrame, …)
+      const details = electronEvent({ url: appUrl, isSameDocument, isMainFrame: true, frame: this.mainFrame() });
+      this.emit('did-start-navigation', details, appUrl, isSameDocument, true, 1, 1);
+    });
+    cdp.on('Page.frameNavigated', ({ frame }) => {
+      if (frame.parentId) return;
+      this.currentUrl = fromStandIn(frame.url);
+      this.emit('did-navigate', electronEvent(), this.currentUrl, 200, 'OK');
+      stateChanged();
+    });
+    cdp.on('Page.navigatedWithinDocument', ({ frameId, url }) => {
+      if (frameId !== this.mainFrameId) return;
+      this.currentUrl = fromStandIn(url);
+      this.emit('did-navigate-in-page', electronEvent(), this.currentUrl, true, 1, 1);
+    });
+    cdp.on('Page.domContentEventFired', () => this.emit('dom-ready', electronEvent()));
+    cdp.on('Page.loadEventFired', () => this.emit('did-finish-load', electronEvent()));
+    page.on('crash', () => {
+      this.crashed = true;
+      this.isolatedContext = null;
+      // https://www.electronjs.org/docs/latest/api/web-contents#event-render-process-gone
+      this.emit('render-process-gone', electronEvent(), { reason: 'crashed', exitCode: 139 });
+      stateChanged();
+    });
+    page.on('popup', (popup) => void this.onPopup(popup));
+    const frameTree = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+    this.mainFrameId = frameTree.frameTree.frame.id;
+    await cdp.send('Page.enable');
+    await cdp.send('Runtime.enable');
+    await cdp.send('Runtime.addBinding', { name: BINDING, executionContextName: WORLD });
+    await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+      source: `const createWorldBridge = ${bridgeSource};\n${readFileSync(join(PAGE_DIR, 'main-world.js'), 'utf8')}`,
+    });
+    if (this.preloadPath) {
+      const preload = readFileSync(this.preloadPath, 'utf8');
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+        worldName: WORLD,
+        source:
+          `const createWorldBridge = ${bridgeSource};\nconst BINDING = ${JSON.stringify(BINDING)};\n` +
+          `const PRELOAD = function (require, module, exports, process) {\n${preload}\n};\n` +
+          readFileSync(join(PAGE_DIR, 'preload-world.js'), 'utf8'),
+      });
+    }
+    stateChanged();
+  }
+
+  private async onPopup(popup: Page): Promise<void> {
+    // https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler
+    const url = fromStandIn(popup.url());
+    const decision = this.openHandler?.({ url }) ?? { action: 'allow' };
+    if (decision.action === 'deny') await popup.close().catch(() => {});
+  }
+
+  private mainFrame(): { url: string; origin: string; name: string; routingId: number; processId: number } {
+    const url = this.currentUrl;
+    return { url, origin: safeOrigin(url), name: '', routingId: 1, processId: 1 };
+  }
+
+  private evaluateInPreload(json: string, contextId: number | null): void {
+    if (contextId === null || !this.cdp || this.destroyed) return;
+    const expression = `globalThis.__falconEmulation && globalThis.__falconEmulation.fromMain(${JSON.stringify(json)})`;
+    // A message to a page that navigated away is lost, as in Electron.
+    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => {});
+  }
+
+  /** Main → renderer (`webContents.send`): lost when the page has no preload context yet. */
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    const cloned = structuredClone(args);
+    void this.opened.then(() =>
+      this.evaluateInPreload(JSON.stringify({ type: 'message', channel, args: cloned }), this.isolatedContext),
+    );
+  }
+
+  /** Called by the route for each main-frame navigation request. */
+  onNavigationRequest(url: string): boolean {
+    if (this.programmatic > 0) {
+      this.programmatic--;
+      return true;
+    }
+    // https://www.electronjs.org/docs/latest/api/web-contents#event-will-navigate: renderer-initiated only.
+    const event = electronEvent({ url, isSameDocument: false, isMainFrame: true, frame: this.mainFrame() });
+    this.emit('will-navigate', event, url);
+    return !event.defaultPrevented;
+  }
+
+  async loadURL(url: string): Promise<void> {
+    await this.opened;
+    const target = toStandIn(url);
+    if (/^https?:/.test(target)) this.programmatic++;
+    await applyPermissions(this, target, url);
+    this.crashed = false;
+    try {
+      await this.page!.goto(target, { waitUntil: 'load', timeout: 60_000 });
+    } catch (error) {
+      this.emit('did-fail-load', electronEvent(), -2, String(error), url, true, 1, 1);
+      throw error;
+    }
+  }
+
+  loadFile(path: string): Promise<void> {
+    return this.loadURL(pathToFileURL(path).href);
+  }
+
+  /** A new document: the preload runs again, listeners registered by the old one are gone. */
+  reload(): void {
+    void this.opened.then(async () => {
+      if (this.destroyed) return;
+      if (/^https?:/.test(toStandIn(this.currentUrl))) this.programmatic++;
+      this.crashed = false;
+      await this.cdp!.send('Page.reload', {}).catch((error: unknown) => console.error('[emulation] reload', error));
+    });
+  }
+
+  reloadIgnoringCache(): void {
+    this.reload();
+  }
+
+  getURL(): string {
+    return this.currentUrl;
+  }
+
+  getTitle(): string {
+    return '';
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  isCrashed(): boolean {
+    return this.crashed;
+  }
+
+  isLoading(): boolean {
+    return false;
+  }
+
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
+    this.openHandler = handler;
+  }
+
+  /** https://www.electronjs.org/docs/latest/api/web-contents#contentsforcefullycrashrenderer */
+  forcefullyCrashRenderer(): void {
+    void this.opened.then(() => this.cdp?.send('Page.crash').catch(() => {}));
+  }
+
+  async executeJavaScript(code: string): Promise<unknown> {
+    await this.opened;
+    return this.page!.evaluate(code);
+  }
+
+  focus(): void {
+    void this.opened.then(() => this.page?.bringToFront().catch(() => {}));
+  }
+
+  openDevTools(): void {}
+  closeDevTools(): void {}
+  setAudioMuted(): void {}
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    all.delete(this.id);
+    await this.opened.catch(() => {});
+    await this.page?.close().catch(() => {});
+    this.emit('destroyed');
+  }
+}
+
+function safeOrigin(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(url);
+  return match ? match[1]! : 'null';
+}

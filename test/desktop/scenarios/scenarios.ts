@@ -1,0 +1,295 @@
+/**
+ * The desktop scenarios, written once and run by every available driver
+ * (test/desktop/desktop.test.ts). A scenario that needs what a driver cannot
+ * do (`needs`) is skipped on that driver with the reason printed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Capability, DesktopApp } from '../drivers/driver';
+import {
+  BOARD,
+  STEP_MS,
+  type Session,
+  agentPane,
+  boardWindow,
+  embeddedHubUrl,
+  metric,
+  openFirstPane,
+  paneText,
+  setServer,
+  waitForNewOutput,
+} from './helpers';
+import { startRendererDevServer } from './dev-server';
+
+export interface Scenario {
+  name: string;
+  needs?: Capability[];
+  run(session: Session): Promise<void>;
+}
+
+async function noUnhandled(app: DesktopApp): Promise<void> {
+  const unhandled = (app as { current?: () => { unhandled: string[] } | null }).current?.()?.unhandled ?? [];
+  expect(unhandled).toEqual([]);
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'first launch with no settings opens the embedded demo and shows the board',
+    async run(session) {
+      const app = await session.launch();
+      const window = await boardWindow(app);
+      expect(window.url).toMatch(/^app:\/\/falcon\//);
+      await window.page.getByText('Demo hub (built-in)').first().waitFor({ timeout: STEP_MS });
+      expect(await window.page.locator(BOARD).count()).toBeGreaterThan(0);
+      if (process.env.FALCON_DESKTOP_SCREENSHOT && session.driver.name === 'emulation') {
+        await window.page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/desktop-emulated.png') });
+      }
+      await noUnhandled(app);
+    },
+  },
+  {
+    name: 'opens an agent pane and shows its live output',
+    async run(session) {
+      const app = await session.launch();
+      const { page } = await boardWindow(app);
+      const agentId = await openFirstPane(page);
+      await waitForNewOutput(page, agentId);
+      await waitForNewOutput(page, agentId);
+    },
+  },
+  {
+    name: 'a pane detached into a second window shares the one hub connection',
+    async run(session) {
+      const app = await session.launch();
+      const main = await boardWindow(app);
+      const agentId = await openFirstPane(main.page);
+      await main.page.locator(agentPane(agentId)).getByRole('button', { name: 'Detach to its own window' }).click();
+      const detached = await app.waitForWindow((window) => window.id !== main.id);
+      await detached.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`, { timeout: STEP_MS });
+      await waitForNewOutput(detached.page, agentId);
+      const hub = await embeddedHubUrl(main.page);
+      expect(await metric(hub, 'falcon_hub_connections')).toBe(1);
+    },
+  },
+  {
+    name: 'View → Reload brings everything back with no stale or colliding subscription',
+    needs: ['menu'],
+    async run(session) {
+      const app = await session.launch();
+      const window = await boardWindow(app);
+      const agentId = await openFirstPane(window.page);
+      await waitForNewOutput(window.page, agentId);
+      const hub = await embeddedHubUrl(window.page);
+      const subscriptions = await metric(hub, 'falcon_hub_subscriptions');
+      await window.page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true));
+      await app.menuClick('reload', window);
+      await window.page.waitForFunction(() => !(window as unknown as { beforeReload?: boolean }).beforeReload, null, {
+        timeout: STEP_MS,
+      });
+      await window.page.waitForSelector(BOARD, { timeout: STEP_MS });
+      // The pane comes back (the layout is saved) and its output is live again in the new page.
+      await window.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`, { timeout: STEP_MS });
+      await waitForNewOutput(window.page, agentId);
+      // Twice more: a colliding subscription id would leave the new page without the channel it asked for.
+      for (let i = 0; i < 2; i++) {
+        await window.page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true));
+        await app.menuClick('reload', window);
+        await window.page.waitForFunction(() => !(window as unknown as { beforeReload?: boolean }).beforeReload);
+        await window.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`);
+        await waitForNewOutput(window.page, agentId);
+      }
+      expect(await metric(hub, 'falcon_hub_subscriptions')).toBe(subscriptions);
+      expect(await metric(hub, 'falcon_hub_connections')).toBe(1);
+    },
+  },
+  {
+    name: 'a notification for an agent needing input, clicked with only the tray running, opens its pane',
+    needs: ['tray', 'notifications'],
+    async run(session) {
+      const { hub, token } = await session.hub();
+      const app = await session.launch();
+      const first = await boardWindow(app);
+      await setServer(first.page, hub.wsUrl, token);
+      const window = await app.waitForWindow(async (candidate) => (await candidate.page.locator(BOARD).count()) > 0);
+      await window.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
+      for (const open of await app.windows()) await app.closeWindow(open);
+      await app.waitForNoWindow();
+      expect(app.running()).toBe(true);
+      await hub.hub.publish('project:web', 'agent_status', {
+        agentId: 'opus-1',
+        status: 'waiting_for_input',
+        issueId: '1',
+        projectId: 'web',
+        message: 'Which database should I use?',
+      });
+      const notification = await app.waitForNotification((n) => `${n.title} ${n.body}`.includes('opus-1'));
+      expect(await app.clickNotification(notification.index), 'main let the notification be collected').toEqual({
+        delivered: true,
+      });
+      const opened = await app.firstWindow();
+      await opened.page.waitForSelector(`${agentPane('opus-1')}`, { timeout: STEP_MS });
+    },
+  },
+  {
+    name: 'tray: status, show, pause and resume notifications, left click, quit',
+    needs: ['tray'],
+    async run(session) {
+      const app = await session.launch();
+      const window = await boardWindow(app);
+      const tray = await app.waitForTray((t) => t.menu.some((item) => item.id === 'quit'));
+      expect(tray.tooltip).not.toBe('');
+      await app.closeWindow(window);
+      await app.waitForNoWindow();
+      await app.clickTrayItem('show');
+      await boardWindow(app);
+      await app.clickTrayItem('pause-hour');
+      await app.waitForTray((t) => t.menu.some((item) => item.id === 'resume'));
+      await app.clickTrayItem('resume');
+      await app.waitForTray((t) => t.menu.some((item) => item.id === 'pause-hour'));
+      // Windows: a left click on the tray icon must open the app (no context menu opens on a left click there).
+      for (const open of await app.windows()) await app.closeWindow(open);
+      await app.waitForNoWindow();
+      expect((await app.tray())?.clickListeners, 'no tray click listener').toBeGreaterThan(0);
+      await app.clickTray();
+      await boardWindow(app);
+      await app.clickTrayItem('quit');
+      const { exited } = await app.quit();
+      expect(exited).toBe(true);
+    },
+  },
+  {
+    name: "a pane's Copy puts its output on the clipboard",
+    needs: ['clipboard'],
+    async run(session) {
+      const app = await session.launch();
+      const { page } = await boardWindow(app);
+      const agentId = await openFirstPane(page);
+      await waitForNewOutput(page, agentId);
+      await page.locator(agentPane(agentId)).getByRole('button', { name: 'Copy output' }).click();
+      await page
+        .locator(agentPane(agentId))
+        .getByText(/^Cop(ied|y failed)$/)
+        .waitFor({ timeout: STEP_MS });
+      expect(await page.locator(agentPane(agentId)).locator('.agent-pane-notice').textContent()).toBe('Copied');
+      const shown = (await paneText(page, agentId)).trim().split(/\s+/).slice(0, 3).join(' ');
+      await expect
+        .poll(() => app.clipboardText().then((text) => text.replace(/\s+/g, ' ')), { timeout: STEP_MS })
+        .toContain(shown);
+    },
+  },
+  {
+    name: 'settings are saved with the token encrypted and restored on the next launch',
+    async run(session) {
+      const { hub, token } = await session.hub();
+      const userData = session.userData();
+      const first = await session.launch({ userData });
+      const window = await boardWindow(first);
+      await setServer(window.page, hub.wsUrl, token);
+      const reloaded = await first.waitForWindow(async (w) => (await w.page.getByText('Suite issue 1').count()) > 0);
+      expect(reloaded).toBeTruthy();
+      expect((await first.quit()).exited).toBe(true);
+      const saved = readFileSync(join(userData, 'settings.json'), 'utf8');
+      expect(saved).toContain(hub.wsUrl);
+      expect(saved).not.toContain(token);
+      expect(saved).not.toContain(token.split('.')[1]);
+      const second = await session.launch({ userData });
+      const restored = await second.waitForWindow(() => true);
+      await restored.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
+      const server = await restored.page.evaluate(() =>
+        (
+          window as unknown as { falcon: { getServer(): Promise<{ url: string; hasToken: boolean }> } }
+        ).falcon.getServer(),
+      );
+      expect(server).toMatchObject({ url: hub.wsUrl, hasToken: true });
+    },
+  },
+  {
+    name: 'quit finishes within 3 s and leaves no process behind',
+    async run(session) {
+      const app = await session.launch();
+      const window = await boardWindow(app);
+      await openFirstPane(window.page);
+      const { ms, exited, leftover } = await app.quit();
+      expect(exited).toBe(true);
+      expect(leftover).toEqual([]);
+      expect(ms).toBeLessThan(3000);
+    },
+  },
+  {
+    name: 'a renderer crash is reported and the window recovers on reload',
+    needs: ['crash', 'dialogs'],
+    async run(session) {
+      const app = await session.launch();
+      const window = await boardWindow(app);
+      const before = (await app.dialogs()).length;
+      await app.crashRenderer(window);
+      const dialog = await app.waitForDialog((d) => d.index >= before && d.kind === 'messageBox');
+      const reload = dialog.buttons.findIndex((label) => /reload/i.test(label));
+      expect(reload, `a Reload button in ${JSON.stringify(dialog.buttons)}`).toBeGreaterThanOrEqual(0);
+      await app.answerDialog(dialog.index, reload);
+      await window.page.waitForSelector(BOARD, { timeout: STEP_MS });
+      const agentId = await openFirstPane(window.page);
+      await waitForNewOutput(window.page, agentId);
+    },
+  },
+  {
+    name: '`npm run dev` renders: the board from the renderer dev server (ELECTRON_RENDERER_URL)',
+    needs: ['dev-server'],
+    async run(session) {
+      const dev = await startRendererDevServer();
+      session.add(() => dev.close());
+      const app = await session.launch({ env: { ELECTRON_RENDERER_URL: dev.url } });
+      const window = await boardWindow(app);
+      expect(window.url.startsWith(dev.url)).toBe(true);
+    },
+  },
+  {
+    name: 'a packaged app ignores ELECTRON_RENDERER_URL and serves its own renderer',
+    needs: ['packaged-flag'],
+    async run(session) {
+      const app = await session.launch({ packaged: true, env: { ELECTRON_RENDERER_URL: 'http://127.0.0.1:9/' } });
+      const window = await boardWindow(app);
+      expect(window.url).toMatch(/^app:\/\/falcon\//);
+    },
+  },
+  {
+    name: 'a second launch hands over to the first instance and exits',
+    needs: ['second-instance'],
+    async run(session) {
+      const userData = session.userData();
+      const first = await session.launch({ userData });
+      const window = await boardWindow(first);
+      await first.closeWindow(window);
+      await first.waitForNoWindow();
+      const second = await session.launch({ userData });
+      await expect.poll(() => second.running(), { timeout: STEP_MS }).toBe(false);
+      // The first instance shows its window again.
+      await boardWindow(first);
+    },
+  },
+  {
+    name: 'the page gets window.falcon only: no Node, no ipcRenderer, a frozen API',
+    async run(session) {
+      const app = await session.launch();
+      const { page } = await boardWindow(app);
+      const seen = await page.evaluate(() => {
+        const w = window as unknown as Record<string, unknown> & { falcon: Record<string, unknown> };
+        return {
+          require: typeof w.require,
+          process: typeof w.process,
+          ipcRenderer: typeof w.ipcRenderer,
+          frozen: Object.isFrozen(w.falcon),
+          functions: Object.values(w.falcon).every((v) => typeof v === 'function' || typeof v === 'number'),
+        };
+      });
+      expect(seen).toEqual({
+        require: 'undefined',
+        process: 'undefined',
+        ipcRenderer: 'undefined',
+        frozen: true,
+        functions: true,
+      });
+    },
+  },
+];
