@@ -15,22 +15,30 @@
  *   page-level scenarios only (the board renders, no blank window).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Browser, type ElectronApplication, type Page, _electron, chromium } from 'playwright-core';
 import type { DialogRecord } from '../emulation/control-types';
 import type { Capability, DesktopApp, DesktopDriver, DesktopWindow, LaunchOptions } from './driver';
 import { ROOT, STEP_MS } from './emulated';
 
-/** Electron's binary, when `npm ci` could download it (`require('electron')` is its path). */
+/**
+ * Electron's binary, when `npm ci` could download it: the path `require('electron')` gives, found the
+ * way node_modules/electron/index.js finds it (path.txt, dist/, ELECTRON_OVERRIDE_DIST_PATH) but
+ * without requiring it, since that module tries to download a missing binary.
+ */
 export function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
+  const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  const pathFile = join(packageDir, 'path.txt');
+  const executable = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const full = override
+    ? join(override, executable || 'electron')
+    : executable
+      ? join(packageDir, 'dist', executable)
+      : '';
+  return full && existsSync(full) ? full : null;
 }
 
 /** The unpacked packaged app's executable under release/ (electron-builder's --dir output), if built. */
@@ -38,9 +46,12 @@ export function packagedBinary(): string | null {
   const release = join(ROOT, 'release');
   if (!existsSync(release)) return null;
   const candidates: string[] = [];
-  for (const dir of readdirSync(release)) {
+  // This machine's architecture first (macOS builds both: release/mac and release/mac-arm64).
+  const dirs = readdirSync(release).sort((a, b) => Number(b.includes(process.arch)) - Number(a.includes(process.arch)));
+  for (const dir of dirs) {
     // linux-unpacked/falcon-monitor, win-unpacked/Falcon Monitor.exe, mac*/Falcon Monitor.app/Contents/MacOS/Falcon Monitor
-    if (dir.startsWith('linux') && dir.endsWith('unpacked')) candidates.push(join(release, dir, 'falcon-monitor'));
+    if (dir.startsWith('linux') && dir.endsWith('unpacked'))
+      candidates.push(join(release, dir, 'falcon-monitor'), join(release, dir, 'Falcon Monitor'));
     if (dir.startsWith('win') && dir.endsWith('unpacked')) candidates.push(join(release, dir, 'Falcon Monitor.exe'));
     if (dir === 'mac' || dir.startsWith('mac-'))
       candidates.push(join(release, dir, 'Falcon Monitor.app/Contents/MacOS/Falcon Monitor'));

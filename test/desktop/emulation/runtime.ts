@@ -4,7 +4,7 @@
  * channel to the test process (Node IPC, `process.send`), and the records
  * tests assert on. Test-only, never shipped.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Route, chromium } from 'playwright-core';
@@ -82,7 +82,8 @@ process.on('message', (raw: ToChild) => {
 // ------------------------------------------------------------------ Chromium
 
 let context: BrowserContext | null = null;
-const profile = mkdtempSync(join(tmpdir(), 'falcon-emu-chromium-'));
+// Chromium's profile lives in userData, as Electron's does (localStorage survives a relaunch).
+const profile = join(launch.userData, 'Chromium');
 let routeHandler: ((route: Route) => Promise<void>) | null = null;
 
 /** The one browser context (Electron's default session); throws before ready. */
@@ -114,12 +115,11 @@ export async function launchBrowser(): Promise<{ cdpUrl: string }> {
   return { cdpUrl: `ws://127.0.0.1:${port}${path}` };
 }
 
-/** Closes Chromium (all its processes) and removes its profile. */
+/** Closes Chromium (all its processes). */
 export async function closeBrowser(): Promise<void> {
   const closing = context;
   context = null;
   await closing?.close().catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
 }
 
 export const profileDir = profile;

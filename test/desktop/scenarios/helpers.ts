@@ -134,6 +134,25 @@ export async function metric(hubHttpUrl: string, name: string): Promise<number> 
   return Number(match[1]);
 }
 
+/** Shows a project's board (the Project switcher), once the hub lists it. */
+export async function showProject(page: Page, projectId: string): Promise<void> {
+  await page.waitForSelector(`.project-switcher option[value="${projectId}"]`, { state: 'attached', timeout: STEP_MS });
+  await page.getByLabel('Project').selectOption(projectId);
+}
+
+/** The last complete line a pane shows (not the one being written), a piece of it long enough to be unique. */
+export async function lastCompleteLine(page: Page, agentId: string): Promise<string> {
+  const rows = await page.evaluate(
+    (selector) =>
+      [...(document.querySelector(`${selector} .xterm-rows`)?.children ?? [])]
+        .map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trim())
+        .filter((row) => row.length > 8 && !row.includes('live output')),
+    agentPane(agentId),
+  );
+  const line = rows.at(-2) ?? rows.at(-1) ?? '';
+  return line.slice(0, 40);
+}
+
 /**
  * Points the app at a hub through the Settings bridge call (the one the Settings dialog makes). Not
  * awaited in the page: the call reloads every window, this one included. Wait for the new hub's board.

@@ -14,10 +14,12 @@ import {
   agentPane,
   boardWindow,
   embeddedHubUrl,
+  lastCompleteLine,
   metric,
   openFirstPane,
   paneText,
   setServer,
+  showProject,
   waitForNewOutput,
 } from './helpers';
 import { startRendererDevServer } from './dev-server';
@@ -82,21 +84,32 @@ export const scenarios: Scenario[] = [
       await waitForNewOutput(window.page, agentId);
       const hub = await embeddedHubUrl(window.page);
       const subscriptions = await metric(hub, 'falcon_hub_subscriptions');
-      await window.page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true));
-      await app.menuClick('reload', window);
-      await window.page.waitForFunction(() => !(window as unknown as { beforeReload?: boolean }).beforeReload, null, {
-        timeout: STEP_MS,
-      });
-      await window.page.waitForSelector(BOARD, { timeout: STEP_MS });
-      // The pane comes back (the layout is saved) and its output is live again in the new page.
-      await window.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`, { timeout: STEP_MS });
-      await waitForNewOutput(window.page, agentId);
-      // Twice more: a colliding subscription id would leave the new page without the channel it asked for.
-      for (let i = 0; i < 2; i++) {
+      // Three reloads: each must bring back the whole board (its snapshot) and the pane's history (its
+      // tail), which a new page gets only if main forgot the old page's subscriptions: the new page's
+      // ids start at s1 again and would collide with the old ones.
+      for (let i = 0; i < 3; i++) {
+        const cards = await window.page.locator(BOARD).count();
+        const shown = await lastCompleteLine(window.page, agentId);
+        expect(shown).not.toBe('');
         await window.page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true));
         await app.menuClick('reload', window);
-        await window.page.waitForFunction(() => !(window as unknown as { beforeReload?: boolean }).beforeReload);
-        await window.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`);
+        await window.page.waitForFunction(() => !(window as unknown as { beforeReload?: boolean }).beforeReload, null, {
+          timeout: STEP_MS,
+        });
+        await window.page.waitForFunction(
+          ([selector, count]) => document.querySelectorAll(selector).length >= count,
+          [BOARD, cards] as const,
+          { timeout: STEP_MS },
+        );
+        await window.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`, { timeout: STEP_MS });
+        await window.page.waitForFunction(
+          ([selector, text]) =>
+            (document.querySelector(`${selector} .xterm-rows`)?.textContent ?? '')
+              .replace(/\u00a0/g, ' ')
+              .includes(text),
+          [agentPane(agentId), shown] as const,
+          { timeout: STEP_MS },
+        );
         await waitForNewOutput(window.page, agentId);
       }
       expect(await metric(hub, 'falcon_hub_subscriptions')).toBe(subscriptions);
@@ -111,8 +124,8 @@ export const scenarios: Scenario[] = [
       const app = await session.launch();
       const first = await boardWindow(app);
       await setServer(first.page, hub.wsUrl, token);
-      const window = await app.waitForWindow(async (candidate) => (await candidate.page.locator(BOARD).count()) > 0);
-      await window.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
+      await showProject(first.page, 'web');
+      await first.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
       for (const open of await app.windows()) await app.closeWindow(open);
       await app.waitForNoWindow();
       expect(app.running()).toBe(true);
@@ -186,15 +199,16 @@ export const scenarios: Scenario[] = [
       const first = await session.launch({ userData });
       const window = await boardWindow(first);
       await setServer(window.page, hub.wsUrl, token);
-      const reloaded = await first.waitForWindow(async (w) => (await w.page.getByText('Suite issue 1').count()) > 0);
-      expect(reloaded).toBeTruthy();
+      await showProject(window.page, 'web');
+      await window.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
       expect((await first.quit()).exited).toBe(true);
       const saved = readFileSync(join(userData, 'settings.json'), 'utf8');
       expect(saved).toContain(hub.wsUrl);
       expect(saved).not.toContain(token);
       expect(saved).not.toContain(token.split('.')[1]);
       const second = await session.launch({ userData });
-      const restored = await second.waitForWindow(() => true);
+      const restored = await second.waitForWindow((w) => !w.page.url().startsWith('about:'));
+      await showProject(restored.page, 'web');
       await restored.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
       const server = await restored.page.evaluate(() =>
         (
