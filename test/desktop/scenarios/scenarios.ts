@@ -45,6 +45,9 @@ export const scenarios: Scenario[] = [
       await window.page.getByText('Demo hub (built-in)').first().waitFor({ timeout: STEP_MS });
       expect(await window.page.locator(BOARD).count()).toBeGreaterThan(0);
       if (process.env.FALCON_DESKTOP_SCREENSHOT && session.driver.name === 'emulation') {
+        const agentId = await openFirstPane(window.page);
+        await waitForNewOutput(window.page, agentId);
+        await waitForNewOutput(window.page, agentId);
         await window.page.screenshot({ path: join(import.meta.dirname, '../../../docs/images/desktop-emulated.png') });
       }
       await noUnhandled(app);
