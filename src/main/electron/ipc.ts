@@ -10,6 +10,13 @@ export interface IpcWindows {
   windowIdOf(contents: WebContents): number | null;
   targetOf(windowId: number): PaneTarget | null;
   openWindow(target: PaneTarget): void;
+  /**
+   * The window said hello: from now on it may be sent events. Returns a focus
+   * request that was waiting for its page (a notification clicked while only
+   * the tray ran), or null.
+   */
+  helloFrom(windowId: number): PaneTarget | null;
+  writeClipboard(text: string): void;
 }
 
 type Sender = { senderFrame: { url: string } | null; sender: WebContents };
@@ -69,7 +76,8 @@ export function registerIpc(core: () => DesktopCore, windows: IpcWindows, origin
     }),
     on('falcon:open-window', (_windowId, target) => windows.openWindow(target)),
     on('falcon:viewing', (windowId, target) => core().setViewing(windowId, target)),
-    handle('falcon:hello', (windowId) => core().hello(windows.targetOf(windowId))),
+    on('falcon:copy-text', (_windowId, text) => windows.writeClipboard(text)),
+    handle('falcon:hello', (windowId) => core().hello(windows.targetOf(windowId), windows.helloFrom(windowId))),
     handle('falcon:get-server', () => core().getServer()),
     handle('falcon:set-server', (_windowId, settings) => core().setServer(settings)),
     handle('falcon:list-projects', () => core().listProjects()),
