@@ -57,6 +57,8 @@ const config = {
     category: 'Development',
     maintainer: 'Falcon Monitor developers',
     synopsis: 'Desktop monitor for falcon-pm coding agents',
+    // The desktop file is named after package.json's desktopName, which Electron reports to the desktop.
+    syncDesktopName: true,
   },
   // No deb.depends: electron-builder's defaults (libgtk-3-0, libnotify4, libnss3, libxss1,
   // libxtst6, xdg-utils, libatspi2.0-0, libuuid1, libsecret-1-0) are what Electron needs, and

@@ -51,6 +51,7 @@ export class DesktopCore {
   private projectSubscriptions = new Map<string, () => void>();
   private projectTimer: ReturnType<typeof setInterval> | null = null;
   private undoConnection: Array<() => void> = [];
+  private serverChange: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly doFetch: typeof fetch;
 
@@ -114,7 +115,9 @@ export class DesktopCore {
     return this.hub;
   }
 
-  getServer(): ServerSettings {
+  /** The server settings for the Settings dialog; asks the OS about encryption first (once, lazily). */
+  async getServer(): Promise<ServerSettings> {
+    await this.settings.checkEncryption();
     return {
       url: this.settings.get().serverUrl,
       hasToken: this.settings.hasToken(),
@@ -124,6 +127,13 @@ export class DesktopCore {
 
   /** Switches server (or back to the built-in hub with an empty URL): a new connection, and windows reload. */
   async setServer(next: ServerUpdate): Promise<void> {
+    // One change at a time: two overlapping changes would each start a connection, and one would leak.
+    const run = this.serverChange.then(() => this.applyServer(next));
+    this.serverChange = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyServer(next: ServerUpdate): Promise<void> {
     // The URL first: a rejected URL must not leave a half-applied change behind.
     await this.settings.update({ serverUrl: next.url.trim() });
     if (next.token !== undefined)
@@ -147,6 +157,12 @@ export class DesktopCore {
     } catch {
       return [];
     }
+  }
+
+  /** For the Settings dialog: `secureStorage` is accurate (the encryption check is done first, once). */
+  async readNotificationSettings(): Promise<NotificationSettings> {
+    await this.settings.checkEncryption();
+    return this.getNotificationSettings();
   }
 
   getNotificationSettings(): NotificationSettings {

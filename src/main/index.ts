@@ -36,10 +36,15 @@ interface OpenWindow {
   helloed: boolean;
   /** A focus request waiting for the page's hello. */
   pendingFocus: PaneTarget | null;
+  /** A main-frame navigation to a new document started and its page has not said hello yet. */
+  navigating: boolean;
 }
 
 // Before `ready`, as Electron requires.
 registerAppScheme();
+// An unpackaged app (npm start, npm run dev) keeps its own settings and single-instance lock,
+// apart from an installed Falcon Monitor's.
+if (!app.isPackaged) app.setPath('userData', `${app.getPath('userData')} (dev)`);
 // Windows matches toasts to the installer's Start-menu shortcut by this id.
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
@@ -54,6 +59,8 @@ const codec: SecretCodec = {
   backend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os'),
   encrypt: (plain) => safeStorage.encryptStringAsync(plain),
   decrypt: (cipher) => safeStorage.decryptStringAsync(cipher),
+  // Linux's async encryptor marks ciphers from the Secret Service v11, from its built-in fallback key v10.
+  keyringProtected: (cipher) => process.platform !== 'linux' || cipher.subarray(0, 3).toString('latin1') === 'v11',
 };
 
 const tray = new AppTray((action) => onTrayAction(action));
@@ -65,15 +72,18 @@ const tray = new AppTray((action) => onTrayAction(action));
  * and the OS certificate store next to Node's bundled roots (Node ≥ 22.15).
  */
 let proxyAgent: HttpsProxyAgent<string> | undefined;
-const systemCa = (() => {
+let systemCa: string[] | undefined | null = null;
+/** Read on the first connection, not at load: the OS store can be slow to read (macOS, Windows). */
+function certificateAuthorities(): string[] | undefined {
+  if (systemCa !== null) return systemCa;
   const get = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates;
-  if (!get) return undefined;
   try {
-    return [...get('default'), ...get('system')];
+    systemCa = get ? [...get('default'), ...get('system')] : undefined;
   } catch {
-    return undefined;
+    systemCa = undefined;
   }
-})();
+  return systemCa;
+}
 
 async function resolveProxy(url: string): Promise<void> {
   try {
@@ -131,7 +141,15 @@ function openWindow(target: PaneTarget | null): BrowserWindow {
     devTools: !app.isPackaged,
   });
   const id = window.webContents.id;
-  const entry: OpenWindow = { window, role, target, undoRelay: () => {}, helloed: false, pendingFocus: null };
+  const entry: OpenWindow = {
+    window,
+    role,
+    target,
+    undoRelay: () => {},
+    helloed: false,
+    pendingFocus: null,
+    navigating: false,
+  };
   entry.undoRelay = core.relay.addWindow(relayWindow(entry));
   windows.set(id, entry);
   const visibility = () => core.relay.visibilityChanged(id);
@@ -141,9 +159,22 @@ function openWindow(target: PaneTarget | null): BrowserWindow {
   window.on('restore', visibility);
   window.on('focus', () => core.setFocused(id, true));
   window.on('blur', () => core.setFocused(id, false));
-  // did-navigate: the main frame committed a new document (same-document navigations are did-navigate-in-page).
-  // Not did-start-navigation: a navigation that starts may still be refused by will-navigate, or fail.
-  window.webContents.on('did-navigate', () => resetDocument(entry));
+  // did-navigate: the main frame committed a new document (same-document navigations are
+  // did-navigate-in-page). Not at did-start-navigation: a navigation that starts may still be
+  // refused by will-navigate, or fail. The new page's hello resets again; a did-navigate that
+  // arrives after that hello (they travel on different pipes) must not undo the new page's work.
+  window.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) entry.navigating = true;
+  });
+  window.webContents.on('did-navigate', () => {
+    if (entry.navigating || !entry.helloed) resetDocument(entry);
+  });
+  window.webContents.on('did-fail-load', (_event, code, _description, _url, isMainFrame) => {
+    // A page that never loads never fires ready-to-show: show the window anyway (-3 is an aborted load).
+    if (isMainFrame && code !== -3 && !window.isDestroyed()) window.show();
+  });
+  // Windows logoff and shutdown skip will-quit: write what is pending now.
+  window.on('session-end', () => void settings.flush());
   window.webContents.on('render-process-gone', (_event, details) => {
     if (quitting || window.isDestroyed()) return;
     resetDocument(entry);
@@ -162,7 +193,8 @@ function openWindow(target: PaneTarget | null): BrowserWindow {
         if (window.isDestroyed()) return;
         if (response === 0) window.webContents.reload();
         else window.close();
-      });
+      })
+      .catch((error: unknown) => console.error('crash dialog failed', error));
   });
   window.on('close', () => {
     settings
@@ -205,10 +237,14 @@ function onTrayAction(action: TrayAction): void {
     case 'open':
       return focusTarget(action.target);
     case 'pause':
-      void started().core.setNotificationSettings({ pausedUntil: pauseUntil(action, Date.now()) });
+      void started()
+        .core.setNotificationSettings({ pausedUntil: pauseUntil(action, Date.now()) })
+        .catch((error: unknown) => console.error('pausing notifications failed', error));
       return;
     case 'resume':
-      void started().core.setNotificationSettings({ pausedUntil: null });
+      void started()
+        .core.setNotificationSettings({ pausedUntil: null })
+        .catch((error: unknown) => console.error('resuming notifications failed', error));
       return;
     case 'quit':
       quitting = true;
@@ -226,6 +262,11 @@ function showAbout(): void {
   });
 }
 
+/** Reconnect now; the proxy is looked up again first (a laptop moves between office and home). */
+function wake(core: DesktopCore): void {
+  void resolveProxy(core.hubInfo().url).finally(() => core.wake());
+}
+
 /** Network changes: Electron's main process has no event for them, so poll `net.isOnline()`. */
 function watchNetwork(core: DesktopCore): void {
   let online = net.isOnline();
@@ -234,7 +275,7 @@ function watchNetwork(core: DesktopCore): void {
     if (now === online) return;
     online = now;
     core.connection.setNetworkAvailable(now);
-    if (now) core.wake();
+    if (now) wake(core);
   }, 5000).unref();
 }
 
@@ -246,7 +287,8 @@ async function start(): Promise<void> {
   core = new DesktopCore(
     store,
     {
-      createWebSocket: (url) => new WebSocket(url, { agent: proxyAgent, ca: systemCa }) as unknown as WebSocketLike,
+      createWebSocket: (url) =>
+        new WebSocket(url, { agent: proxyAgent, ca: certificateAuthorities() }) as unknown as WebSocketLike,
       prepareConnection: resolveProxy,
       showNotification: (notification) => showNotification(notification, focusTarget),
       updateTray: (state, menu) => tray.update(state, menu, store.get().trayEnabled),
@@ -278,6 +320,7 @@ async function start(): Promise<void> {
         // still held (even a message it sent while unloading) is released.
         resetDocument(entry);
         entry.helloed = true;
+        entry.navigating = false;
         const focusNow = entry.pendingFocus;
         entry.pendingFocus = null;
         return focusNow;
@@ -291,8 +334,8 @@ async function start(): Promise<void> {
       applicationMenuTemplate({ isMac: process.platform === 'darwin', packaged: app.isPackaged, about: showAbout }),
     ),
   );
-  powerMonitor.on('resume', () => desktop.wake());
-  powerMonitor.on('unlock-screen', () => desktop.wake());
+  powerMonitor.on('resume', () => wake(desktop));
+  powerMonitor.on('unlock-screen', () => wake(desktop));
   watchNetwork(desktop);
   openWindow(null);
   void checkForUpdates((message, error) => console.info(message, error instanceof Error ? error.message : ''));

@@ -24,6 +24,8 @@ export const APP_SCHEME_PRIVILEGES = {
   secure: true,
   // Vite's module scripts and fetch() of the app's own files.
   supportFetchAPI: true,
+  // V8's code cache for the app's scripts (needs standard): a faster start for a 1.5 MB bundle.
+  codeCache: true,
 } as const;
 
 export interface RendererSource {

@@ -18,7 +18,11 @@ import { MAX_HUB_URL_LENGTH, isHubUrl } from './link-policy';
 
 /** What the store needs from `safeStorage`; tests supply a real reversible codec. */
 export interface SecretCodec {
-  /** `safeStorage.isAsyncEncryptionAvailable()`: asked once, when the store opens. */
+  /**
+   * `safeStorage.isAsyncEncryptionAvailable()`: asked once, and only when a
+   * token is stored or asked about (on Linux it starts the keyring, which can
+   * prompt the user: never before the first window, never for demo use).
+   */
   isEncryptionAvailable(): Promise<boolean>;
   /**
    * `safeStorage.getSelectedStorageBackend()` on Linux ('basic_text', 'gnome_libsecret', 'kwallet', …, or
@@ -29,6 +33,13 @@ export interface SecretCodec {
   encrypt(plain: string): Promise<Buffer>;
   /** `safeStorage.decryptStringAsync`: `shouldReEncrypt` when the key was rotated or a better one exists. */
   decrypt(cipher: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
+  /**
+   * Whether a cipher this codec produced is protected by the OS keyring, when
+   * only the cipher can tell: on Linux the async encryptor falls back silently
+   * from the Secret Service to Chromium's built-in key, marking such ciphers
+   * `v10` instead of `v11`. Absent: trust `backend()`.
+   */
+  keyringProtected?(cipher: Buffer): boolean;
 }
 
 export interface WindowBounds {
@@ -262,6 +273,9 @@ export class SettingsStore {
    */
   private token: string | null = null;
   private encryptionAvailable = false;
+  private encryptionChecked: Promise<void> | null = null;
+  /** False once a cipher turned out not to be keyring-protected (see SecretCodec.keyringProtected). */
+  private keyringWorks = true;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -313,11 +327,27 @@ export class SettingsStore {
     return store.init();
   }
 
-  /** Asks whether encryption works and decrypts the stored token, once; re-encrypts it when the OS asks. */
+  /**
+   * Whether encryption works, asked of the codec once (see
+   * SecretCodec.isEncryptionAvailable); `tokenSecurity()` is accurate after it.
+   */
+  checkEncryption(): Promise<void> {
+    this.encryptionChecked ??= this.codec.isEncryptionAvailable().then(
+      (available) => void (this.encryptionAvailable = available),
+      () => void (this.encryptionAvailable = false),
+    );
+    return this.encryptionChecked;
+  }
+
+  /** With a stored token only: decrypts it, once; re-encrypts it when the OS asks. */
   private async init(): Promise<this> {
-    this.encryptionAvailable = await this.codec.isEncryptionAvailable().catch(() => false);
-    if (this.tokenCipher === null || !this.encryptionAvailable) return this;
+    if (this.tokenCipher === null) return this;
+    await this.checkEncryption();
+    if (!this.encryptionAvailable) return this;
     const cipher = this.tokenCipher;
+    if (this.codec.keyringProtected && !this.codec.keyringProtected(Buffer.from(cipher, 'base64'))) {
+      this.keyringWorks = false;
+    }
     let decrypted: { result: string; shouldReEncrypt: boolean };
     try {
       decrypted = await this.codec.decrypt(Buffer.from(cipher, 'base64'));
@@ -382,7 +412,8 @@ export class SettingsStore {
         this.token = null;
         return null;
       }
-      const { secure } = this.tokenSecurity();
+      await this.checkEncryption();
+      let { secure } = this.tokenSecurity();
       const consent = options.allowPlaintext ?? this.settings.allowPlaintextToken;
       if (!secure && !consent) {
         throw new TokenStorageError(
@@ -396,8 +427,22 @@ export class SettingsStore {
         this.token = token;
         return 'memory';
       }
-      const cipher = (await this.codec.encrypt(token)).toString('base64');
-      await this.persist(settings, cipher);
+      const encrypted = await this.codec.encrypt(token);
+      if (secure && this.codec.keyringProtected && !this.codec.keyringProtected(encrypted)) {
+        // The backend promised a keyring, the cipher says otherwise: the same as basic_text.
+        this.keyringWorks = false;
+        secure = false;
+        if (!consent) {
+          throw new TokenStorageError(
+            'insecure_backend',
+            `The keyring (${this.codec.backend()}) did not protect the token; pass allowPlaintext to store it anyway`,
+          );
+        }
+      }
+      await this.persist(
+        secure ? settings : { ...this.settings, allowPlaintextToken: true },
+        encrypted.toString('base64'),
+      );
       this.token = token;
       return secure ? 'encrypted' : 'obfuscated';
     });
@@ -416,7 +461,7 @@ export class SettingsStore {
   /** For the UI's warning: `secure` is false when only `basic_text` (or nothing) protects the token. */
   tokenSecurity(): { secure: boolean; backend: string } {
     const backend = this.codec.backend();
-    return { secure: this.encryptionAvailable && !INSECURE_BACKENDS.has(backend), backend };
+    return { secure: this.encryptionAvailable && this.keyringWorks && !INSECURE_BACKENDS.has(backend), backend };
   }
 
   /** Resolves once every write queued so far has finished (quitting waits for it). */

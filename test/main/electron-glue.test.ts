@@ -112,6 +112,8 @@ const electron = vi.hoisted(() => {
       app: {
         getAppPath: () => '/app',
         getPath: () => '/tmp/falcon-test-user-data',
+        setPath: vi.fn(),
+        isPackaged: false,
         getVersion: () => '0.1.0',
         requestSingleInstanceLock: () => electronLock(),
         quit: () => electronQuit(),

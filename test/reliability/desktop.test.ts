@@ -315,7 +315,7 @@ describe('Desktop security', () => {
       getServer: spy('getServer'),
       setServer: spy('setServer'),
       listProjects: spy('listProjects'),
-      getNotificationSettings: spy('getNotificationSettings'),
+      readNotificationSettings: spy('readNotificationSettings'),
       setNotificationSettings: spy('setNotificationSettings'),
     };
     const undo = registerIpc(

@@ -7,6 +7,8 @@ import type { DesktopNotification } from '../notification-policy';
  * its handlers when nothing references it (electron/electron#12690): a click
  * then does nothing. Each one is kept here until it is clicked, closed or
  * fails; the oldest are let go past a cap (toasts that never report closing).
+ * On Windows a toast that times out reports `close` (reason `timedOut`) yet
+ * stays clickable in the Action Center, so it stays referenced.
  */
 const live = new Set<Notification>();
 const MAX_LIVE = 100;
@@ -29,7 +31,10 @@ export function showNotification(
     release();
     onClick(notification.target);
   });
-  shown.on('close', release);
+  shown.on('close', (event) => {
+    if (process.platform === 'win32' && event?.reason === 'timedOut') return;
+    release();
+  });
   shown.on('failed', release);
   live.add(shown);
   if (live.size > MAX_LIVE) live.delete(live.values().next().value as Notification);

@@ -50,8 +50,11 @@ export function createAppWindow(options: {
       devTools: options.devTools,
     },
   });
-  if (bounds?.maximized) window.maximize();
-  window.once('ready-to-show', () => window.show());
+  // maximize() also shows the window: only once it has painted.
+  window.once('ready-to-show', () => {
+    if (bounds?.maximized) window.maximize();
+    window.show();
+  });
   const { origins } = options.source;
   window.webContents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url, origins)) event.preventDefault();
@@ -61,7 +64,7 @@ export function createAppWindow(options: {
   });
   window.webContents.setWindowOpenHandler(({ url }) => {
     const safe = isSafeExternalUrl(url);
-    if (safe) void shell.openExternal(safe.href);
+    if (safe) shell.openExternal(safe.href).catch((error: unknown) => console.error('opening a link failed', error));
     return { action: 'deny' };
   });
   // A detached window learns its target from `hello`.
