@@ -28,7 +28,12 @@ const config = {
     enableNodeCliInspectArguments: false,
     enableEmbeddedAsarIntegrityValidation: true,
     onlyLoadAppFromAsar: true,
+    // The renderer is served from app://falcon (src/main/electron/app-protocol.ts), never file://.
     grantFileProtocolExtraPrivileges: false,
+    // Flipping fuses edits the binary and invalidates its signature; Apple Silicon kills an
+    // unsigned-but-modified binary at launch. Re-sign ad hoc (a real identity, when
+    // configured, signs over it afterwards).
+    resetAdHocDarwinSignature: true,
   },
   mac: {
     category: 'public.app-category.developer-tools',
@@ -52,8 +57,12 @@ const config = {
     category: 'Development',
     maintainer: 'Falcon Monitor developers',
     synopsis: 'Desktop monitor for falcon-pm coding agents',
+    // The desktop file is named after package.json's desktopName, which Electron reports to the desktop.
+    syncDesktopName: true,
   },
-  deb: { depends: ['libnotify4', 'libsecret-1-0'] },
+  // No deb.depends: electron-builder's defaults (libgtk-3-0, libnotify4, libnss3, libxss1,
+  // libxtst6, xdg-utils, libatspi2.0-0, libuuid1, libsecret-1-0) are what Electron needs, and
+  // setting the list replaces them rather than adding to it.
   // Updates are opt-in: with FALCON_UPDATE_URL set at build time, builds carry a
   // generic update feed that electron-updater checks (docs/release.md).
   publish: process.env.FALCON_UPDATE_URL ? [{ provider: 'generic', url: process.env.FALCON_UPDATE_URL }] : null,

@@ -1,6 +1,21 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The dev server only: the page's CSP meta tag lets inline scripts run, for the
+ * React refresh preamble electron-vite injects inline (main relaxes its CSP
+ * header the same way, in dev only: src/main/renderer-source.ts). Built and
+ * packaged renderers keep `script-src 'self'`.
+ */
+function devInlineScripts(): Plugin {
+  return {
+    name: 'falcon:dev-inline-scripts',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace("script-src 'self';", "script-src 'self' 'unsafe-inline';"),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -24,7 +39,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [react()],
+    plugins: [react(), devInlineScripts()],
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },

@@ -4,7 +4,7 @@ import { applyBoardEvent, createBoardState } from '../shared/board-state';
 import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from '../shared/bridge';
 import type { ConnectionState } from '../shared/connection-state';
 import type { Delivery } from '../shared/delivery';
-import type { NotificationSettings } from '../shared/ipc';
+import type { HelloResult, NotificationSettings } from '../shared/ipc';
 import { channelOf } from '../shared/protocol';
 import { type EmbeddedHub, startEmbeddedHub } from './embedded-hub';
 import { type DesktopNotification, NotificationPolicy } from './notification-policy';
@@ -20,6 +20,8 @@ export interface DesktopHost {
   broadcastConnectionState(state: ConnectionState): void;
   /** A new server: every window reloads, so its subscriptions start over on the new connection. */
   reloadWindows(): void;
+  /** Called before each connection is made to `url` (main resolves the system proxy for it). */
+  prepareConnection?(url: string): Promise<void>;
 }
 
 export interface DesktopCoreOptions {
@@ -27,6 +29,7 @@ export interface DesktopCoreOptions {
   demoSpeed?: number;
   /** How often the list of projects is refreshed (default 60 s). */
   projectRefreshMs?: number;
+  /** Electron's `net.fetch` in the app: Chromium's network stack, with the system's proxies and certificates. */
   fetch?: typeof fetch;
 }
 
@@ -48,6 +51,7 @@ export class DesktopCore {
   private projectSubscriptions = new Map<string, () => void>();
   private projectTimer: ReturnType<typeof setInterval> | null = null;
   private undoConnection: Array<() => void> = [];
+  private serverChange: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly doFetch: typeof fetch;
 
@@ -80,6 +84,7 @@ export class DesktopCore {
     } else {
       this.hub = { label: hostOf(serverUrl), url: serverUrl, builtIn: false };
     }
+    await this.host.prepareConnection?.(url);
     this.connection = new ReconnectingConnection({
       urls: url,
       token,
@@ -96,20 +101,23 @@ export class DesktopCore {
       }),
     ];
     this.connection.start();
-    await this.refreshProjects();
+    // Not awaited: an unreachable hub must not hold the first window back for the fetch's timeout.
+    void this.refreshProjects();
     this.projectTimer = setInterval(() => void this.refreshProjects(), this.options.projectRefreshMs ?? 60_000);
     this.refreshTray();
   }
 
-  hello(target: PaneTarget | null): { connection: ConnectionState; hub: HubInfo; target: PaneTarget | null } {
-    return { connection: this.connection.state, hub: this.hub, target };
+  hello(target: PaneTarget | null, focus: PaneTarget | null = null): HelloResult {
+    return { connection: this.connection.state, hub: this.hub, target, focus };
   }
 
   hubInfo(): HubInfo {
     return this.hub;
   }
 
-  getServer(): ServerSettings {
+  /** The server settings for the Settings dialog; asks the OS about encryption first (once, lazily). */
+  async getServer(): Promise<ServerSettings> {
+    await this.settings.checkEncryption();
     return {
       url: this.settings.get().serverUrl,
       hasToken: this.settings.hasToken(),
@@ -119,6 +127,13 @@ export class DesktopCore {
 
   /** Switches server (or back to the built-in hub with an empty URL): a new connection, and windows reload. */
   async setServer(next: ServerUpdate): Promise<void> {
+    // One change at a time: two overlapping changes would each start a connection, and one would leak.
+    const run = this.serverChange.then(() => this.applyServer(next));
+    this.serverChange = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyServer(next: ServerUpdate): Promise<void> {
     // The URL first: a rejected URL must not leave a half-applied change behind.
     await this.settings.update({ serverUrl: next.url.trim() });
     if (next.token !== undefined)
@@ -142,6 +157,12 @@ export class DesktopCore {
     } catch {
       return [];
     }
+  }
+
+  /** For the Settings dialog: `secureStorage` is accurate (the encryption check is done first, once). */
+  async readNotificationSettings(): Promise<NotificationSettings> {
+    await this.settings.checkEncryption();
+    return this.getNotificationSettings();
   }
 
   getNotificationSettings(): NotificationSettings {

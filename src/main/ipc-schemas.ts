@@ -42,6 +42,8 @@ const externalUrl = z
   .max(MAX_EXTERNAL_URL_LENGTH)
   .refine((url) => isSafeExternalUrl(url) !== null, { message: 'only http(s) links without credentials open outside' });
 const none = z.tuple([]);
+/** Longest text copied from a pane: a full 100 000-line scrollback of wide lines fits. */
+export const MAX_COPY_TEXT = 32 * 1024 * 1024;
 
 /**
  * One schema per channel. The annotation makes the compiler check each
@@ -56,6 +58,7 @@ export const ipcArgSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcArgs[C]> 
   'falcon:open-external': z.tuple([externalUrl]),
   'falcon:open-window': z.tuple([paneTarget]),
   'falcon:viewing': z.tuple([paneTarget.nullable()]),
+  'falcon:copy-text': z.tuple([z.string().max(MAX_COPY_TEXT)]),
   'falcon:hello': none,
   'falcon:get-server': none,
   'falcon:set-server': z.tuple([

@@ -13,7 +13,7 @@ export const MAX_EXTERNAL_URL_LENGTH = 4096;
 export const MAX_HUB_URL_LENGTH = 2048;
 
 const EXTERNAL_PROTOCOLS = new Set(['http:', 'https:']);
-const NAVIGATION_PROTOCOLS = new Set(['http:', 'https:', 'file:']);
+const NAVIGATION_PROTOCOLS = new Set(['http:', 'https:', 'file:', 'app:']);
 const HUB_PROTOCOLS = new Set(['ws:', 'wss:']);
 
 // The URL parser silently drops tabs and newlines anywhere and trims spaces and
@@ -54,10 +54,12 @@ export function isSafeExternalUrl(text: string): URL | null {
  * Whether a window may navigate to `text` (for `will-navigate` and
  * `will-redirect`). Each entry of `allowedOrigins` is either an http(s) origin
  * (`http://localhost:5173`, the dev server) that must equal the target's origin
- * exactly, or a `file:` directory URL ending in `/` (`pathToFileURL(dir).href + '/'`,
- * the packaged renderer) that must contain the target's path.
+ * exactly, an `app:` origin (`app://falcon`, the app's own privileged scheme
+ * serving the built renderer) whose host the target must have, or a `file:`
+ * directory URL ending in `/` (`pathToFileURL(dir).href + '/'`) that must
+ * contain the target's path.
  *
- * Only `http:`, `https:` and `file:` targets can pass: `blob:http://host/…`
+ * Only `http:`, `https:`, `app:` and `file:` targets can pass: `blob:http://host/…`
  * reports its creator's origin, and `data:`/`javascript:` report the opaque
  * origin `"null"`, so neither may be matched by origin alone.
  */
@@ -77,6 +79,10 @@ function matchesAllowed(target: URL, entry: string): boolean {
   // Stryker disable next-line ConditionalExpression: a file: target never has an http(s) origin, nor an http(s) target an empty host
   if (target.protocol !== allowed.protocol) return false;
   if (allowed.protocol === 'file:') return isInsideDirectory(target, allowed);
+  // A non-special scheme has an opaque origin in the WHATWG parser ("null"), so compare the host:
+  // Chromium treats the registered standard scheme as the origin app://<host>.
+  if (allowed.protocol === 'app:')
+    return allowed.host !== '' && target.host === allowed.host && !/%2f|%5c|\\/i.test(target.pathname);
   // An opaque origin ("null") must never match another opaque origin.
   // Stryker disable next-line ConditionalExpression,StringLiteral,BooleanLiteral: entries reaching here are http(s), whose origin is never opaque
   if (allowed.origin === 'null') return false;

@@ -18,14 +18,28 @@ import { MAX_HUB_URL_LENGTH, isHubUrl } from './link-policy';
 
 /** What the store needs from `safeStorage`; tests supply a real reversible codec. */
 export interface SecretCodec {
-  isEncryptionAvailable(): boolean;
+  /**
+   * `safeStorage.isAsyncEncryptionAvailable()`: asked once, and only when a
+   * token is stored or asked about (on Linux it starts the keyring, which can
+   * prompt the user: never before the first window, never for demo use).
+   */
+  isEncryptionAvailable(): Promise<boolean>;
   /**
    * `safeStorage.getSelectedStorageBackend()` on Linux ('basic_text', 'gnome_libsecret', 'kwallet', …, or
    * 'unknown' before app ready); the adapter reports 'keychain' or 'dpapi' elsewhere.
    */
   backend(): string;
-  encrypt(plain: string): Buffer;
-  decrypt(cipher: Buffer): string;
+  /** `safeStorage.encryptStringAsync`. */
+  encrypt(plain: string): Promise<Buffer>;
+  /** `safeStorage.decryptStringAsync`: `shouldReEncrypt` when the key was rotated or a better one exists. */
+  decrypt(cipher: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
+  /**
+   * Whether a cipher this codec produced is protected by the OS keyring, when
+   * only the cipher can tell: on Linux the async encryptor falls back silently
+   * from the Secret Service to Chromium's built-in key, marking such ciphers
+   * `v10` instead of `v11`. Absent: trust `backend()`.
+   */
+  keyringProtected?(cipher: Buffer): boolean;
 }
 
 export interface WindowBounds {
@@ -252,8 +266,16 @@ let tempCounter = 0;
 export class SettingsStore {
   private settings: DesktopSettings;
   private tokenCipher: string | null;
-  /** A token that could not be persisted (no encryption at all, with consent): kept for this session only. */
-  private memoryToken: string | null = null;
+  /**
+   * The token in memory: decrypted once when the store opens (the async
+   * safeStorage API cannot answer synchronously), or one that could not be
+   * persisted (no encryption at all, with consent) for this session only.
+   */
+  private token: string | null = null;
+  private encryptionAvailable = false;
+  private encryptionChecked: Promise<void> | null = null;
+  /** False once a cipher turned out not to be keyring-protected (see SecretCodec.keyringProtected). */
+  private keyringWorks = true;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -284,7 +306,7 @@ export class SettingsStore {
       text = null;
     }
     if (text === null)
-      return new SettingsStore(file, codec, { settings: defaultSettings(), tokenCipher: null }, false, null);
+      return new SettingsStore(file, codec, { settings: defaultSettings(), tokenCipher: null }, false, null).init();
 
     let raw: unknown;
     try {
@@ -295,14 +317,54 @@ export class SettingsStore {
     const { persisted, invalid } = isRecord(raw)
       ? readPersisted(raw)
       : { persisted: { settings: defaultSettings(), tokenCipher: null }, invalid: ['file'] };
-    if (invalid.length === 0) return new SettingsStore(file, codec, persisted, false, null);
+    if (invalid.length === 0) return new SettingsStore(file, codec, persisted, false, null).init();
 
     const backup = `${file}.corrupt-${Date.now()}`;
     await copyFile(file, backup);
     const store = new SettingsStore(file, codec, persisted, true, backup);
     // Rewrite at once so the next start does not find (and back up) the same damage again.
     await store.enqueue(() => store.persist(store.settings, store.tokenCipher));
-    return store;
+    return store.init();
+  }
+
+  /**
+   * Whether encryption works, asked of the codec once (see
+   * SecretCodec.isEncryptionAvailable); `tokenSecurity()` is accurate after it.
+   */
+  checkEncryption(): Promise<void> {
+    this.encryptionChecked ??= this.codec.isEncryptionAvailable().then(
+      (available) => void (this.encryptionAvailable = available),
+      () => void (this.encryptionAvailable = false),
+    );
+    return this.encryptionChecked;
+  }
+
+  /** With a stored token only: decrypts it, once; re-encrypts it when the OS asks. */
+  private async init(): Promise<this> {
+    if (this.tokenCipher === null) return this;
+    await this.checkEncryption();
+    if (!this.encryptionAvailable) return this;
+    const cipher = this.tokenCipher;
+    if (this.codec.keyringProtected && !this.codec.keyringProtected(Buffer.from(cipher, 'base64'))) {
+      this.keyringWorks = false;
+    }
+    let decrypted: { result: string; shouldReEncrypt: boolean };
+    try {
+      decrypted = await this.codec.decrypt(Buffer.from(cipher, 'base64'));
+    } catch {
+      // Another keyring or a changed backend: the token is unusable, and the user is asked for it again.
+      return this;
+    }
+    if (typeof decrypted.result !== 'string' || !isTokenText(decrypted.result)) return this;
+    this.token = decrypted.result;
+    if (decrypted.shouldReEncrypt) {
+      const token = decrypted.result;
+      await this.enqueue(async () => {
+        const fresh = (await this.codec.encrypt(token)).toString('base64');
+        await this.persist(this.settings, fresh);
+      }).catch(() => undefined);
+    }
+    return this;
   }
 
   /** A copy of the current settings. */
@@ -347,10 +409,11 @@ export class SettingsStore {
     return this.enqueue(async () => {
       if (token === null) {
         await this.persist(this.settings, null);
-        this.memoryToken = null;
+        this.token = null;
         return null;
       }
-      const { secure } = this.tokenSecurity();
+      await this.checkEncryption();
+      let { secure } = this.tokenSecurity();
       const consent = options.allowPlaintext ?? this.settings.allowPlaintextToken;
       if (!secure && !consent) {
         throw new TokenStorageError(
@@ -359,28 +422,35 @@ export class SettingsStore {
         );
       }
       const settings = secure ? this.settings : { ...this.settings, allowPlaintextToken: true };
-      if (!this.codec.isEncryptionAvailable()) {
+      if (!this.encryptionAvailable) {
         await this.persist(settings, null);
-        this.memoryToken = token;
+        this.token = token;
         return 'memory';
       }
-      const cipher = this.codec.encrypt(token).toString('base64');
-      await this.persist(settings, cipher);
-      this.memoryToken = null;
+      const encrypted = await this.codec.encrypt(token);
+      if (secure && this.codec.keyringProtected && !this.codec.keyringProtected(encrypted)) {
+        // The backend promised a keyring, the cipher says otherwise: the same as basic_text.
+        this.keyringWorks = false;
+        secure = false;
+        if (!consent) {
+          throw new TokenStorageError(
+            'insecure_backend',
+            `The keyring (${this.codec.backend()}) did not protect the token; pass allowPlaintext to store it anyway`,
+          );
+        }
+      }
+      await this.persist(
+        secure ? settings : { ...this.settings, allowPlaintextToken: true },
+        encrypted.toString('base64'),
+      );
+      this.token = token;
       return secure ? 'encrypted' : 'obfuscated';
     });
   }
 
-  /** The stored token, or null when there is none or it cannot be decrypted (another keyring, a changed backend). */
+  /** The stored token, or null when there is none or it could not be decrypted (another keyring, a changed backend). */
   getToken(): string | null {
-    if (this.memoryToken !== null) return this.memoryToken;
-    if (this.tokenCipher === null) return null;
-    try {
-      const token = this.codec.decrypt(Buffer.from(this.tokenCipher, 'base64'));
-      return typeof token === 'string' && isTokenText(token) ? token : null;
-    } catch {
-      return null;
-    }
+    return this.token;
   }
 
   /** Whether a usable token is stored (one that decrypts). */
@@ -391,7 +461,12 @@ export class SettingsStore {
   /** For the UI's warning: `secure` is false when only `basic_text` (or nothing) protects the token. */
   tokenSecurity(): { secure: boolean; backend: string } {
     const backend = this.codec.backend();
-    return { secure: this.codec.isEncryptionAvailable() && !INSECURE_BACKENDS.has(backend), backend };
+    return { secure: this.encryptionAvailable && this.keyringWorks && !INSECURE_BACKENDS.has(backend), backend };
+  }
+
+  /** Resolves once every write queued so far has finished (quitting waits for it). */
+  flush(): Promise<void> {
+    return this.queue.then(() => undefined);
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {

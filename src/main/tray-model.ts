@@ -4,6 +4,7 @@
  * `TrayAction`. No Electron here, so every state is tested under Node.
  */
 import type { PaneTarget } from '../shared/bridge';
+import { APP_NAME } from './app-identity';
 import type { ConnectionState, ConnectionStatus } from '../shared/connection-state';
 import type { AgentState } from '../shared/protocol';
 
@@ -19,7 +20,8 @@ export interface TrayState {
 export type TrayAction =
   | { type: 'show' }
   | { type: 'open'; target: PaneTarget }
-  | { type: 'pause'; until: number }
+  /** Resolved when clicked (`pauseUntil`), not when the menu was built: a menu can stay open for hours. */
+  | { type: 'pause'; for: 'hour' | 'morning' }
   | { type: 'resume' }
   | { type: 'quit' };
 
@@ -41,7 +43,6 @@ export interface TrayMenuInput {
   trayEnabled: boolean;
 }
 
-const APP_NAME = 'Falcon Monitor';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 /** More agents than this are one "and N more" item that opens the app. */
@@ -127,11 +128,11 @@ export function trayMenu(input: TrayMenuInput): MenuItemModel[] {
   } else {
     const morning = nextMorning(now);
     items.push(
-      { id: 'pause-hour', label: 'Pause notifications for 1 hour', action: { type: 'pause', until: now + HOUR } },
+      { id: 'pause-hour', label: 'Pause notifications for 1 hour', action: { type: 'pause', for: 'hour' } },
       {
         id: 'pause-morning',
         label: `Pause until ${formatUntil(morning, now)}`,
-        action: { type: 'pause', until: morning },
+        action: { type: 'pause', for: 'morning' },
       },
     );
   }
@@ -140,6 +141,11 @@ export function trayMenu(input: TrayMenuInput): MenuItemModel[] {
     { id: 'quit', label: 'Quit', action: { type: 'quit' } },
   );
   return items;
+}
+
+/** When a pause chosen at `now` ends. */
+export function pauseUntil(action: Extract<TrayAction, { type: 'pause' }>, now: number): number {
+  return action.for === 'hour' ? now + HOUR : nextMorning(now);
 }
 
 /**

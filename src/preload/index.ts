@@ -41,6 +41,7 @@ const api: FalconPreloadApi = {
   openExternal: (url) => send('falcon:open-external', url),
   openWindow: (target) => send('falcon:open-window', target),
   setViewing: (target) => send('falcon:viewing', target),
+  copyText: (text) => send('falcon:copy-text', text),
   onConnectionState: (listener) => listen('falcon:connection-state', listener),
   onDeliveries: (listener) => listen('falcon:deliveries', listener),
   onFocusTarget: (listener) => listen('falcon:focus-target', listener),

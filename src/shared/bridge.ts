@@ -71,6 +71,8 @@ export interface FalconBridge {
   /** Desktop notifications and the tray, kept by the main process (desktop only). */
   getNotificationSettings?(): Promise<NotificationSettings>;
   setNotificationSettings?(patch: Partial<NotificationSettings>): Promise<NotificationSettings>;
+  /** Puts text on the system clipboard (desktop: through main; web: the Clipboard API). */
+  writeClipboard(text: string): Promise<void>;
   /** The host asks to show a target (a notification or tray item was clicked) (desktop). */
   onFocusTarget?(listener: (target: PaneTarget) => void): () => void;
 }

@@ -19,16 +19,31 @@ export interface SendChannels {
   'falcon:open-window': [target: PaneTarget];
   /** What the window shows, for notification suppression: the focused pane's target, or null. */
   'falcon:viewing': [target: PaneTarget | null];
+  /** Copy text to the system clipboard through main (the page itself has no clipboard permission). */
+  'falcon:copy-text': [text: string];
 }
 
 /** Renderer → main, with an answer (`ipcRenderer.invoke`). */
 export interface InvokeChannels {
-  'falcon:hello': { args: []; result: { connection: ConnectionState; hub: HubInfo; target: PaneTarget | null } };
+  'falcon:hello': { args: []; result: HelloResult };
   'falcon:get-server': { args: []; result: ServerSettings };
   'falcon:set-server': { args: [settings: ServerUpdate]; result: void };
   'falcon:list-projects': { args: []; result: string[] };
   'falcon:get-notification-settings': { args: []; result: NotificationSettings };
   'falcon:set-notification-settings': { args: [settings: Partial<NotificationSettings>]; result: NotificationSettings };
+}
+
+/**
+ * The answer to a window's hello, sent once per document: main delivers
+ * nothing to a page before it (focus requests wait, then come as `focus`).
+ */
+export interface HelloResult {
+  connection: ConnectionState;
+  hub: HubInfo;
+  /** The pane or issue a detached window was opened for; null for the main window. */
+  target: PaneTarget | null;
+  /** A target to show now: a notification or tray item clicked before this page existed. */
+  focus: PaneTarget | null;
 }
 
 /** Main → renderer (`webContents.send`). */
@@ -70,6 +85,7 @@ export interface FalconPreloadApi {
   openExternal(url: string): void;
   openWindow(target: PaneTarget): void;
   setViewing(target: PaneTarget | null): void;
+  copyText(text: string): void;
   onConnectionState(listener: (state: ConnectionState) => void): () => void;
   onDeliveries(listener: (batch: Delivery[]) => void): () => void;
   onFocusTarget(listener: (target: PaneTarget) => void): () => void;

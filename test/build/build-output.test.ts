@@ -31,8 +31,13 @@ describe('npm run build', () => {
     expect(source).not.toMatch(/\bimport\(/);
   });
 
-  it('loads the renderer with relative asset paths, so file:// and the hub can both serve it', () => {
+  it('loads the renderer with relative asset paths, so app://falcon and the hub can both serve it', () => {
     const html = readFileSync(join(out, 'renderer/index.html'), 'utf8');
     expect(html).toMatch(/src="\.\/assets\/[^"]+\.js"/);
+  });
+
+  it("keeps script-src 'self' in the built page's CSP (inline scripts are allowed on the dev server only)", () => {
+    const html = readFileSync(join(out, 'renderer/index.html'), 'utf8');
+    expect(/script-src ([^;"]*)/.exec(html)?.[1]).toBe("'self'");
   });
 });

@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { createPackage, extractFile, listPackage } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../electron-builder.config.mjs';
+import { APP_ID, APP_NAME } from '../../src/main/app-identity';
 
 const root = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'falcon-asar-'));
@@ -37,7 +38,9 @@ describe('electron-builder configuration', () => {
   });
 
   it('names the app and ships it in an asar', () => {
-    expect(config.appId).toBe('dev.falcon-pm.monitor');
+    // Main sets the same id as the Windows AppUserModelID, so toasts match the installer's shortcut.
+    expect(config.appId).toBe(APP_ID);
+    expect(config.productName).toBe(APP_NAME);
     expect(config.productName).toBe('Falcon Monitor');
     expect(config.asar).toBe(true);
     expect(config.mac?.category).toBe('public.app-category.developer-tools');
@@ -52,7 +55,28 @@ describe('electron-builder configuration', () => {
       enableCookieEncryption: true,
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+      resetAdHocDarwinSignature: true,
     });
+  });
+
+  it("keeps electron-builder's default deb dependencies (setting deb.depends would replace them)", () => {
+    expect(config.deb?.depends).toBeUndefined();
+  });
+
+  it('names the Linux desktop entry Electron looks for, and says which Node Electron needs', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string;
+      desktopName: string;
+      engines: { node: string };
+    };
+    // electron-builder's deb/AppImage write <package name>.desktop; Electron matches windows to it by desktopName.
+    expect(pkg.desktopName).toBe(`${pkg.name}.desktop`);
+    const electronPkg = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')) as {
+      engines?: { node?: string };
+    };
+    expect(pkg.engines.node).toBe('>=22.12');
+    if (electronPkg.engines?.node) expect(electronPkg.engines.node).toMatch(/22\.12/);
   });
 
   it('takes only the built app and its resources, never sources, tests, benchmarks or docs', () => {

@@ -76,7 +76,7 @@ describe('DesktopCore', () => {
     await desktop.setServer({ url: running.wsUrl, token: await token() });
     expect(h.reloads).toBe(1);
     expect(desktop.hubInfo()).toMatchObject({ builtIn: false, label: `127.0.0.1:${running.port}` });
-    expect(desktop.getServer()).toMatchObject({ url: running.wsUrl, hasToken: true, secureTokenStorage: true });
+    expect(await desktop.getServer()).toMatchObject({ url: running.wsUrl, hasToken: true, secureTokenStorage: true });
     await expect.poll(() => running.hub.connectionCount).toBe(1);
     expect(settings.getToken()).toBeTruthy();
   });

@@ -76,6 +76,7 @@ const electron = vi.hoisted(() => {
     setContextMenu(menu: unknown) {
       this.record.menu = menu;
     }
+    on() {}
     destroy() {}
   }
   const appHandlers = new Map<string, Handler>();
@@ -111,6 +112,8 @@ const electron = vi.hoisted(() => {
       app: {
         getAppPath: () => '/app',
         getPath: () => '/tmp/falcon-test-user-data',
+        setPath: vi.fn(),
+        isPackaged: false,
         getVersion: () => '0.1.0',
         requestSingleInstanceLock: () => electronLock(),
         quit: () => electronQuit(),
@@ -119,6 +122,9 @@ const electron = vi.hoisted(() => {
         exit: vi.fn(),
       },
       session: { defaultSession: {} },
+      screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+      protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+      clipboard: { writeText: vi.fn() },
       safeStorage: {},
       powerMonitor: { on: vi.fn() },
       net: { isOnline: () => true },
@@ -147,10 +153,13 @@ const electron = vi.hoisted(() => {
 
 vi.mock('electron', () => ({ default: electron.module, ...electron.module }));
 
-const { createAppWindow, lockDownSession, CONTENT_SECURITY_POLICY } = await import('../../src/main/electron/windows');
+const { createAppWindow, lockDownSession } = await import('../../src/main/electron/windows');
+const { contentSecurityPolicy, rendererSource } = await import('../../src/main/renderer-source');
+const built = rendererSource({ isPackaged: true, devUrl: 'http://localhost:5173' });
+const devServer = rendererSource({ isPackaged: false, devUrl: 'http://localhost:5173' });
 const { registerIpc } = await import('../../src/main/electron/ipc');
 const { AppTray } = await import('../../src/main/electron/tray');
-const { showNotification } = await import('../../src/main/electron/notifier');
+const { liveNotifications, showNotification } = await import('../../src/main/electron/notifier');
 
 beforeEach(() => {
   electron.created.length = 0;
@@ -160,7 +169,7 @@ beforeEach(() => {
 
 describe('windows', () => {
   it('turns on context isolation and the sandbox, and Node off', () => {
-    createAppWindow({ target: null });
+    createAppWindow({ source: built, target: null, devTools: false });
     const prefs = electron.created[0].options.webPreferences as Record<string, unknown>;
     expect(prefs).toMatchObject({
       contextIsolation: true,
@@ -173,7 +182,7 @@ describe('windows', () => {
   });
 
   it('blocks navigation away from the app, with a real URL parse', () => {
-    createAppWindow({ target: null });
+    createAppWindow({ source: built, target: null, devTools: false });
     const navigate = electron.created[0].handlers.get('will-navigate');
     for (const url of [
       'https://app.example.com.attacker.com/',
@@ -188,12 +197,26 @@ describe('windows', () => {
   });
 
   it('denies every new window, opening only http(s) links in the system browser', () => {
-    createAppWindow({ target: null });
+    createAppWindow({ source: built, target: null, devTools: false });
     const open = electron.created[0].openHandler;
     expect(open?.({ url: 'https://example.com/docs' })).toEqual({ action: 'deny' });
     expect(open?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(open?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(electron.openExternal.mock.calls).toEqual([['https://example.com/docs']]);
+  });
+
+  it('loads the renderer from app://falcon, never file:// (the packaged fuse takes file:// privileges away)', () => {
+    const loads: string[] = [];
+    const prototype = electron.module.BrowserWindow.prototype as unknown as Record<string, (url: string) => unknown>;
+    prototype.loadURL = (url) => {
+      loads.push(url);
+      return Promise.resolve();
+    };
+    prototype.loadFile = () => {
+      throw new Error('loadFile must not be used');
+    };
+    createAppWindow({ source: built, target: null, devTools: false });
+    expect(loads).toEqual(['app://falcon/index.html']);
   });
 
   it('denies permission requests and sets a strict CSP', () => {
@@ -203,21 +226,25 @@ describe('windows', () => {
     ) => void;
     const permission = vi.fn();
     const handlers: { headers: HeadersHandler | null } = { headers: null };
-    lockDownSession({
-      setPermissionRequestHandler: (handler: (w: unknown, p: string, cb: (ok: boolean) => void) => void) =>
-        handler(null, 'media', permission),
-      setPermissionCheckHandler: vi.fn(),
-      webRequest: {
-        onHeadersReceived: (handler: HeadersHandler) => {
-          handlers.headers = handler;
+    lockDownSession(
+      {
+        setPermissionRequestHandler: (handler: (w: unknown, p: string, cb: (ok: boolean) => void) => void) =>
+          handler(null, 'media', permission),
+        setPermissionCheckHandler: vi.fn(),
+        webRequest: {
+          onHeadersReceived: (handler: HeadersHandler) => {
+            handlers.headers = handler;
+          },
         },
-      },
-    } as never);
+      } as never,
+      devServer,
+    );
     expect(permission).toHaveBeenCalledWith(false);
     const responses: Array<{ responseHeaders: Record<string, string[]> }> = [];
     handlers.headers?.({ responseHeaders: {} }, (response) => responses.push(response));
-    expect(responses[0]?.responseHeaders['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
-    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    // The dev server's responses get the dev policy (inline scripts for React refresh); built pages never do.
+    expect(responses[0]?.responseHeaders['Content-Security-Policy']).toEqual([contentSecurityPolicy({ dev: true })]);
+    expect(contentSecurityPolicy({ dev: false }).split('; ')).toContain("script-src 'self'");
   });
 });
 
@@ -241,6 +268,8 @@ describe('IPC', () => {
         windowIdOf: (contents) => ((contents as { id: number }).id === 7 ? 7 : null),
         targetOf: () => null,
         openWindow: vi.fn(),
+        helloFrom: vi.fn(() => null),
+        writeClipboard: vi.fn(),
       },
       ['http://localhost:5173'],
     );
@@ -342,8 +371,11 @@ describe('notifications', () => {
     const record = electron.notifications.at(-1);
     expect(record?.shown).toBe(true);
     expect(record?.options).toMatchObject({ title: 'opus-1 needs your input', urgency: 'critical' });
+    // Referenced until clicked: an unreferenced Notification is garbage-collected with its click handler.
+    expect(liveNotifications()).toBe(1);
     record?.handlers.get('click')?.();
     expect(clicked).toEqual([{ kind: 'agent', id: 'opus-1' }]);
+    expect(liveNotifications()).toBe(0);
   });
 });
 

@@ -20,6 +20,7 @@ const good: { [C in IpcChannel]: IpcArgs[C][] } = {
   'falcon:open-external': [['https://github.com/falcon/pm/issues/1'], ['http://localhost:3002/']],
   'falcon:open-window': [[{ kind: 'agent', id: 'opus-1' }], [{ kind: 'issue', id: 'ISSUE.42_a' }]],
   'falcon:viewing': [[{ kind: 'issue', id: '7' }], [null]],
+  'falcon:copy-text': [[''], ['copy me\nand me\u001b[0m'], ['x'.repeat(1_000_000)]],
   'falcon:hello': [[]],
   'falcon:get-server': [[]],
   'falcon:set-server': [
@@ -111,6 +112,12 @@ const bad: { [C in IpcChannel]: [reason: string, args: unknown][] } = {
     ['no arguments', []],
     ['undefined', [undefined]],
     ['a string target', ['agent:a']],
+  ],
+  'falcon:copy-text': [
+    ['no arguments', []],
+    ['a number', [1]],
+    ['an extra argument', ['a', 'b']],
+    ['more than 32 MiB', ['x'.repeat(32 * 1024 * 1024 + 1)]],
   ],
   'falcon:hello': [['an argument', ['x']]],
   'falcon:get-server': [['an argument', [{}]]],

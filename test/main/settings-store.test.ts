@@ -197,6 +197,47 @@ describe('SettingsStore', () => {
   });
 
   describe('tokens', () => {
+    it('never asks for encryption (a possible keyring prompt) when no token is stored', async () => {
+      const codec = new AesCodec('gnome_libsecret');
+      const store = await SettingsStore.open(file, codec);
+      await store.update({ trayEnabled: false });
+      expect(codec.availabilityChecks).toBe(0);
+      await store.checkEncryption();
+      await store.checkEncryption();
+      expect(codec.availabilityChecks).toBe(1);
+      expect(store.tokenSecurity()).toEqual({ secure: true, backend: 'gnome_libsecret' });
+    });
+
+    it('treats a keyring that silently fell back to the built-in key (v10 cipher) as basic_text', async () => {
+      const codec = new AesCodec('gnome_libsecret');
+      codec.silentFallback = true;
+      const store = await SettingsStore.open(file, codec);
+      await expect(store.setToken(TOKEN)).rejects.toMatchObject({ code: 'insecure_backend' });
+      expect(await readFile(file, 'utf8').catch(() => '')).not.toContain('tokenCipher');
+      expect(store.tokenSecurity().secure).toBe(false);
+      expect(await store.setToken(TOKEN, { allowPlaintext: true })).toBe('obfuscated');
+      const reopened = await SettingsStore.open(file, codec);
+      expect(reopened.getToken()).toBe(TOKEN);
+      expect(reopened.tokenSecurity().secure).toBe(false);
+      expect(reopened.get().allowPlaintextToken).toBe(true);
+    });
+
+    it('re-encrypts the stored token when safeStorage says the key was rotated (decryptStringAsync shouldReEncrypt)', async () => {
+      const codec = new AesCodec('gnome_libsecret');
+      await (await SettingsStore.open(file, codec)).setToken(TOKEN);
+      const before = (await readJson()).tokenCipher;
+      codec.rotated = true;
+      const reopened = await SettingsStore.open(file, codec);
+      expect(reopened.getToken()).toBe(TOKEN);
+      // The rewrite is queued behind open; an update waits for it.
+      await reopened.update({});
+      const after = (await readJson()).tokenCipher;
+      expect(typeof after).toBe('string');
+      expect(after).not.toBe(before);
+      codec.rotated = false;
+      expect((await SettingsStore.open(file, codec)).getToken()).toBe(TOKEN);
+    });
+
     it('stores the token encrypted: the file contains neither the token nor its base64', async () => {
       const codec = new AesCodec('gnome_libsecret');
       const store = await SettingsStore.open(file, codec);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATE, type ConnectionState, type ConnectionStatus } from '../../src/shared/connection-state';
 import type { AgentState } from '../../src/shared/protocol';
-import { nextMorning, trayMenu, trayState, type TrayState } from '../../src/main/tray-model';
+import { nextMorning, pauseUntil, trayMenu, trayState, type TrayState } from '../../src/main/tray-model';
 
 // Times are built from local calendar fields, so the assertions hold in any time zone.
 const NOW = new Date(2025, 0, 15, 13, 0).getTime();
@@ -127,12 +127,22 @@ describe('trayMenu', () => {
     const items = menu();
     expect(items.find((item) => item.id === 'pause-hour')).toMatchObject({
       label: 'Pause notifications for 1 hour',
-      action: { type: 'pause', until: NOW + HOUR },
+      action: { type: 'pause', for: 'hour' },
     });
     expect(items.find((item) => item.id === 'pause-morning')).toMatchObject({
       label: 'Pause until tomorrow 08:00',
-      action: { type: 'pause', until: new Date(2025, 0, 16, 8, 0).getTime() },
+      action: { type: 'pause', for: 'morning' },
     });
+  });
+
+  it('resolves a pause when it is clicked, not when the menu was built', () => {
+    const later = NOW + 3 * HOUR;
+    expect(pauseUntil({ type: 'pause', for: 'hour' }, later)).toBe(later + HOUR);
+    expect(pauseUntil({ type: 'pause', for: 'morning' }, later)).toBe(nextMorning(later));
+  });
+
+  it('builds the same menu for the same state a minute later (the tray is rebuilt only on change)', () => {
+    expect(JSON.stringify(menu())).toBe(JSON.stringify(menu({ now: NOW + 60_000 })));
   });
 
   it('offers to resume instead while paused', () => {

@@ -11,7 +11,7 @@
  */
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Terminal } from '@xterm/xterm';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -58,6 +58,7 @@ const electron = vi.hoisted(() => {
     opened,
     module: {
       BrowserWindow,
+      screen: { getAllDisplays: () => [] },
       shell: { openExternal: (url: string) => (opened.push(url), Promise.resolve()) },
       ipcMain: {
         on: (channel: string, listener: Listener) => void listeners.set(channel, listener),
@@ -70,7 +71,8 @@ const electron = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ default: electron.module, ...electron.module }));
 
-const { createAppWindow, rendererOrigins } = await import('../../src/main/electron/windows');
+const { createAppWindow } = await import('../../src/main/electron/windows');
+const { rendererFileFor, rendererSource } = await import('../../src/main/renderer-source');
 const { registerIpc } = await import('../../src/main/electron/ipc');
 
 const SCENARIO = 'desktop';
@@ -124,21 +126,14 @@ describe('Desktop security', () => {
   it('never navigates a window to a crafted URL, served from a URL or from files', () => {
     const navigated: string[] = [];
     let checks = 0;
-    // The dev/served origin (https://app.example.com), then the packaged renderer's file: directory.
+    // The dev/served origin (https://app.example.com), then the built renderer's app://falcon.
     for (const rendererUrl of [APP, undefined]) {
-      if (rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
-      else process.env.ELECTRON_RENDERER_URL = rendererUrl;
-      createAppWindow({ target: null });
+      const source = rendererSource({ isPackaged: false, devUrl: rendererUrl });
+      createAppWindow({ source, target: null, devTools: false });
       const { handlers } = electron.windows.at(-1) as (typeof electron.windows)[number];
-      const own = rendererUrl ?? rendererOrigins()[0];
-      const targets = [
-        ...CRAFTED,
-        // Escapes from the renderer's own location (what matters for the packaged file: directory).
-        `${own}../../../etc/passwd`,
-        `${own}%2e%2e/%2e%2e/secret`,
-        `${own}..%2f..%2fsecret`,
-        pathToFileURL('/etc/passwd').href,
-      ];
+      const own = `${source.origins[0]}/`;
+      // Paths on our own origin stay on it (app://falcon serves only files of the renderer folder: below).
+      const targets = [...CRAFTED, pathToFileURL('/etc/passwd').href];
       for (const event of ['will-navigate', 'will-redirect']) {
         for (const url of targets) {
           const navigation = { preventDefault: vi.fn() };
@@ -166,9 +161,36 @@ describe('Desktop security', () => {
     expect(navigated).toEqual([]);
   });
 
+  it('serves nothing outside the renderer folder on app://falcon, whatever the path', () => {
+    const root = join(tmpdir(), 'falcon-renderer-root');
+    const escapes = [
+      'app://falcon/../../../etc/passwd',
+      'app://falcon/%2e%2e/%2e%2e/secret',
+      'app://falcon/..%2f..%2fsecret',
+      'app://falcon/..%5c..%5csecret',
+      'app://falcon/assets/%252e%252e/x',
+      'app://falcon/%00',
+      'app://falcon/%ff',
+      ...CRAFTED,
+    ];
+    const outside = escapes.filter((url) => {
+      const file = rendererFileFor(url, root);
+      return file !== null && !file.startsWith(`${root}${sep}`);
+    });
+    recordFigure({
+      scenario: SCENARIO,
+      figure: 'app:// requests mapped outside the renderer folder',
+      value: `${outside.length} of ${escapes.length}`,
+      goal: `0 of ${escapes.length}`,
+      met: outside.length === 0,
+    });
+    expect(outside).toEqual([]);
+    // Control: the app's own files are served.
+    expect(rendererFileFor('app://falcon/assets/index.js', root)).toBe(join(root, 'assets', 'index.js'));
+  });
+
   it('denies every window.open, and hands only http(s) links to the system browser', () => {
-    process.env.ELECTRON_RENDERER_URL = APP;
-    createAppWindow({ target: null });
+    createAppWindow({ source: rendererSource({ isPackaged: false, devUrl: APP }), target: null, devTools: false });
     const open = electron.windows[0].openHandler as Handler;
     const targets = [...CRAFTED, 'https://example.com/docs', 'http://localhost:3002/metrics'];
     const windowsCreated = targets.filter((url) => (open({ url }) as { action: string }).action !== 'deny');
@@ -215,9 +237,17 @@ describe('Desktop security', () => {
 
     it('open only http(s) URLs, through the renderer gate and main’s allow-list', async () => {
       // The whole path of a click: xterm's link → TerminalView's gate → the preload's IPC send → main's handler.
-      undoIpc = registerIpc(() => ({}) as never, { windowIdOf: () => 7, targetOf: () => null, openWindow: () => {} }, [
-        APP,
-      ]);
+      undoIpc = registerIpc(
+        () => ({}) as never,
+        {
+          windowIdOf: () => 7,
+          targetOf: () => null,
+          openWindow: () => {},
+          helloFrom: () => null,
+          writeClipboard: () => {},
+        },
+        [APP],
+      );
       const openExternal = electron.listeners.get('falcon:open-external') as Handler;
       const view = new TerminalView({
         scrollback: 1000,
@@ -285,7 +315,7 @@ describe('Desktop security', () => {
       getServer: spy('getServer'),
       setServer: spy('setServer'),
       listProjects: spy('listProjects'),
-      getNotificationSettings: spy('getNotificationSettings'),
+      readNotificationSettings: spy('readNotificationSettings'),
       setNotificationSettings: spy('setNotificationSettings'),
     };
     const undo = registerIpc(
@@ -294,6 +324,8 @@ describe('Desktop security', () => {
         windowIdOf: (contents) => ((contents as { id: number }).id === OUR_WINDOW.id ? OUR_WINDOW.id : null),
         targetOf: () => null,
         openWindow: spy('openWindow'),
+        helloFrom: () => null,
+        writeClipboard: spy('writeClipboard'),
       },
       [APP],
     );
@@ -305,6 +337,7 @@ describe('Desktop security', () => {
       'falcon:open-external': ['https://example.com/'],
       'falcon:open-window': [{ kind: 'agent', id: 'opus-1' }],
       'falcon:viewing': [null],
+      'falcon:copy-text': ['copied'],
       'falcon:hello': [],
       'falcon:get-server': [],
       'falcon:set-server': [{ url: 'wss://hub.example/ws', token: 'abc' }],

@@ -10,9 +10,24 @@ export interface IpcWindows {
   windowIdOf(contents: WebContents): number | null;
   targetOf(windowId: number): PaneTarget | null;
   openWindow(target: PaneTarget): void;
+  /**
+   * The window said hello: from now on it may be sent events. Returns a focus
+   * request that was waiting for its page (a notification clicked while only
+   * the tray ran), or null.
+   */
+  helloFrom(windowId: number): PaneTarget | null;
+  writeClipboard(text: string): void;
 }
 
-type Sender = { senderFrame: { url: string } | null; sender: WebContents };
+type Frame = { url: string; processId?: number; routingId?: number };
+type Sender = { senderFrame: Frame | null; sender: WebContents };
+
+/** Whether `frame` is its page's main frame (not an iframe of our origin). */
+function isMainFrame(frame: Frame, contents: WebContents): boolean {
+  const main = (contents as { mainFrame?: Frame }).mainFrame;
+  if (!main) return true;
+  return frame.processId === main.processId && frame.routingId === main.routingId;
+}
 
 /**
  * Registers every IPC handler of the contract. Each checks that the message
@@ -21,8 +36,8 @@ type Sender = { senderFrame: { url: string } | null; sender: WebContents };
  */
 export function registerIpc(core: () => DesktopCore, windows: IpcWindows, origins: string[]): () => void {
   const trusted = (event: Sender): number | null => {
-    const url = event.senderFrame?.url;
-    if (!url || !isAllowedNavigation(url, origins)) return null;
+    const frame = event.senderFrame;
+    if (!frame?.url || !isAllowedNavigation(frame.url, origins) || !isMainFrame(frame, event.sender)) return null;
     return windows.windowIdOf(event.sender);
   };
 
@@ -65,15 +80,16 @@ export function registerIpc(core: () => DesktopCore, windows: IpcWindows, origin
     on('falcon:retry-now', () => core().wake()),
     on('falcon:open-external', (_windowId, url) => {
       const safe = isSafeExternalUrl(url);
-      if (safe) void shell.openExternal(safe.href);
+      if (safe) shell.openExternal(safe.href).catch((error: unknown) => console.error('opening a link failed', error));
     }),
     on('falcon:open-window', (_windowId, target) => windows.openWindow(target)),
     on('falcon:viewing', (windowId, target) => core().setViewing(windowId, target)),
-    handle('falcon:hello', (windowId) => core().hello(windows.targetOf(windowId))),
+    on('falcon:copy-text', (_windowId, text) => windows.writeClipboard(text)),
+    handle('falcon:hello', (windowId) => core().hello(windows.targetOf(windowId), windows.helloFrom(windowId))),
     handle('falcon:get-server', () => core().getServer()),
     handle('falcon:set-server', (_windowId, settings) => core().setServer(settings)),
     handle('falcon:list-projects', () => core().listProjects()),
-    handle('falcon:get-notification-settings', () => core().getNotificationSettings()),
+    handle('falcon:get-notification-settings', () => core().readNotificationSettings()),
     handle('falcon:set-notification-settings', (_windowId, settings) => core().setNotificationSettings(settings)),
   ];
   return () => undo.forEach((fn) => fn());

@@ -2,9 +2,15 @@ import { Menu, Tray, app, nativeImage } from 'electron';
 import { join } from 'node:path';
 import type { MenuItemModel, TrayAction, TrayState } from '../tray-model';
 
-/** The system tray: icon per connection state, attention count, and the menu the tray model describes. */
+/**
+ * The system tray: icon per connection state, attention count, and the menu
+ * the tray model describes. Each part is handed to the OS only when it
+ * changed: agents change status many times a minute, and rebuilding a native
+ * menu that often flickers an open menu closed on some desktops.
+ */
 export class AppTray {
   private tray: Tray | null = null;
+  private shown: { icon?: string; tooltip?: string; title?: string; menu?: string } = {};
 
   constructor(private readonly onAction: (action: TrayAction) => void) {}
 
@@ -13,17 +19,29 @@ export class AppTray {
       this.destroy();
       return;
     }
-    this.tray ??= new Tray(icon(state.icon));
-    this.tray.setImage(icon(state.icon));
-    this.tray.setToolTip(state.tooltip);
+    if (!this.tray) {
+      this.tray = new Tray(icon(state.icon));
+      this.shown = { icon: state.icon };
+      // Windows (and Linux trays that report it): a left click shows the app; the menu is on right click.
+      // macOS opens the menu on any click, so it gets no click handler.
+      if (process.platform !== 'darwin') this.tray.on('click', () => this.onAction({ type: 'show' }));
+    }
+    if (this.shown.icon !== state.icon) this.tray.setImage(icon(state.icon));
+    if (this.shown.tooltip !== state.tooltip) this.tray.setToolTip(state.tooltip);
     // macOS shows text beside the icon: the number of agents that need you.
-    if (process.platform === 'darwin') this.tray.setTitle(state.attention > 0 ? String(state.attention) : '');
-    this.tray.setContextMenu(Menu.buildFromTemplate(menu.map((item) => this.toElectron(item))));
+    const title = state.attention > 0 ? String(state.attention) : '';
+    if (process.platform === 'darwin' && this.shown.title !== title) this.tray.setTitle(title);
+    const menuKey = JSON.stringify(menu);
+    if (this.shown.menu !== menuKey) {
+      this.tray.setContextMenu(Menu.buildFromTemplate(menu.map((item) => this.toElectron(item))));
+    }
+    this.shown = { icon: state.icon, tooltip: state.tooltip, title, menu: menuKey };
   }
 
   destroy(): void {
     this.tray?.destroy();
     this.tray = null;
+    this.shown = {};
   }
 
   private toElectron(item: MenuItemModel): Electron.MenuItemConstructorOptions {

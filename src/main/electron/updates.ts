@@ -1,4 +1,5 @@
 import { app } from 'electron';
+import { autoUpdaterOf } from '../updater-export';
 
 /**
  * Optional updates with electron-updater: off unless the build carries a
@@ -8,7 +9,7 @@ import { app } from 'electron';
 export async function checkForUpdates(log: (message: string, error?: unknown) => void): Promise<void> {
   if (!app.isPackaged || process.env.FALCON_DISABLE_UPDATES) return;
   try {
-    const { autoUpdater } = await import('electron-updater');
+    const autoUpdater = autoUpdaterOf(await import('electron-updater'));
     autoUpdater.autoDownload = true;
     await autoUpdater.checkForUpdatesAndNotify();
   } catch (error) {

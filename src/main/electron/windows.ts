@@ -1,40 +1,37 @@
-import { BrowserWindow, type Session, shell } from 'electron';
+import { BrowserWindow, type Session, screen, shell } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PaneTarget } from '../../shared/bridge';
 import { isAllowedNavigation, isSafeExternalUrl } from '../link-policy';
-
-export interface WindowBounds {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  maximized: boolean;
-}
+import { type RendererSource, contentSecurityPolicy } from '../renderer-source';
+import type { WindowBounds } from '../settings-store';
+import { fitToDisplays } from '../window-bounds';
 
 const here = import.meta.dirname;
-/** Where the renderer comes from: the dev server, or the built files. */
-export function rendererOrigins(): string[] {
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  return dev ? [new URL(dev).origin] : [pathToFileURL(join(here, '../renderer/')).href];
-}
 
 /**
  * A window with Electron's security checklist applied: context isolation,
  * sandbox, no Node in the page, navigation limited to the app itself, new
  * windows denied (http/https links go to the system browser after a real URL
- * parse).
+ * parse). It loads `source.url`: app://falcon/index.html, or the dev server.
  */
 export function createAppWindow(options: {
+  source: RendererSource;
   target: PaneTarget | null;
   bounds?: WindowBounds;
   title?: string;
+  devTools: boolean;
 }): BrowserWindow {
-  const { bounds } = options;
+  // Saved bounds may belong to a display that is gone.
+  const bounds = options.bounds
+    ? fitToDisplays(
+        options.bounds,
+        screen.getAllDisplays().map((display) => display.workArea),
+      )
+    : undefined;
   const window = new BrowserWindow({
     width: bounds?.width ?? (options.target ? 900 : 1440),
     height: bounds?.height ?? (options.target ? 600 : 900),
-    ...(bounds ? { x: bounds.x, y: bounds.y } : {}),
+    ...(bounds?.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
     minWidth: 480,
     minHeight: 320,
     show: false,
@@ -50,11 +47,15 @@ export function createAppWindow(options: {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      devTools: options.devTools,
     },
   });
-  if (bounds?.maximized) window.maximize();
-  window.once('ready-to-show', () => window.show());
-  const origins = rendererOrigins();
+  // maximize() also shows the window: only once it has painted.
+  window.once('ready-to-show', () => {
+    if (bounds?.maximized) window.maximize();
+    window.show();
+  });
+  const { origins } = options.source;
   window.webContents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url, origins)) event.preventDefault();
   });
@@ -63,33 +64,29 @@ export function createAppWindow(options: {
   });
   window.webContents.setWindowOpenHandler(({ url }) => {
     const safe = isSafeExternalUrl(url);
-    if (safe) void shell.openExternal(safe.href);
+    if (safe) shell.openExternal(safe.href).catch((error: unknown) => console.error('opening a link failed', error));
     return { action: 'deny' };
   });
-  // Dev/prod switch as in electron-vite's template. A detached window learns its target from `hello`.
-  const dev = process.env.ELECTRON_RENDERER_URL;
-  if (dev) void window.loadURL(dev);
-  else void window.loadFile(join(here, '../renderer/index.html'));
+  // A detached window learns its target from `hello`.
+  void window.loadURL(options.source.url);
   return window;
 }
 
-/** Denies every permission request (camera, notifications from the page, geolocation, …): the app needs none. */
-export function lockDownSession(session: Session): void {
+/**
+ * Denies every permission request (camera, notifications from the page,
+ * geolocation, clipboard…): the app needs none (copying goes through main).
+ * Adds the Content Security Policy to the dev server's responses; app://
+ * responses carry their own (see app-protocol.ts).
+ */
+export function lockDownSession(session: Session, source: RendererSource): void {
   session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
-  // Content Security Policy for everything the app loads (the page also carries it in a meta tag).
+  if (!source.dev) return;
+  const policy = contentSecurityPolicy({ dev: true });
   session.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
-      },
-    });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
   });
 }
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss: http: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export function boundsOf(window: BrowserWindow): WindowBounds {
   const { x, y, width, height } = window.getNormalBounds();

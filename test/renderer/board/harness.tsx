@@ -37,6 +37,7 @@ export function fakeBridge(projects: string[] = []) {
     getServer: async () => ({ url: 'ws://test/ws', hasToken: true }),
     setServer: async () => undefined,
     openExternal: () => undefined,
+    writeClipboard: async () => undefined,
   } satisfies FalconBridge;
 }
 

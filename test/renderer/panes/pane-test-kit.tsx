@@ -27,6 +27,7 @@ export function paneServices({ detachable = false } = {}) {
       return subscription;
     }),
     openExternal: vi.fn(),
+    writeClipboard: vi.fn(async () => undefined),
     ...(detachable ? { openWindow: vi.fn() } : {}),
   };
   return { services: createTestServices(bridge), bridge, subscriptions };

@@ -121,6 +121,11 @@ export class DirectBridge implements FalconBridge {
     if (parsed) window.open(parsed, '_blank', 'noopener,noreferrer');
   }
 
+  async writeClipboard(text: string): Promise<void> {
+    if (!navigator.clipboard) throw new Error('the clipboard is not available here');
+    await navigator.clipboard.writeText(text);
+  }
+
   private api(path: string, token: string | null): Promise<Response> {
     const base = this.serverUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
     return this.doFetch(`${base}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });

@@ -16,6 +16,9 @@ export class IpcBridge implements FalconBridge {
   private readonly hub: HubInfo;
   /** The pane or issue this window was opened for (a detached window), or null for the main window. */
   readonly target: PaneTarget | null;
+  /** Focus requests that arrived before anyone listened (the hello's, or one right after it). */
+  private pendingFocus: PaneTarget[] = [];
+  private focusListeners = new Set<(target: PaneTarget) => void>();
 
   private constructor(
     private readonly api: FalconPreloadApi,
@@ -24,8 +27,14 @@ export class IpcBridge implements FalconBridge {
     this.state = hello.connection;
     this.hub = hello.hub;
     this.target = hello.target;
+    if (hello.focus) this.pendingFocus.push(hello.focus);
     api.onConnectionState((state) => {
       this.state = state;
+    });
+    // Listened to from the start, so a focus request sent before the UI mounts is kept, not lost.
+    api.onFocusTarget((target) => {
+      if (this.focusListeners.size === 0) this.pendingFocus.push(target);
+      for (const listener of this.focusListeners) listener(target);
     });
   }
 
@@ -102,6 +111,15 @@ export class IpcBridge implements FalconBridge {
   }
 
   onFocusTarget(listener: (target: PaneTarget) => void): () => void {
-    return this.api.onFocusTarget(listener);
+    this.focusListeners.add(listener);
+    const pending = this.pendingFocus.splice(0);
+    // After the caller's effect returns, as a live event would arrive.
+    if (pending.length > 0) queueMicrotask(() => pending.forEach((target) => listener(target)));
+    return () => void this.focusListeners.delete(listener);
+  }
+
+  writeClipboard(text: string): Promise<void> {
+    this.api.copyText(text);
+    return Promise.resolve();
   }
 }

@@ -262,11 +262,14 @@ export class TerminalView implements OutputSink {
     });
   }
 
-  /** Copies the selection, or the whole buffer when nothing is selected; resolves with the text copied. */
-  async copy(): Promise<string> {
+  /**
+   * Copies the selection, or the whole buffer when nothing is selected, with
+   * `write` (the bridge's clipboard: main's in the desktop app, where the page
+   * has no clipboard permission); resolves with the text copied.
+   */
+  async copy(write: (text: string) => Promise<void>): Promise<string> {
     const text = this.terminal.hasSelection() ? this.terminal.getSelection() : this.textContent();
-    if (!navigator.clipboard) throw new Error('the clipboard is not available here');
-    await navigator.clipboard.writeText(text);
+    await write(text);
     return text;
   }
 

@@ -132,10 +132,12 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
   const copy = () => {
     const view = viewRef.current;
     if (!view) return;
-    view.copy().then(
-      () => setCopyNotice('Copied'),
-      () => setCopyNotice('Copy failed'),
-    );
+    view
+      .copy((text) => bridge.writeClipboard(text))
+      .then(
+        () => setCopyNotice('Copied'),
+        () => setCopyNotice('Copy failed'),
+      );
   };
 
   const status = agent?.status ?? 'unknown';
