@@ -65,6 +65,11 @@ export interface DesktopApp {
   /** Clicks the application menu item with this role, id or label, in the given window. */
   menuClick(item: string, window?: DesktopWindow): Promise<void>;
   crashRenderer(window: DesktopWindow): Promise<void>;
+  /**
+   * Waits (up to a minute) for a selector in the window's current document, through main: works after
+   * a renderer crash, when Playwright's Page for the window stays unusable even once it is reloaded.
+   */
+  waitInWindow(window: DesktopWindow, selector: string): Promise<void>;
   /** Quits as the user would (app.quit) and measures until the process is gone. */
   quit(): Promise<{ ms: number; exited: boolean; leftover: number[] }>;
   /** Whether the app's process is still running. */

@@ -193,6 +193,9 @@ abstract class PageApp implements DesktopApp {
   crashRenderer(_window: DesktopWindow): Promise<void> {
     return unsupported(this.driverName, 'the renderer process');
   }
+  waitInWindow(window: DesktopWindow, selector: string): Promise<void> {
+    return window.page.waitForSelector(selector, { timeout: STEP_MS }).then(() => undefined);
+  }
   output(): string {
     return this.logs;
   }
@@ -343,6 +346,25 @@ class ElectronDevApp extends PageApp {
       },
       [item, window?.id ?? null] as const,
     );
+  }
+
+  override async waitInWindow(window: DesktopWindow, selector: string): Promise<void> {
+    // Through main's executeJavaScript: Playwright's Page of a crashed renderer stays unusable.
+    const deadline = Date.now() + STEP_MS;
+    while (Date.now() < deadline) {
+      const found = await this.electron
+        .evaluate(
+          ({ BrowserWindow }, [id, sel]) =>
+            BrowserWindow.fromId(id)?.webContents.executeJavaScript(
+              `document.querySelector(${JSON.stringify(sel)}) !== null`,
+            ),
+          [window.id, selector] as const,
+        )
+        .catch(() => false);
+      if (found) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`no ${selector} in window ${window.id}`);
   }
 
   override async crashRenderer(window: DesktopWindow): Promise<void> {

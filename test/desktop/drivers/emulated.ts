@@ -49,7 +49,7 @@ export class EmulatedApp implements DesktopApp {
   private readonly exit: Promise<number | null>;
   private readonly targets = new WeakMap<Page, string>();
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (chunk: Buffer) => (this.logs += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.logs += chunk.toString()));
     this.exit = new Promise((resolve) =>
@@ -89,8 +89,15 @@ export class EmulatedApp implements DesktopApp {
     );
     if (!ready) return app;
     app.profile = ready.profile;
-    app.browser = await chromium.connectOverCDP(ready.cdpUrl, { timeout: STEP_MS });
+    app.cdpUrl = ready.cdpUrl;
+    await app.connect();
     return app;
+  }
+
+  private cdpUrl = '';
+
+  private async connect(): Promise<void> {
+    this.browser = await chromium.connectOverCDP(this.cdpUrl, { timeout: STEP_MS });
   }
 
   private readyMessage: { cdpUrl: string; profile: string } | null = null;
@@ -268,6 +275,10 @@ export class EmulatedApp implements DesktopApp {
 
   async menuClick(item: string, window?: DesktopWindow): Promise<void> {
     await this.control({ op: 'menu-click', item, ...(window ? { windowId: window.id } : {}) });
+  }
+
+  async waitInWindow(window: DesktopWindow, selector: string): Promise<void> {
+    await this.control({ op: 'wait-for-selector', windowId: window.id, selector });
   }
 
   async crashRenderer(window: DesktopWindow): Promise<void> {

@@ -9,7 +9,7 @@
  * window-all-closed only when the last window closes outside a quit.
  */
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createConnection, createServer } from 'node:net';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -41,11 +41,15 @@ const paths = new Map<string, string>([
   ['logs', join(launch.userData, 'logs')],
   ['crashDumps', join(launch.userData, 'Crashpad')],
 ]);
-const lockFile = join(launch.userData, 'SingletonLock.emulated');
-const socketPath = join(
-  tmpdir(),
-  `falcon-emu-${createHash('sha256').update(launch.userData).digest('hex').slice(0, 16)}.sock`,
-);
+// The lock lives in userData as it is when the lock is asked for (main may have moved it: setPath).
+let lockFile = '';
+let socketPath = '';
+function lockPaths(): void {
+  const userData = paths.get('userData')!;
+  lockFile = join(userData, 'SingletonLock.emulated');
+  socketPath = join(tmpdir(), `falcon-emu-${createHash('sha256').update(userData).digest('hex').slice(0, 16)}.sock`);
+}
+let sessionDataSet = false;
 const secondInstances: Array<{ argv: string[]; cwd: string }> = [];
 const unhandled: string[] = [];
 
@@ -98,6 +102,9 @@ class App extends EventEmitter {
 
   setPath(name: string, path: string): void {
     paths.set(name, path);
+    if (name === 'sessionData') sessionDataSet = true;
+    // sessionData defaults to userData (Chromium's profile lives there).
+    if (name === 'userData' && !sessionDataSet) paths.set('sessionData', path);
   }
 
   getLocale(): string {
@@ -115,6 +122,8 @@ class App extends EventEmitter {
 
   /** https://www.electronjs.org/docs/latest/api/app#apprequestsingleinstancelockadditionaldata */
   requestSingleInstanceLock(): boolean {
+    lockPaths();
+    mkdirSync(paths.get('userData')!, { recursive: true });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(lockFile, 'wx');
@@ -158,6 +167,7 @@ class App extends EventEmitter {
 
   releaseSingleInstanceLock(): void {
     if (!lockServer) return;
+    // (paths of the lock as they were when it was taken)
     lockServer.close();
     lockServer = null;
     rmSync(lockFile, { force: true });
@@ -248,6 +258,12 @@ onControl('state', () => null);
 onControl('close-window', (request) => {
   if (request.op === 'close-window') BrowserWindow.fromId(request.windowId)?.close();
 });
+onControl('wait-for-selector', async (request) => {
+  if (request.op !== 'wait-for-selector') return;
+  const window = BrowserWindow.fromId(request.windowId);
+  if (!window) throw new Error(`no window ${request.windowId}`);
+  await window.webContents.waitForSelector(request.selector);
+});
 onControl('crash', (request) => {
   if (request.op === 'crash') BrowserWindow.fromId(request.windowId)?.webContents.forcefullyCrashRenderer();
 });
@@ -255,12 +271,13 @@ onControl('crash', (request) => {
 // After main's top-level code ran (it registers privileged schemes and asks for the lock before ready).
 setImmediate(() => {
   if (exiting || quitBeforeReady) return;
-  void launchBrowser().then(
+  // Chromium's profile in sessionData, as Electron's (localStorage survives a relaunch).
+  void launchBrowser(join(paths.get('sessionData')!, 'Chromium')).then(
     ({ cdpUrl }) => {
       if (exiting) return;
       markReady();
       isReady = true;
-      send({ type: 'ready', cdpUrl, profile: profileDir, pid: process.pid });
+      send({ type: 'ready', cdpUrl, profile: profileDir(), pid: process.pid });
       stateChanged();
       app.emit('will-finish-launching');
       app.emit('ready', electronEvent(), {});

@@ -53,13 +53,11 @@ export class BrowserWindow extends EventEmitter {
     this.title = options.title ?? 'Electron';
     this.webContents = new WebContents(preferences.preload);
     windows.set(this.id, this);
-    void this.webContents.opened.then(() =>
-      this.webContents.page?.setViewportSize({ width: this.bounds.width, height: this.bounds.height }),
-    );
+    this.webContents.viewport = { width: this.bounds.width, height: this.bounds.height };
     // 'ready-to-show': once the page first rendered (its DOMContentLoaded here), whatever it shows.
     this.webContents.once('dom-ready', () => this.emit('ready-to-show', electronEvent()));
-    this.webContents.page?.on('close', () => void this.destroy());
-    void this.webContents.opened.then(() => this.webContents.page?.on('close', () => void this.destroy()));
+    // The page closed from outside (Chromium, the test): the window is gone.
+    this.webContents.on('page-closed', () => void this.destroy());
     if (options.show !== false) this.show();
     lifecycle.created(this);
     stateChanged();
@@ -240,6 +238,7 @@ export class BrowserWindow extends EventEmitter {
       focused: focused === this,
       minimized: this.minimized,
       crashed: this.webContents.crashed,
+      ipcMessages: this.webContents.ipcMessages,
       shownOnce: this.shownOnce,
     };
   }

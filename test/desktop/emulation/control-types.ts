@@ -16,6 +16,7 @@ export interface WindowRecord {
   focused: boolean;
   minimized: boolean;
   crashed: boolean;
+  ipcMessages: number;
 }
 
 export interface MenuItemRecord {
@@ -82,6 +83,7 @@ export type ControlRequest =
   | { op: 'dialog-answer'; index: number; response: number }
   | { op: 'menu-click'; item: string; windowId?: number }
   | { op: 'crash'; windowId: number }
+  | { op: 'wait-for-selector'; windowId: number; selector: string }
   | { op: 'close-window'; windowId: number }
   | { op: 'power'; event: string }
   | { op: 'quit' }

@@ -82,8 +82,7 @@ process.on('message', (raw: ToChild) => {
 // ------------------------------------------------------------------ Chromium
 
 let context: BrowserContext | null = null;
-// Chromium's profile lives in userData, as Electron's does (localStorage survives a relaunch).
-const profile = join(launch.userData, 'Chromium');
+let profile = '';
 let routeHandler: ((route: Route) => Promise<void>) | null = null;
 
 /** The one browser context (Electron's default session); throws before ready. */
@@ -100,7 +99,8 @@ export function setRouteHandler(handler: (route: Route) => Promise<void>): void 
  * Launches Chromium with a remote debugging port, so the test process can
  * `connectOverCDP` to the same default context and drive the windows.
  */
-export async function launchBrowser(): Promise<{ cdpUrl: string }> {
+export async function launchBrowser(profileDir: string): Promise<{ cdpUrl: string }> {
+  profile = profileDir;
   context = await chromium.launchPersistentContext(profile, {
     executablePath: launch.chromium,
     headless: true,
@@ -122,4 +122,7 @@ export async function closeBrowser(): Promise<void> {
   await closing?.close().catch(() => {});
 }
 
-export const profileDir = profile;
+/** Chromium's profile directory (empty before launch). */
+export function profileDir(): string {
+  return profile;
+}

@@ -193,6 +193,13 @@ const session = {
           : ((maybeListener ?? null) as HeadersListener | null);
     },
   },
+  /**
+   * Chromium's proxy resolution (PAC, system settings) is what only real Electron proves: here every
+   * URL goes DIRECT, as on a machine without a proxy.
+   */
+  resolveProxy(_url: string): Promise<string> {
+    return Promise.resolve('DIRECT');
+  },
   setSpellCheckerEnabled(): void {},
   on(): void {},
 };

@@ -49,6 +49,8 @@ export class WebContents extends EventEmitter {
   cdp: CDPSession | null = null;
   targetId: string | null = null;
   crashed = false;
+  /** Messages from the page's preload (a reloaded document's hello shows it came back). */
+  ipcMessages = 0;
   private destroyed = false;
   private isolatedContext: number | null = null;
   private mainFrameId: string | null = null;
@@ -78,39 +80,71 @@ export class WebContents extends EventEmitter {
   }
 
   private async open(): Promise<void> {
-    const page = await browserContext().newPage();
+    await this.attach(await browserContext().newPage());
+  }
+
+  /** The page's size (BrowserWindow's width and height). */
+  viewport: { width: number; height: number } | null = null;
+
+  /**
+   * Drives a page: its CDP session, the preload world, the IPC binding, the events. A crashed
+   * renderer is replaced by a new page on reload (Chromium gives the same tab a new renderer
+   * process; its old page object and CDP session stay unusable), so the window keeps its ids.
+   */
+  private async attach(page: Page): Promise<void> {
     page.setDefaultTimeout(60_000);
     this.page = page;
-    const cdp = await browserContext().newCDPSession(page);
-    this.cdp = cdp;
+    if (this.viewport) await page.setViewportSize(this.viewport);
+    const session = await browserContext().newCDPSession(page);
+    this.cdp = session;
+    const cdp = {
+      on: (event: string, listener: (params: never) => void) =>
+        session.on(event as never, (params: never) => {
+          if (this.cdp === session) listener(params);
+        }),
+    };
     this.targetId = (
-      (await cdp.send('Target.getTargetInfo')) as { targetInfo: { targetId: string } }
+      (await session.send('Target.getTargetInfo')) as { targetInfo: { targetId: string } }
     ).targetInfo.targetId;
-    cdp.on('Runtime.executionContextCreated', ({ context }) => {
-      const aux = context.auxData as { frameId?: string; isDefault?: boolean } | undefined;
-      if (context.name === WORLD && aux?.frameId === this.mainFrameId) this.isolatedContext = context.id;
+    page.on('close', () => {
+      if (this.page === page && !this.destroyed) this.emit('page-closed');
     });
+    cdp.on(
+      'Runtime.executionContextCreated',
+      ({ context }: { context: { id: number; name: string; auxData?: unknown } }) => {
+        const aux = context.auxData as { frameId?: string; isDefault?: boolean } | undefined;
+        if (context.name === WORLD && aux?.frameId === this.mainFrameId) this.isolatedContext = context.id;
+      },
+    );
     cdp.on('Runtime.executionContextsCleared', () => (this.isolatedContext = null));
-    cdp.on('Runtime.bindingCalled', ({ name, payload, executionContextId }) => {
-      if (name !== BINDING) return;
-      this.isolatedContext = executionContextId;
-      dispatchIpc(this, payload, (json) => this.evaluateInPreload(json, executionContextId));
-    });
-    cdp.on('Page.frameStartedNavigating', ({ frameId, url, navigationType }) => {
-      if (frameId !== this.mainFrameId) return;
-      const isSameDocument = navigationType === 'sameDocument' || navigationType === 'historySameDocument';
-      const appUrl = fromStandIn(url);
-      // Electron 45: (details: Event<{url, isSameDocument, isMainFrame, frame}>, url, isInPlace, isMainFrame, …)
-      const details = electronEvent({ url: appUrl, isSameDocument, isMainFrame: true, frame: this.mainFrame() });
-      this.emit('did-start-navigation', details, appUrl, isSameDocument, true, 1, 1);
-    });
-    cdp.on('Page.frameNavigated', ({ frame }) => {
+    cdp.on(
+      'Runtime.bindingCalled',
+      ({ name, payload, executionContextId }: { name: string; payload: string; executionContextId: number }) => {
+        if (name !== BINDING) return;
+        this.ipcMessages++;
+        stateChanged();
+        this.isolatedContext = executionContextId;
+        dispatchIpc(this, payload, (json) => this.evaluateInPreload(json, executionContextId));
+      },
+    );
+    cdp.on(
+      'Page.frameStartedNavigating',
+      ({ frameId, url, navigationType }: { frameId: string; url: string; navigationType: string }) => {
+        if (frameId !== this.mainFrameId) return;
+        const isSameDocument = navigationType === 'sameDocument' || navigationType === 'historySameDocument';
+        const appUrl = fromStandIn(url);
+        // Electron 45: (details: Event<{url, isSameDocument, isMainFrame, frame}>, url, isInPlace, isMainFrame, …)
+        const details = electronEvent({ url: appUrl, isSameDocument, isMainFrame: true, frame: this.frameRecord() });
+        this.emit('did-start-navigation', details, appUrl, isSameDocument, true, 1, 1);
+      },
+    );
+    cdp.on('Page.frameNavigated', ({ frame }: { frame: { parentId?: string; url: string } }) => {
       if (frame.parentId) return;
       this.currentUrl = fromStandIn(frame.url);
       this.emit('did-navigate', electronEvent(), this.currentUrl, 200, 'OK');
       stateChanged();
     });
-    cdp.on('Page.navigatedWithinDocument', ({ frameId, url }) => {
+    cdp.on('Page.navigatedWithinDocument', ({ frameId, url }: { frameId: string; url: string }) => {
       if (frameId !== this.mainFrameId) return;
       this.currentUrl = fromStandIn(url);
       this.emit('did-navigate-in-page', electronEvent(), this.currentUrl, true, 1, 1);
@@ -118,6 +152,7 @@ export class WebContents extends EventEmitter {
     cdp.on('Page.domContentEventFired', () => this.emit('dom-ready', electronEvent()));
     cdp.on('Page.loadEventFired', () => this.emit('did-finish-load', electronEvent()));
     page.on('crash', () => {
+      if (this.page !== page) return;
       this.crashed = true;
       this.isolatedContext = null;
       // https://www.electronjs.org/docs/latest/api/web-contents#event-render-process-gone
@@ -125,17 +160,17 @@ export class WebContents extends EventEmitter {
       stateChanged();
     });
     page.on('popup', (popup) => void this.onPopup(popup));
-    const frameTree = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+    const frameTree = (await session.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
     this.mainFrameId = frameTree.frameTree.frame.id;
-    await cdp.send('Page.enable');
-    await cdp.send('Runtime.enable');
-    await cdp.send('Runtime.addBinding', { name: BINDING, executionContextName: WORLD });
-    await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+    await session.send('Page.enable');
+    await session.send('Runtime.enable');
+    await session.send('Runtime.addBinding', { name: BINDING, executionContextName: WORLD });
+    await session.send('Page.addScriptToEvaluateOnNewDocument', {
       source: `const createWorldBridge = ${bridgeSource};\n${readFileSync(join(PAGE_DIR, 'main-world.js'), 'utf8')}`,
     });
     if (this.preloadPath) {
       const preload = readFileSync(this.preloadPath, 'utf8');
-      await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+      await session.send('Page.addScriptToEvaluateOnNewDocument', {
         worldName: WORLD,
         source:
           `const createWorldBridge = ${bridgeSource};\nconst BINDING = ${JSON.stringify(BINDING)};\n` +
@@ -153,7 +188,12 @@ export class WebContents extends EventEmitter {
     if (decision.action === 'deny') await popup.close().catch(() => {});
   }
 
-  private mainFrame(): { url: string; origin: string; name: string; routingId: number; processId: number } {
+  /** https://www.electronjs.org/docs/latest/api/web-contents#contentsmainframe-readonly */
+  get mainFrame(): { url: string; origin: string; name: string; routingId: number; processId: number } {
+    return this.frameRecord();
+  }
+
+  private frameRecord(): { url: string; origin: string; name: string; routingId: number; processId: number } {
     const url = this.currentUrl;
     return { url, origin: safeOrigin(url), name: '', routingId: 1, processId: 1 };
   }
@@ -181,7 +221,7 @@ export class WebContents extends EventEmitter {
       return true;
     }
     // https://www.electronjs.org/docs/latest/api/web-contents#event-will-navigate: renderer-initiated only.
-    const event = electronEvent({ url, isSameDocument: false, isMainFrame: true, frame: this.mainFrame() });
+    const event = electronEvent({ url, isSameDocument: false, isMainFrame: true, frame: this.frameRecord() });
     this.emit('will-navigate', event, url);
     return !event.defaultPrevented;
   }
@@ -208,10 +248,25 @@ export class WebContents extends EventEmitter {
   reload(): void {
     void this.opened.then(async () => {
       if (this.destroyed) return;
+      if (this.crashed) return this.replaceCrashedPage();
       if (/^https?:/.test(toStandIn(this.currentUrl))) this.programmatic++;
       this.crashed = false;
       await this.cdp!.send('Page.reload', {}).catch((error: unknown) => console.error('[emulation] reload', error));
     });
+  }
+
+  private async replaceCrashedPage(): Promise<void> {
+    const crashed = this.page;
+    this.crashed = false;
+    this.isolatedContext = null;
+    await this.attach(await browserContext().newPage());
+    await crashed?.close().catch(() => {});
+    stateChanged();
+    const target = toStandIn(this.currentUrl);
+    if (/^https?:/.test(target)) this.programmatic++;
+    await this.page!.goto(target, { waitUntil: 'load', timeout: 60_000 }).catch((error: unknown) =>
+      console.error('[emulation] reloading a crashed page', error),
+    );
   }
 
   reloadIgnoringCache(): void {
@@ -245,6 +300,35 @@ export class WebContents extends EventEmitter {
   /** https://www.electronjs.org/docs/latest/api/web-contents#contentsforcefullycrashrenderer */
   forcefullyCrashRenderer(): void {
     void this.opened.then(() => this.cdp?.send('Page.crash').catch(() => {}));
+  }
+
+  /** For the test: waits for a selector in the current document (retried across a reload), up to a minute. */
+  async waitForSelector(selector: string): Promise<void> {
+    await this.opened;
+    const deadline = Date.now() + 60_000;
+    const expression = `new Promise((resolve) => {
+      const found = () => document.querySelector(${JSON.stringify(selector)}) !== null;
+      if (found()) return resolve(true);
+      const observer = new MutationObserver(() => { if (found()) { observer.disconnect(); resolve(true); } });
+      observer.observe(document, { subtree: true, childList: true });
+      setTimeout(() => { observer.disconnect(); resolve(false); }, 5000);
+    })`;
+    while (Date.now() < deadline) {
+      const answer = (await Promise.race([
+        this.cdp!.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }).catch(() => null),
+        new Promise((resolve) => setTimeout(() => resolve(null), 10_000)),
+      ])) as { result?: { value?: unknown } } | null;
+      if (answer?.result?.value === true) return;
+      // A document being replaced (or still crashed): ask the next one.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        this.once('dom-ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    throw new Error(`no ${selector} in window ${this.id} within a minute`);
   }
 
   async executeJavaScript(code: string): Promise<unknown> {

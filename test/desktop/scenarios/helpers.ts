@@ -3,7 +3,7 @@
  * with seeded data for the scenarios that need a configured server, the
  * board's selectors and the embedded hub's /metrics.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -29,6 +29,8 @@ export class Session {
   userData(): string {
     const dir = mkdtempSync(join(tmpdir(), 'falcon-desktop-'));
     this.undo.push(() => rmSync(dir, { recursive: true, force: true }));
+    // An unpackaged app moves its userData to "<dir> (dev)", apart from an installed app's.
+    this.undo.push(() => rmSync(`${dir} (dev)`, { recursive: true, force: true }));
     return dir;
   }
 
@@ -73,6 +75,12 @@ export class Session {
   output(): string {
     return this.apps.map((app) => app.output()).join('\n---\n');
   }
+}
+
+/** The settings file the app wrote under this userData (an unpackaged app uses "<userData> (dev)"). */
+export function settingsFile(userData: string): string {
+  const dev = join(`${userData} (dev)`, 'settings.json');
+  return existsSync(dev) ? dev : join(userData, 'settings.json');
 }
 
 /** The main window once it shows the board. */
