@@ -26,7 +26,7 @@ export default defineConfig({
           name: 'memory',
           include: ['test/**/*.test.{ts,tsx}'],
           // test/reliability runs on its own config (npm run test:reliability): it measures, one file at a time.
-          exclude: ['test/scale/**', 'test/reliability/**'],
+          exclude: ['test/scale/**', 'test/reliability/**', 'test/desktop/**'],
           environment: 'node',
         },
       },

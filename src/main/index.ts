@@ -316,9 +316,9 @@ async function start(): Promise<void> {
       helloFrom: (id) => {
         const entry = windows.get(id);
         if (!entry) return null;
-        // A page says hello once, before anything else: whatever an earlier page of this window
-        // still held (even a message it sent while unloading) is released.
-        resetDocument(entry);
+        // A new page's first hello: whatever an earlier page of this window still held (even a
+        // message it sent while unloading) is released. Asking again from the same page changes nothing.
+        if (!entry.helloed || entry.navigating) resetDocument(entry);
         entry.helloed = true;
         entry.navigating = false;
         const focusNow = entry.pendingFocus;
