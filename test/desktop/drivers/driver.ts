@@ -79,3 +79,28 @@ export interface DesktopApp {
   /** What the app printed (for a failure's message). */
   output(): string;
 }
+
+/**
+ * The first window `predicate` accepts, checked again each time `changed()`
+ * resolves (the driver's own signal of a new page or state); fails when the
+ * app exits or after `timeoutMs`.
+ */
+export async function waitForMatchingWindow(
+  app: {
+    windows(): Promise<DesktopWindow[]>;
+    exited(): boolean;
+    logs(): string;
+    changed(): Promise<void>;
+    describe(): string;
+  },
+  predicate: (window: DesktopWindow) => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<DesktopWindow> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const window of await app.windows()) if (await predicate(window)) return window;
+    if (app.exited()) throw new Error(`the app exited while waiting for a window\n${app.logs()}`);
+    if (Date.now() > deadline) throw new Error(`no such window${app.describe()}`);
+    await app.changed();
+  }
+}

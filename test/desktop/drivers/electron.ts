@@ -20,7 +20,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type Browser, type ElectronApplication, type Page, _electron, chromium } from 'playwright-core';
 import type { DialogRecord } from '../emulation/control-types';
-import type { Capability, DesktopApp, DesktopDriver, DesktopWindow, LaunchOptions } from './driver';
+import {
+  type Capability,
+  type DesktopApp,
+  type DesktopDriver,
+  type DesktopWindow,
+  type LaunchOptions,
+  waitForMatchingWindow,
+} from './driver';
 import { ROOT, STEP_MS } from './emulated';
 
 /**
@@ -128,18 +135,24 @@ abstract class PageApp implements DesktopApp {
     return this.waitForWindow(() => true);
   }
 
-  async waitForWindow(predicate: (window: DesktopWindow) => boolean | Promise<boolean>): Promise<DesktopWindow> {
-    const deadline = Date.now() + STEP_MS;
-    for (;;) {
-      for (const window of await this.windows()) if (await predicate(window)) return window;
-      if (!this.running()) throw new Error(`the app exited while waiting for a window\n${this.logs}`);
-      if (Date.now() > deadline) throw new Error('no such window');
-      // A re-check on the next page event, or after a second: a window's state also changes without one.
-      await Promise.race([
-        new Promise((resolve) => setTimeout(resolve, 1000)),
-        ...this.pages().map((page) => page.waitForEvent('load', { timeout: STEP_MS }).catch(() => {})),
-      ]);
-    }
+  waitForWindow(predicate: (window: DesktopWindow) => boolean | Promise<boolean>): Promise<DesktopWindow> {
+    return waitForMatchingWindow(
+      {
+        windows: () => this.windows(),
+        exited: () => !this.running(),
+        logs: () => this.logs,
+        // A re-check on the next page event, or after a second: a window's state also changes without one.
+        changed: async () => {
+          await Promise.race([
+            new Promise((resolve) => setTimeout(resolve, 1000)),
+            ...this.pages().map((page) => page.waitForEvent('load', { timeout: STEP_MS }).catch(() => {})),
+          ]);
+        },
+        describe: () => '',
+      },
+      predicate,
+      STEP_MS,
+    );
   }
 
   async waitForNoWindow(): Promise<void> {

@@ -9,7 +9,14 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { ControlRequest, EmulationState, ToChild, ToParent } from '../emulation/control-types';
-import type { Capability, DesktopApp, DesktopDriver, DesktopWindow, LaunchOptions } from './driver';
+import {
+  type Capability,
+  type DesktopApp,
+  type DesktopDriver,
+  type DesktopWindow,
+  type LaunchOptions,
+  waitForMatchingWindow,
+} from './driver';
 
 export const ROOT = join(import.meta.dirname, '../../..');
 const REGISTER = join(import.meta.dirname, '../emulation/register.ts');
@@ -199,25 +206,30 @@ export class EmulatedApp implements DesktopApp {
     return this.waitForWindow(() => true);
   }
 
-  async waitForWindow(predicate: (window: DesktopWindow) => boolean | Promise<boolean>): Promise<DesktopWindow> {
-    const deadline = Date.now() + STEP_MS;
-    for (;;) {
-      for (const window of await this.windows()) if (await predicate(window)) return window;
-      if (this.exited) throw new Error(`the app exited while waiting for a window\n${this.logs}`);
-      if (Date.now() > deadline) throw new Error(`no such window; state: ${JSON.stringify(this.state?.windows)}`);
-      // The next state message, or a new page over CDP, whichever comes first.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.waiters.delete(done);
-          this.browser?.contexts()[0]?.off('page', done);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(done, STEP_MS);
-        this.waiters.add(done);
-        this.browser?.contexts()[0]?.on('page', done);
-      });
-    }
+  waitForWindow(predicate: (window: DesktopWindow) => boolean | Promise<boolean>): Promise<DesktopWindow> {
+    return waitForMatchingWindow(
+      {
+        windows: () => this.windows(),
+        exited: () => this.exited,
+        logs: () => this.logs,
+        // The next state message, or a new page over CDP, whichever comes first.
+        changed: () =>
+          new Promise<void>((resolve) => {
+            const done = () => {
+              this.waiters.delete(done);
+              this.browser?.contexts()[0]?.off('page', done);
+              clearTimeout(timer);
+              resolve();
+            };
+            const timer = setTimeout(done, STEP_MS);
+            this.waiters.add(done);
+            this.browser?.contexts()[0]?.on('page', done);
+          }),
+        describe: () => `; state: ${JSON.stringify(this.state?.windows)}`,
+      },
+      predicate,
+      STEP_MS,
+    );
   }
 
   async waitForNoWindow(): Promise<void> {

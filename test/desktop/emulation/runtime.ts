@@ -8,18 +8,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Route, chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS } from '../../helpers/browser';
 import type { ControlRequest, EmulationState, ToChild, ToParent } from './control-types';
 
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--remote-debugging-port=0',
-];
+const FLAGS = [...CHROMIUM_FLAGS, '--remote-debugging-port=0'];
 
 /** What the launcher (test/desktop/drivers/emulated.ts) passes in the environment. */
 export const launch = {
@@ -104,7 +96,7 @@ export async function launchBrowser(profileDir: string): Promise<{ cdpUrl: strin
   context = await chromium.launchPersistentContext(profile, {
     executablePath: launch.chromium,
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: FLAGS,
     viewport: null,
     timeout: 60_000,
   });
