@@ -121,8 +121,8 @@ export class MemoryEngine implements Engine {
   /** Synchronous publish: the memory engine needs no I/O, so the guard's check and the write cannot interleave. */
   publishNow(channel: Channel, event: string, data: unknown, guard?: PublishGuard): ChannelEvent {
     if (guard) {
-      const stored = guard.issueId === undefined ? undefined : this.board.issues.get(guard.issueId)?.projectId;
-      const refusal = guard.decide(stored);
+      const issue = guard.issueId === undefined ? undefined : this.board.issues.get(guard.issueId);
+      const refusal = guard.decide(issue?.projectId, issue !== undefined);
       if (refusal) throw new HubError(refusal.code, refusal.message);
     }
     const time = this.now();

@@ -18,8 +18,12 @@ import { type Channel, channelOf, parseChannel } from '../shared/protocol';
 export interface PublishGuard {
   /** The issue whose stored `projectId` the decision depends on. */
   issueId?: string;
-  /** The refusal, given the issue's stored project (undefined: no such issue, or none). */
-  decide(storedProjectId: string | undefined): ProtocolError | null;
+  /**
+   * The refusal, given the issue's stored project (undefined: no such issue,
+   * or none) and whether the issue exists at all (default: it exists when it
+   * has a stored project).
+   */
+  decide(storedProjectId: string | undefined, issueExists?: boolean): ProtocolError | null;
 }
 
 /** Whether the publisher's grants cover a channel. */
@@ -40,10 +44,10 @@ export function publishGuard(may: ChannelGrant, channel: Channel, event: string,
   const targets = boardTargets(parsed);
   return {
     issueId: targets.issue?.issueId,
-    decide(stored) {
+    decide(stored, exists = stored !== undefined) {
       if (mismatch) return mismatch;
       const { issue, agent } = targets;
-      if (issue && !mayWriteIssue(may, issue.issueId, stored, issue.projectId)) {
+      if (issue && !mayWriteIssue(may, issue.issueId, stored, issue.projectId, exists)) {
         return forbidden(`not allowed to write issue ${issue.issueId}`);
       }
       if (agent) {
@@ -77,11 +81,20 @@ function channelMismatch(channel: Channel, parsed: BoardEvent): ProtocolError | 
 /**
  * An issue is the publisher's to write when it holds `issue:<id>` or the
  * issue's stored project. Putting it in another project (a move, or a new
- * issue's first project) needs that project, and the one it leaves.
+ * issue's first project) needs that project, and the one it leaves; an
+ * existing issue that has no project is left only with `issue:<id>` (a
+ * project grant alone must not claim it).
  */
-function mayWriteIssue(may: ChannelGrant, issueId: string, stored: string | undefined, next: string | undefined) {
+function mayWriteIssue(
+  may: ChannelGrant,
+  issueId: string,
+  stored: string | undefined,
+  next: string | undefined,
+  exists: boolean,
+) {
   if (next !== undefined && next !== stored) {
-    return may(channelOf.project(next)) && (stored === undefined || may(channelOf.project(stored)));
+    const leaves = stored !== undefined ? may(channelOf.project(stored)) : !exists || may(channelOf.issue(issueId));
+    return may(channelOf.project(next)) && leaves;
   }
   return may(channelOf.issue(issueId)) || (stored !== undefined && may(channelOf.project(stored)));
 }

@@ -142,4 +142,18 @@ describe('publishGuard and records without a project', () => {
     expect(guard.decide(undefined)?.code).toBe('forbidden');
     expect(guard.decide('a')).toBeNull();
   });
+
+  it('does not let a project grant claim an existing issue that has no project (found by the fuzzer, seed 254054898)', () => {
+    const may = (granted: Channel) =>
+      mayAccess({ user: 't', channels: ['project:*', 'agent:*'], publish: true, expiresAt: null }, granted);
+    const data = { issueId: 'i4', projectId: 'c', agentId: 'z' };
+    const guard = publishGuard(may, 'agent:z', 'agent_assigned', data);
+    // The issue exists, with no project: only issue:i4 may write it, and so put it in a project.
+    expect(guard.decide(undefined, true)?.code).toBe('forbidden');
+    // No such issue yet: its first project is the publisher's to choose.
+    expect(guard.decide(undefined, false)).toBeNull();
+    const holder = (granted: Channel) =>
+      mayAccess({ user: 't', channels: ['project:*', 'agent:*', 'issue:i4'], publish: true, expiresAt: null }, granted);
+    expect(publishGuard(holder, 'agent:z', 'agent_assigned', data).decide(undefined, true)).toBeNull();
+  });
 });

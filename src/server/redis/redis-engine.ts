@@ -182,15 +182,23 @@ export class RedisEngine implements Engine {
   /** Reads what the guard decides on and throws its refusal; returns the stored projectId field as read. */
   private async decide(guard: PublishGuard): Promise<string | null> {
     let stored: string | null = null;
+    let exists = false;
     if (guard.issueId !== undefined) {
       try {
-        stored = await this.command.hget(`${this.prefix}issue:${guard.issueId}`, 'projectId');
+        // Every stored issue has createdAt (the publish script sets it): it tells a projectless issue from none.
+        const [projectField, createdAt] = await this.command.hmget(
+          `${this.prefix}issue:${guard.issueId}`,
+          'projectId',
+          'createdAt',
+        );
+        stored = projectField;
+        exists = createdAt !== null;
       } catch (error) {
         throw unavailable(error);
       }
     }
     const projectId = stored === null ? undefined : parseField(stored);
-    const refusal = guard.decide(typeof projectId === 'string' ? projectId : undefined);
+    const refusal = guard.decide(typeof projectId === 'string' ? projectId : undefined, exists);
     if (refusal) throw new HubError(refusal.code, refusal.message);
     return stored;
   }
