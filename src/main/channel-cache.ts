@@ -31,7 +31,7 @@ export class ChannelCache {
           this.tails.delete(delivery.channel);
           break;
         case 'event': {
-          applyBoardEvent(this.board, delivery.event, delivery.data, now);
+          applyBoardEvent(this.board, delivery.event, delivery.data, now, delivery.channel);
           const text = outputText(delivery.event, delivery.data);
           if (text !== null) this.tail(delivery.channel).append(text, delivery.offset ?? 0);
           break;

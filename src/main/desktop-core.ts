@@ -236,7 +236,8 @@ export class DesktopCore {
         agentsChanged = true;
       } else if (delivery.kind === 'event' && delivery.event === 'agent_status') {
         agentsChanged =
-          applyBoardEvent(this.board, delivery.event, delivery.data, this.now())?.agent !== undefined || agentsChanged;
+          applyBoardEvent(this.board, delivery.event, delivery.data, this.now(), delivery.channel)?.agent !==
+            undefined || agentsChanged;
       }
     }
     if (agentsChanged) this.refreshTray();

@@ -79,7 +79,7 @@ export class NotificationPolicy {
     if (this.disposed) return;
     for (const delivery of batch) {
       if (delivery.kind === 'snapshot') this.applySnapshot(delivery.data);
-      else if (delivery.kind === 'event') this.applyEvent(delivery.event, delivery.data);
+      else if (delivery.kind === 'event') this.applyEvent(delivery.event, delivery.data, delivery.channel);
       // `resync` is followed by the channel's fresh snapshot, which replaces state
       // silently; until then the old state is the best guess at "was it already so?".
     }
@@ -99,7 +99,7 @@ export class NotificationPolicy {
     for (const agent of snapshot.agents) this.board.agents.set(agent.agentId, { ...agent });
   }
 
-  private applyEvent(event: string, data: unknown): void {
+  private applyEvent(event: string, data: unknown, channel: string): void {
     const time = this.options.now();
     if (event === 'agent_status') {
       const parsed = eventSchemas.agent_status.safeParse(data);
@@ -107,7 +107,7 @@ export class NotificationPolicy {
       // The same event may arrive on several channels (agent:, project:); only the
       // first is a transition, so comparing with the board also removes duplicates.
       const before = this.board.agents.get(parsed.data.agentId)?.status;
-      const agent = applyBoardEvent(this.board, event, data, time)?.agent;
+      const agent = applyBoardEvent(this.board, event, data, time, channel)?.agent;
       if (agent && before !== agent.status) this.consider(this.agentCandidate(agent));
       return;
     }
@@ -116,11 +116,11 @@ export class NotificationPolicy {
       if (!parsed.success) return;
       const { issueId, newStatus, oldStatus } = parsed.data;
       const before = this.board.issues.get(issueId)?.status ?? oldStatus ?? undefined;
-      applyBoardEvent(this.board, event, data, time);
+      applyBoardEvent(this.board, event, data, time, channel);
       if (before !== newStatus) this.consider(this.issueCandidate(issueId, newStatus, before));
       return;
     }
-    applyBoardEvent(this.board, event, data, time);
+    applyBoardEvent(this.board, event, data, time, channel);
   }
 
   private agentCandidate(agent: AgentState): Candidate {

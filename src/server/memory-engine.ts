@@ -175,7 +175,7 @@ export class MemoryEngine implements Engine {
   }
 
   private remember(state: ChannelState, stored: ChannelEvent): void {
-    applyBoardEvent(this.board, stored.event, stored.data, stored.time);
+    applyBoardEvent(this.board, stored.event, stored.data, stored.time, stored.channel);
     if (
       this.board.issues.size > this.retention.maxIssues ||
       this.board.agents.size > this.retention.maxAgents ||

@@ -38,7 +38,7 @@ const ID_FIELDS = { issue: 'issueId', agent: 'agentId', project: 'projectId' } a
  * and nowhere else.
  */
 export function publishGuard(may: ChannelGrant, channel: Channel, event: string, data: unknown): PublishGuard {
-  const parsed = parseBoardEvent(event, data);
+  const parsed = parseBoardEvent(event, data, channel);
   if (!parsed) return { decide: () => null };
   const mismatch = channelMismatch(channel, parsed);
   const targets = boardTargets(parsed);

@@ -5,17 +5,29 @@
  * this parse, so what an event changes and what a publisher must be allowed
  * to touch cannot drift apart.
  */
-import { type EventPayloads, type KnownEventName, eventSchemas, isKnownEvent } from './protocol';
+import { type EventPayloads, type KnownEventName, eventSchemas, isKnownEvent, parseChannel } from './protocol';
 
 export type BoardEventName = Exclude<KnownEventName, 'output' | 'output_batch'>;
 export type BoardEvent = { [K in BoardEventName]: { event: K; data: EventPayloads[K] } }[BoardEventName];
 
-/** The event as the reducer reads it, or null when it cannot change the board (output, unknown, invalid). */
-export function parseBoardEvent(event: string, data: unknown): BoardEvent | null {
+/**
+ * The event as the reducer reads it, or null when it cannot change the board
+ * (output, unknown, invalid). An event published on `project:X` whose payload
+ * names no project belongs to X (seed-style publishers omit `projectId` on
+ * their project's channel): every reader of this parse — the reducer, the
+ * Redis board patch, publish authorization — sees the same project.
+ */
+export function parseBoardEvent(event: string, data: unknown, channel?: string): BoardEvent | null {
   // Output is most of the traffic and never changes the board: skip it before any validation.
   if (!isKnownEvent(event) || event === 'output' || event === 'output_batch') return null;
   const parsed = eventSchemas[event].safeParse(data);
-  return parsed.success ? ({ event, data: parsed.data } as BoardEvent) : null;
+  if (!parsed.success) return null;
+  const payload = parsed.data as { projectId?: unknown };
+  const target = channel === undefined ? null : parseChannel(channel);
+  if (target?.kind === 'project' && payload.projectId === undefined) {
+    return { event, data: { ...payload, projectId: target.id } } as BoardEvent;
+  }
+  return { event, data: parsed.data } as BoardEvent;
 }
 
 /** The issue and agent records an event writes. */

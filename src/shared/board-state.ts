@@ -31,10 +31,18 @@ export interface BoardChange {
 
 /**
  * Applies one event to the board. Returns what changed, or null when the event
- * does not touch issue or agent state (or its payload is not valid).
+ * does not touch issue or agent state (or its payload is not valid). `channel`
+ * is where it was published: on `project:X`, a payload without a project
+ * belongs to X (see parseBoardEvent).
  */
-export function applyBoardEvent(board: BoardState, event: string, data: unknown, time: number): BoardChange | null {
-  const parsed = parseBoardEvent(event, data);
+export function applyBoardEvent(
+  board: BoardState,
+  event: string,
+  data: unknown,
+  time: number,
+  channel?: string,
+): BoardChange | null {
+  const parsed = parseBoardEvent(event, data, channel);
   if (!parsed) return null;
   switch (parsed.event) {
     case 'issue_created':

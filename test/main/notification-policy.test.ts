@@ -13,10 +13,11 @@ const event = (event: string, data: unknown, channel: Channel = 'project:web'): 
   event,
   data,
 });
+// On the record's own channel: an event on project:X without a projectId would put the record in X.
 const agentStatus = (agentId: string, status: string, extra: Record<string, unknown> = {}): Delivery =>
-  event('agent_status', { agentId, status, ...extra });
+  event('agent_status', { agentId, status, ...extra }, `agent:${agentId}`);
 const statusChanged = (issueId: string, newStatus: string, oldStatus?: string): Delivery =>
-  event('status_changed', { issueId, newStatus, oldStatus });
+  event('status_changed', { issueId, newStatus, oldStatus }, `issue:${issueId}`);
 const snapshot = (data: Snapshot): Delivery => ({ kind: 'snapshot', channel: 'project:web', data });
 
 const agent = (id: string): PaneTarget => ({ kind: 'agent', id });
@@ -217,7 +218,7 @@ describe('NotificationPolicy', () => {
       settings.projects = ['api'];
       policy.ingest([
         event('issue_created', { issueId: '9', projectId: 'api', title: 'Rate limits' }),
-        event('agent_assigned', { issueId: '9', agentId: 'opus-2' }),
+        event('agent_assigned', { issueId: '9', agentId: 'opus-2' }, 'issue:9'),
         agentStatus('opus-2', 'working', { issueId: '9' }),
       ]);
       settle(

@@ -220,4 +220,19 @@ describe('Hub resume', () => {
       client.messages.findIndex((m) => m.type === 'subscribed'),
     );
   });
+
+  it('keeps an issue published on its project channel without a projectId in that project snapshot (it used to vanish on reload)', async () => {
+    running = await startTestHub();
+    const { hub } = running;
+    // Seed-style publishers name no projectId on their project's channel.
+    await hub.publish('project:alpha', 'issue_created', { issueId: '42', title: 'No project in the payload' });
+    await hub.publish('project:alpha', 'status_changed', { issueId: '42', newStatus: 'in_progress' });
+    await hub.publish('project:beta', 'issue_created', { issueId: '43', projectId: 'beta', title: 'Elsewhere' });
+    const client = await connect();
+    client.send({ type: 'subscribe', channel: 'project:alpha', snapshot: true });
+    const snapshot = await client.waitFor((m) => m.type === 'snapshot');
+    const issues = (snapshot.data as { issues: Array<Record<string, unknown>> }).issues;
+    expect(issues).toMatchObject([{ issueId: '42', projectId: 'alpha', status: 'in_progress' }]);
+    expect(issues).toHaveLength(1);
+  });
 });

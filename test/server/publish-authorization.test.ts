@@ -11,22 +11,44 @@ function decision(channels: string[], channel: Channel, event: string, data: unk
 
 describe('publishGuard', () => {
   it.each([
-    { name: 'an issue in a project it holds', channels: ['project:a'], stored: 'a', expected: 'allowed' },
-    { name: 'an issue it holds by id, in any project', channels: ['issue:1'], stored: 'b', expected: 'allowed' },
+    {
+      name: 'an issue in a project it holds',
+      channels: ['project:a'],
+      on: 'project:a',
+      stored: 'a',
+      expected: 'allowed',
+    },
+    {
+      name: 'an issue it holds by id, in any project',
+      channels: ['issue:1'],
+      on: 'issue:1',
+      stored: 'b',
+      expected: 'allowed',
+    },
     {
       name: 'an issue stored in a project it does not hold',
       channels: ['project:a'],
+      on: 'project:a',
       stored: 'b',
       expected: 'forbidden',
     },
     {
+      // On project:a a payload without a project belongs to a: the publisher may create it there.
+      name: 'a new issue on its project channel, by project grant',
+      channels: ['project:a'],
+      on: 'project:a',
+      stored: undefined,
+      expected: 'allowed',
+    },
+    {
       name: 'a new issue without a project, by project grant only',
       channels: ['project:a'],
+      on: 'issue:1',
       stored: undefined,
       expected: 'forbidden',
     },
-  ])('decides $name: $expected', ({ channels, stored, expected }) => {
-    expect(decision(channels, 'project:a', 'status_changed', { issueId: '1', newStatus: 'done' }, stored)).toBe(
+  ])('decides $name: $expected', ({ channels, on, stored, expected }) => {
+    expect(decision(channels, on as Channel, 'status_changed', { issueId: '1', newStatus: 'done' }, stored)).toBe(
       expected,
     );
   });
@@ -139,8 +161,13 @@ describe('publishGuard and records without a project', () => {
     const may = (granted: Channel) =>
       mayAccess({ user: 't', channels: ['project:*'], publish: true, expiresAt: null }, granted);
     const guard = publishGuard(may, 'project:a', 'status_changed', { issueId: '9', newStatus: 'done' });
-    expect(guard.decide(undefined)?.code).toBe('forbidden');
+    // An existing issue without a project is not the glob's (the event on project:a would claim it into a).
+    expect(guard.decide(undefined, true)?.code).toBe('forbidden');
     expect(guard.decide('a')).toBeNull();
+    // On its own channel, a projectless issue needs issue:9.
+    expect(
+      publishGuard(may, 'issue:9', 'status_changed', { issueId: '9', newStatus: 'done' }).decide(undefined)?.code,
+    ).toBe('forbidden');
   });
 
   it('does not let a project grant claim an existing issue that has no project (found by the fuzzer, seed 254054898)', () => {

@@ -72,3 +72,29 @@ describe('boardTargets', () => {
     expect(parseBoardEvent('issue_updated', { issueId: '..' })).toBeNull();
   });
 });
+
+describe('parseBoardEvent and the channel', () => {
+  it('puts an event published on project:X without a projectId in X, for the reducer, the Redis patch and authorization alike', async () => {
+    const { boardPatch } = await import('../../src/server/redis/board-patch');
+    const data = { issueId: '42', title: 'Seed style' };
+    expect(parseBoardEvent('issue_created', data, 'project:alpha')?.data).toMatchObject({ projectId: 'alpha' });
+    expect(boardTargets(parseBoardEvent('issue_created', data, 'project:alpha')!).issue).toEqual({
+      issueId: '42',
+      projectId: 'alpha',
+    });
+    const board = createBoardState();
+    expect(applyBoardEvent(board, 'issue_created', data, 1, 'project:alpha')?.issue?.projectId).toBe('alpha');
+    expect(boardPatch('issue_created', data, 'project:alpha')?.issue?.set.projectId).toBe('"alpha"');
+    // The payload's own project wins; other channels add nothing; the input is not mutated.
+    expect(parseBoardEvent('issue_created', { ...data, projectId: 'beta' }, 'project:alpha')?.data).toMatchObject({
+      projectId: 'beta',
+    });
+    expect(parseBoardEvent('issue_created', data, 'issue:42')?.data).not.toHaveProperty('projectId');
+    expect(parseBoardEvent('issue_created', data)?.data).not.toHaveProperty('projectId');
+    expect(data).not.toHaveProperty('projectId');
+    // An idle agent's explicit null stays null.
+    expect(
+      parseBoardEvent('agent_status', { agentId: 'a', status: 'idle', projectId: null }, 'project:alpha')?.data,
+    ).toMatchObject({ projectId: null });
+  });
+});

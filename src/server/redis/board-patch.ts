@@ -24,8 +24,8 @@ export interface BoardPatch {
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
-export function boardPatch(event: string, data: unknown): BoardPatch | null {
-  const parsed = parseBoardEvent(event, data);
+export function boardPatch(event: string, data: unknown, channel?: string): BoardPatch | null {
+  const parsed = parseBoardEvent(event, data, channel);
   if (!parsed) return null;
   switch (parsed.event) {
     case 'issue_created':

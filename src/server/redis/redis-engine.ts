@@ -129,7 +129,7 @@ export class RedisEngine implements Engine {
 
   async publish(channel: Channel, event: string, data: unknown, guard?: PublishGuard): Promise<ChannelEvent> {
     const dataJson = JSON.stringify(data ?? null);
-    const patch = boardPatch(event, data);
+    const patch = boardPatch(event, data, channel);
     const tail = parseChannel(channel)?.kind === 'agent' ? (outputText(event, data) ?? '') : '';
     // Check, then compare-and-set: the script writes only if the issue's stored project is still the one
     // the decision was taken on. Another hub moving the issue meanwhile means deciding again.

@@ -52,7 +52,7 @@ export function createBoardStore() {
               writeAgent(agent);
             }
           } else if (delivery.kind === 'event') {
-            const change = applyBoardEvent(board, delivery.event, withProject(delivery.channel, delivery.data), now);
+            const change = applyBoardEvent(board, delivery.event, delivery.data, now, delivery.channel);
             if (change?.issue) writeIssue(change.issue, true);
             if (change?.agent) writeAgent(change.agent);
             if (delivery.event === 'output' || delivery.event === 'output_batch') {
@@ -68,10 +68,3 @@ export function createBoardStore() {
 }
 
 export type BoardStore = ReturnType<typeof createBoardStore>;
-
-/** An event on `project:X` belongs to X even when its payload does not say so. */
-function withProject(channel: string, data: unknown): unknown {
-  if (!channel.startsWith('project:') || typeof data !== 'object' || data === null) return data;
-  if ((data as { projectId?: unknown }).projectId !== undefined) return data;
-  return { ...data, projectId: channel.slice('project:'.length) };
-}
