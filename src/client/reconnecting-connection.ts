@@ -1,4 +1,4 @@
-import { AUTH_CLOSE_CODES } from '../shared/errors';
+import { AUTH_CLOSE_CODES, ErrorCode } from '../shared/errors';
 import { type Channel, type ServerMessage, encode, parseServerMessage } from '../shared/protocol';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { type CloseInfo, type ConnectionState, INITIAL_STATE } from '../shared/connection-state';
@@ -329,8 +329,17 @@ export class ReconnectingConnection {
       case 'subscribed':
         return this.onSubscribed(message);
       case 'snapshot':
-        if (this.registry.has(message.channel))
-          this.hold(message.channel, { kind: 'snapshot', channel: message.channel, data: message.data });
+        if (!this.registry.has(message.channel)) return;
+        if (message.data.dropped) {
+          // Reported, not fatal: the valid part of the board still shows.
+          this.deliver({
+            kind: 'error',
+            channel: message.channel,
+            code: ErrorCode.InvalidMessage,
+            message: `${message.data.dropped} invalid snapshot item(s) dropped`,
+          });
+        }
+        this.hold(message.channel, { kind: 'snapshot', channel: message.channel, data: message.data });
         return;
       case 'tail':
         if (this.registry.has(message.channel))

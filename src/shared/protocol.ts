@@ -212,6 +212,8 @@ export type ClientMessageType = ClientMessage['type'];
 export interface Snapshot {
   issues: IssueState[];
   agents: AgentState[];
+  /** Set by the client's parse only: how many items were invalid and dropped. */
+  dropped?: number;
 }
 
 export interface ConnectedMessage {
@@ -284,8 +286,39 @@ export type ServerMessage =
 export type ServerMessageType = ServerMessage['type'];
 
 const errorCodeValues = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
-const issueStateSchema = z.looseObject({ issueId: idSchema });
-const agentStateSchema = z.looseObject({ agentId: idSchema, status: z.enum(AGENT_STATUSES) });
+/** Snapshot items are validated field by field (a `title: {}` would crash a card): the IssueState/AgentState types. */
+const issueStateSchema = z.looseObject({
+  issueId: idSchema,
+  projectId: idSchema.optional(),
+  title: z.string().max(1000).optional(),
+  status: label.optional(),
+  stage: label.optional(),
+  agentId: idSchema.nullable().optional(),
+  createdAt: timestamp.optional(),
+  updatedAt: timestamp.optional(),
+  statusSince: timestamp.optional(),
+});
+const agentStateSchema = z.looseObject({
+  agentId: idSchema,
+  status: z.enum(AGENT_STATUSES),
+  issueId: idSchema.nullable().optional(),
+  stage: label.nullable().optional(),
+  projectId: idSchema.nullable().optional(),
+  lastActivityAt: timestamp.optional(),
+  message: z.string().max(10_000).optional(),
+});
+
+/** The valid items of a list; a bad one is dropped (and counted), never a reason to refuse the whole snapshot. */
+function validItems<T>(schema: z.ZodType<T>) {
+  return z.array(z.unknown()).transform((items) => {
+    const valid: T[] = [];
+    for (const item of items) {
+      const parsed = schema.safeParse(item);
+      if (parsed.success) valid.push(parsed.data);
+    }
+    return { valid, dropped: items.length - valid.length };
+  });
+}
 
 const serverSchemas = {
   connected: z.looseObject({
@@ -322,7 +355,12 @@ const serverSchemas = {
   snapshot: z.looseObject({
     type: z.literal('snapshot'),
     channel: channelSchema,
-    data: z.looseObject({ issues: z.array(issueStateSchema), agents: z.array(agentStateSchema) }),
+    data: z
+      .looseObject({ issues: validItems(issueStateSchema), agents: validItems(agentStateSchema) })
+      .transform(({ issues, agents, ...rest }) => {
+        const dropped = issues.dropped + agents.dropped;
+        return { ...rest, issues: issues.valid, agents: agents.valid, ...(dropped > 0 ? { dropped } : {}) };
+      }),
   }),
   tail: z.looseObject({
     type: z.literal('tail'),

@@ -123,4 +123,40 @@ describe('ReconnectingConnection against a hostile server', () => {
     expect(client.connection.state.status).toBe('open');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('drops invalid snapshot items, reports them, and delivers the rest (a title: {} used to crash the card)', async () => {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'connected', clientId: 'c' }));
+      ws.on('message', () => {
+        ws.send(
+          JSON.stringify({
+            type: 'snapshot',
+            channel: 'project:p',
+            data: {
+              issues: [
+                { issueId: '1', title: 'Fine' },
+                { issueId: '2', title: {} },
+              ],
+              agents: [],
+            },
+          }),
+        );
+        ws.send(JSON.stringify({ type: 'subscribed', channel: 'project:p' }));
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => http.close(resolve)));
+    cleanup.push(() => wss.close());
+    const port = (http.address() as AddressInfo).port;
+    const client = record({ urls: `ws://127.0.0.1:${port}`, token: 't' });
+    client.connection.subscribe('project:p', { snapshot: true });
+    client.connection.start();
+    const [snapshot] = await client.waitFor((d) => d.kind === 'snapshot');
+    expect(snapshot).toMatchObject({ data: { issues: [{ issueId: '1', title: 'Fine' }], agents: [], dropped: 1 } });
+    const [error] = await client.waitFor((d) => d.kind === 'error');
+    expect(error).toMatchObject({ channel: 'project:p', code: 'invalid_message' });
+    expect(client.connection.state.status).toBe('open');
+  });
 });

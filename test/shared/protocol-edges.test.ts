@@ -146,16 +146,6 @@ describe('parseServerMessage edges', () => {
       { type: 'snapshot', channel: 'project:p', data: { agents: [] } },
       ErrorCode.InvalidMessage,
     ],
-    [
-      'a snapshot issue without an id',
-      { type: 'snapshot', channel: 'project:p', data: { issues: [{}], agents: [] } },
-      ErrorCode.InvalidMessage,
-    ],
-    [
-      'a snapshot agent with an unknown status',
-      { type: 'snapshot', channel: 'project:p', data: { issues: [], agents: [{ agentId: 'a', status: 'x' }] } },
-      ErrorCode.InvalidMessage,
-    ],
     ['a tail without lines', { type: 'tail', channel: 'agent:a' }, ErrorCode.InvalidMessage],
     ['a tail with a bad channel', { type: 'tail', channel: 'x', lines: [] }, ErrorCode.InvalidChannel],
     [
@@ -165,6 +155,31 @@ describe('parseServerMessage edges', () => {
     ],
   ])('rejects %s', (_case, message, code) => {
     expect(server(message)?.code).toBe(code);
+  });
+
+  it('drops and counts invalid snapshot items, field by field, keeping the valid ones', () => {
+    const good = { issueId: '1', title: 'Fine', status: 'todo', agentId: null };
+    const agent = { agentId: 'a', status: 'working', issueId: '1', projectId: null };
+    const result = parseServerMessage(
+      JSON.stringify({
+        type: 'snapshot',
+        channel: 'project:p',
+        data: {
+          issues: [good, {}, { issueId: '2', title: {} }, { issueId: '3', createdAt: 'yesterday' }, 7],
+          agents: [agent, { agentId: 'b', status: 'x' }, { agentId: 'c', status: 'idle', message: ['no'] }],
+        },
+      }),
+    );
+    expect(result).toEqual({
+      ok: true,
+      message: { type: 'snapshot', channel: 'project:p', data: { issues: [good], agents: [agent], dropped: 6 } },
+    });
+    // Nothing dropped: no count.
+    expect(
+      parseServerMessage(
+        JSON.stringify({ type: 'snapshot', channel: 'project:p', data: { issues: [good], agents: [] } }),
+      ),
+    ).toEqual({ ok: true, message: { type: 'snapshot', channel: 'project:p', data: { issues: [good], agents: [] } } });
   });
 
   it.each([
