@@ -287,13 +287,8 @@ export type ServerMessageType = ServerMessage['type'];
 
 const errorCodeValues = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
 /** Snapshot items are validated field by field (a `title: {}` would crash a card): the IssueState/AgentState types. */
-const issueStateSchema = z.looseObject({
-  issueId: idSchema,
-  projectId: idSchema.optional(),
-  title: z.string().max(1000).optional(),
-  status: label.optional(),
-  stage: label.optional(),
-  agentId: idSchema.nullable().optional(),
+// An issue holds what issue_created carries, plus its times.
+const issueStateSchema = eventSchemas.issue_created.extend({
   createdAt: timestamp.optional(),
   updatedAt: timestamp.optional(),
   statusSince: timestamp.optional(),
