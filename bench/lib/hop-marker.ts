@@ -25,3 +25,15 @@ export function readMarker(line: string): { seq: number; at: number } | 'end' | 
   const split = body.indexOf(';');
   return { seq: Number(body.slice(0, split)), at: Number(body.slice(split + 1)) };
 }
+
+/** The markers anywhere in a piece of output (joined lines hold them mid-text), in order. */
+export function markersIn(text: string): Array<{ seq: number; at: number } | 'end'> {
+  const found: Array<{ seq: number; at: number } | 'end'> = [];
+  for (let at = text.indexOf(PREFIX); at !== -1; at = text.indexOf(PREFIX, at + 1)) {
+    const end = text.indexOf('\x07', at);
+    if (end === -1) break;
+    const mark = readMarker(text.slice(at, end + 1));
+    if (mark) found.push(mark);
+  }
+  return found;
+}

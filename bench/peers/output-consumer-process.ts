@@ -6,10 +6,9 @@
  * seed's client loop (raw `ws`, `JSON.parse` per frame).
  */
 import WebSocket from 'ws';
-import { type Delivery, ReconnectingConnection } from '../../src/client/index';
-import type { WebSocketLike } from '../../src/client/websocket-like';
+import { type Delivery, ReconnectingConnection, nodeWebSocket } from '../../src/client/index';
 import type { Channel } from '../../src/shared/protocol';
-import { readMarker } from '../lib/hop-marker';
+import { markersIn, readMarker } from '../lib/hop-marker';
 import { serveParent, wallNow } from '../lib/processes';
 import type { OutputVariant } from './output-hub-process';
 
@@ -49,11 +48,13 @@ class Sink {
     for (const line of lines) {
       this.chars += line.length;
       if (!latency) continue;
-      const mark = readMarker(line);
-      if (mark === 'end') this.finish();
-      else if (mark) {
-        this.latencies.push(now - mark.at);
-        if (arrivedAt !== undefined) this.clientShares.push(now - arrivedAt);
+      // A piece may be one line (the seed's lines) or an event's lines joined (the client core's text).
+      for (const mark of line.length > 48 ? markersIn(line) : [readMarker(line)]) {
+        if (mark === 'end') this.finish();
+        else if (mark) {
+          this.latencies.push(now - mark.at);
+          if (arrivedAt !== undefined) this.clientShares.push(now - arrivedAt);
+        }
       }
     }
     if (this.mode.kind === 'count' && this.chars >= this.mode.chars) this.finish();
@@ -93,6 +94,9 @@ function connectOurs(url: string, token: string, channel: Channel, urgent: boole
     token,
     // The retry jitter at its mean (half of the first 1 s window), so a reconnect costs the same in every round.
     random: () => 0.5,
+    // One delivery per event, so each event's arrival time can be matched by its offset.
+    batch: { joinOutput: false },
+    outputTail: false,
     createWebSocket: (address) => {
       const ws = new WebSocket(address);
       // Registered before the client core's onmessage, so it runs first.
@@ -101,7 +105,7 @@ function connectOurs(url: string, token: string, channel: Channel, urgent: boole
         const at = data.lastIndexOf('"offset":');
         if (at > 0) arrivals.set(Number.parseInt(data.toString('latin1', at + 9, at + 30), 10), wallNow());
       });
-      return ws as unknown as WebSocketLike;
+      return nodeWebSocket(ws);
     },
   });
   return new Promise((resolve, reject) => {
@@ -113,13 +117,13 @@ function connectOurs(url: string, token: string, channel: Channel, urgent: boole
           clearTimeout(timer);
           resolve({ connects: () => connection.stats.connects, close: () => connection.close() });
         }
-        if (delivery.kind !== 'event' || delivery.event !== 'output_batch' || !sink) continue;
+        if (delivery.kind !== 'output' || !sink) continue;
         let arrivedAt: number | undefined;
         if (delivery.offset !== undefined && arrivals.size > 0) {
           arrivedAt = arrivals.get(delivery.offset);
           arrivals.delete(delivery.offset);
         }
-        sink.take((delivery.data as { lines: string[] }).lines, now, arrivedAt);
+        sink.take([delivery.text], now, arrivedAt);
       }
     });
     connection.subscribe(channel, { urgent });

@@ -4,15 +4,18 @@
  * (pinned to the load core) over a structured-clone IPC channel, the closest
  * stand-in for Electron's main → renderer IPC that runs without Electron.
  *
- * Relays: ours (a real `WindowRelay`, one visible window subscribed to the
- * agent channel, sending `Delivery[]`; `ours-no-cache` without its channel
- * cache, to attribute its cost), Hyper's DataBatcher and VS Code's
+ * Relays: ours (main's real pipeline after the client core's decode: the
+ * connection's `DeliveryBatcher`, its `ChannelStore` — board and output tail
+ * for late joiners — and a real `WindowRelay` with one visible window
+ * subscribed to the agent channel, sending `Delivery[]`; `ours-no-cache`
+ * keeps no output tail, to attribute its cost), Hyper's DataBatcher and VS Code's
  * TerminalDataBufferer (both sending strings), and `none` (the pacer alone,
  * to subtract its own CPU). The direct variant runs in the renderer itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { ChannelStore, DEFAULT_DELIVERY_BATCH, DEFAULT_OUTPUT_TAIL, DeliveryBatcher } from '../../src/client/index';
 import { WindowRelay } from '../../src/main/window-relay';
 import type { Delivery } from '../../src/shared/delivery';
 import type { Channel } from '../../src/shared/protocol';
@@ -29,7 +32,8 @@ const CHANNEL: Channel = 'agent:relay-bench';
 /** One socket read's worth of output per turn of the event loop during a flood. */
 const TURN_CHARS = 64 * 1024;
 
-type OutputDelivery = Extract<Delivery, { kind: 'event' }> & { data: { timestamp: number; content: string } };
+/** What the client core's decode makes of one `output` event. */
+type OutputDelivery = Extract<Delivery, { kind: 'output' }>;
 
 interface Sink {
   feed(turn: OutputDelivery[]): void;
@@ -85,20 +89,35 @@ function sinkFor(variant: RelayVariant): Sink {
     send(message);
   };
   const text = (turn: OutputDelivery[], write: (chunk: string) => void): void => {
-    for (const delivery of turn) write(delivery.data.content);
+    for (const delivery of turn) write(delivery.text);
   };
   switch (variant) {
     case 'ours':
     case 'ours-no-cache': {
+      // Diagnostic only: no output tail (what late joiners get), to show what share of the cost it is.
+      const store = new ChannelStore(variant === 'ours' ? DEFAULT_OUTPUT_TAIL : null);
       const relay = new WindowRelay({
         subscribe: () => Object.assign(() => {}, { setUrgent: () => {} }),
+        store,
       });
-      // Diagnostic only: the relay without its channel cache (snapshots and tails for late joiners),
-      // to show what share of its cost that cache is.
-      if (variant === 'ours-no-cache') (relay as unknown as { cache: { ingest(): void } }).cache.ingest = () => {};
+      // As the connection does: batch, apply the batch to the store, hand it to main's consumer.
+      const batcher = new DeliveryBatcher(DEFAULT_DELIVERY_BATCH, (batch) => {
+        store.apply(batch, Date.now());
+        relay.route(batch);
+      });
       relay.addWindow({ id: 1, isDestroyed: () => false, isVisible: () => true, send: post });
       relay.subscribe(1, 'pane-1', CHANNEL);
-      return { feed: (turn) => relay.route(turn), strip: 0, dispose: () => relay.dispose() };
+      return {
+        feed: (turn) => {
+          // Fresh objects, as each decode makes: the batcher may join them in place.
+          for (const delivery of turn) batcher.push({ ...delivery }, false);
+        },
+        strip: 0,
+        dispose: () => {
+          batcher.dispose();
+          relay.dispose();
+        },
+      };
     }
     case 'hyper': {
       const uid = randomUUID();
@@ -155,11 +174,10 @@ serveParent(
       await startRenderer(rendererCore);
       const corpus = corpusChunks(bytes);
       const epoch = 'bench';
-      deliveries = corpus.chunks.map((content, index): OutputDelivery => ({
-        kind: 'event',
+      deliveries = corpus.chunks.map((text, index): OutputDelivery => ({
+        kind: 'output',
         channel: CHANNEL,
-        event: 'output',
-        data: { timestamp: Date.now(), content },
+        text,
         offset: index + 1,
         epoch,
       }));
@@ -168,7 +186,7 @@ serveParent(
       let size = 0;
       for (const delivery of deliveries) {
         turn.push(delivery);
-        size += delivery.data.content.length;
+        size += delivery.text.length;
         if (size >= TURN_CHARS) {
           floodTurns.push(turn);
           turn = [];
@@ -246,7 +264,7 @@ serveParent(
             const delivery = deliveries[next];
             next = (next + 1) % deliveries.length;
             turn.push(delivery);
-            pushed += delivery.data.content.length;
+            pushed += delivery.text.length;
           }
           if (turn.length > 0) sink.feed(turn);
           await sleep(1);

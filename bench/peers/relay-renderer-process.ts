@@ -44,17 +44,10 @@ function checkDone(): void {
 
 function writeDeliveries(batch: Delivery[]): void {
   for (const delivery of batch) {
-    if (delivery.kind !== 'event') continue;
-    const data = delivery.data as { content?: string; lines?: string[] };
-    if (delivery.event === 'output' && data.content !== undefined) {
-      terminal.write(data.content);
-      chars += data.content.length;
-    } else if (delivery.event === 'output_batch' && data.lines) {
-      for (const line of data.lines) {
-        terminal.write(line);
-        chars += line.length;
-      }
-    }
+    // As the renderer's output router does: the text comes decoded by the client core.
+    if (delivery.kind !== 'output') continue;
+    terminal.write(delivery.text);
+    chars += delivery.text.length;
   }
 }
 

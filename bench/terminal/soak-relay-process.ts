@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
-import { ReconnectingConnection } from '../../src/client/index';
-import type { WebSocketLike } from '../../src/client/websocket-like';
+import { ReconnectingConnection, nodeWebSocket } from '../../src/client/index';
 import { type RelayWindow, WindowRelay } from '../../src/main/window-relay';
 import type { Delivery } from '../../src/shared/delivery';
 import { serveParent } from '../lib/processes';
@@ -29,12 +28,8 @@ const paneWindow: RelayWindow = {
   send(batch: Delivery[]) {
     for (const delivery of batch) {
       if (delivery.kind === 'subscribed') subscribed++;
-      if (delivery.kind !== 'event' || delivery.event !== 'output_batch') continue;
-      const data = delivery.data as { lines?: unknown };
-      if (!Array.isArray(data.lines)) continue;
-      let count = 0;
-      for (const line of data.lines) if (typeof line === 'string') count += countNewlines(line);
-      received.set(delivery.channel, (received.get(delivery.channel) ?? 0) + count);
+      if (delivery.kind !== 'output') continue;
+      received.set(delivery.channel, (received.get(delivery.channel) ?? 0) + countNewlines(delivery.text));
     }
     wake?.();
   },
@@ -43,9 +38,7 @@ const paneWindow: RelayWindow = {
 const connection = new ReconnectingConnection({
   urls: url,
   token,
-  createWebSocket: (address) => new WebSocket(address) as unknown as WebSocketLike,
-  // As DesktopCore does: the relay batches per window, the core hands every turn's events over at once.
-  batch: { flushMs: 1 },
+  createWebSocket: (address) => nodeWebSocket(new WebSocket(address)),
 });
 const relay = new WindowRelay(connection);
 const undo = [connection.onDeliveries((batch) => relay.route(batch)), relay.addWindow(paneWindow)];

@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
-import { ReconnectingConnection } from '../../src/client/index';
-import type { WebSocketLike } from '../../src/client/websocket-like';
+import { ReconnectingConnection, type WebSocketLike, nodeWebSocket } from '../../src/client/index';
 import { secretKey, signToken } from '../../src/server/index';
 import { serveParent, wallNow } from '../lib/processes';
 import { SeedClient } from '../peers/seed-client';
@@ -31,8 +30,7 @@ interface Tracked {
 }
 
 const key = secretKey(process.env.SECRET ?? '');
-const createWebSocket = (url: string): WebSocketLike =>
-  new WebSocket(url, { perMessageDeflate: false }) as unknown as WebSocketLike;
+const createWebSocket = (url: string): WebSocketLike => nodeWebSocket(new WebSocket(url, { perMessageDeflate: false }));
 let clients: Tracked[] = [];
 let target = Number.POSITIVE_INFINITY;
 let armed = false;
@@ -58,7 +56,7 @@ function ours(url: string, token: string, onSubscribed: () => void): Tracked {
     for (const delivery of batch) {
       if (delivery.kind === 'subscribed') onSubscribed();
       else if (delivery.kind === 'resync' || delivery.kind === 'gap') tracked.lost++;
-      else if (delivery.kind === 'event' && delivery.offset !== undefined) {
+      else if ((delivery.kind === 'event' || delivery.kind === 'output') && delivery.offset !== undefined) {
         tracked.position = delivery.offset;
         if (armed) tracked.sinceArm++;
         if (armed && tracked.backAt === null && delivery.offset >= target) tracked.backAt = wallNow();

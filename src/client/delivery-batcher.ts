@@ -5,19 +5,35 @@ export interface DeliveryBatcherOptions {
   flushMs: number;
   /** Flush at once when this many characters are queued (default 256 KiB). */
   maxBytes: number;
+  /**
+   * Join consecutive output of one channel into one delivery (default true):
+   * a flood becomes one string per channel per flush, not one object per
+   * event. Off where each event must stay visible (`falcon tail --json`).
+   */
+  joinOutput: boolean;
 }
 
-export const DEFAULT_DELIVERY_BATCH: DeliveryBatcherOptions = { flushMs: 16, maxBytes: 256 * 1024 };
+export const DEFAULT_DELIVERY_BATCH: DeliveryBatcherOptions = { flushMs: 16, maxBytes: 256 * 1024, joinOutput: true };
+
+type OutputDelivery = Extract<Delivery, { kind: 'output' }>;
 
 /**
  * Turns a flood of deliveries into few hand-offs: everything queued within
- * `flushMs` goes out as one batch (in arrival order). Urgent deliveries — the
- * channel the user is looking at — flush on the next turn of the event loop.
- * A timer exists only while something is queued.
+ * `flushMs` goes out as one batch (in arrival order), consecutive output of
+ * one channel joined. Urgent deliveries — the channel the user is looking
+ * at — flush on the next turn of the event loop. A timer exists only while
+ * something is queued.
  */
 export class DeliveryBatcher {
   private queue: Delivery[] = [];
   private bytes = 0;
+  /**
+   * The last queued delivery when this batcher made it by joining: only that
+   * one may grow in place. A pushed delivery may be shared with other
+   * batchers (the relay pushes one delivery to every window), so it is
+   * never mutated.
+   */
+  private joined: OutputDelivery | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private urgentTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -27,7 +43,7 @@ export class DeliveryBatcher {
   ) {}
 
   push(delivery: Delivery, urgent: boolean): void {
-    this.queue.push(delivery);
+    if (!this.join(delivery)) this.queue.push(delivery);
     this.bytes += deliverySize(delivery);
     if (this.bytes >= this.options.maxBytes) {
       this.flush();
@@ -49,7 +65,27 @@ export class DeliveryBatcher {
     const batch = this.queue;
     this.queue = [];
     this.bytes = 0;
+    this.joined = null;
     this.emit(batch);
+  }
+
+  /** Appends output to the queued output right before it, when both are one channel's run; true when it did. */
+  private join(delivery: Delivery): boolean {
+    if (delivery.kind !== 'output' || !this.options.joinOutput) return false;
+    const last = this.queue[this.queue.length - 1];
+    if (last?.kind !== 'output' || last.channel !== delivery.channel || last.epoch !== delivery.epoch) return false;
+    let target = last;
+    if (last !== this.joined) {
+      target = { ...last };
+      this.queue[this.queue.length - 1] = target;
+      this.joined = target;
+    }
+    target.text += delivery.text;
+    if (delivery.offset === undefined) delete target.offset;
+    else target.offset = delivery.offset;
+    // Output only ever moves its agent's activity: the newest record is the one that holds.
+    if (delivery.change) target.change = delivery.change;
+    return true;
   }
 
   get pending(): number {
@@ -62,5 +98,6 @@ export class DeliveryBatcher {
     this.timer = null;
     this.urgentTimer = null;
     this.queue = [];
+    this.joined = null;
   }
 }

@@ -1,13 +1,15 @@
-/** The client core: one reconnecting connection to the hub, runtime-agnostic. */
-export {
-  ReconnectingConnection,
-  type ConnectionOptions,
-  type ConnectionStats,
-  type SubscriptionHandle,
-} from './reconnecting-connection';
+/**
+ * The client core: one reconnecting connection to the hub, runtime-agnostic.
+ * The desktop app's main process, the web edition and the CLI import it only
+ * through this module (enforced by lint).
+ */
+export { ReconnectingConnection, type ConnectionStats, type SubscriptionHandle } from './reconnecting-connection';
+export { type ConnectionOptions, resolveConnectionOptions } from './connection-options';
+export { ChannelStore, DEFAULT_OUTPUT_TAIL, type OutputTailLimits } from './channel-store';
+export { DeliveryBatcher, DEFAULT_DELIVERY_BATCH, type DeliveryBatcherOptions } from './delivery-batcher';
+export { deliverySize } from './delivery';
 export type { ConnectionState, ConnectionStatus, CloseInfo } from '../shared/connection-state';
-export type { Delivery } from './delivery';
-export type { SubscribeOptions } from './subscription-registry';
-export type { WebSocketLike, WebSocketFactory } from './websocket-like';
+export type { Delivery, SubscribeOptions } from '../shared/delivery';
+export { nodeWebSocket, type NodeWebSocketLike, type WebSocketLike, type WebSocketFactory } from './websocket-like';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { ListenerSet } from './listener-set';

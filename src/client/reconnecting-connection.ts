@@ -1,39 +1,17 @@
-import { AUTH_CLOSE_CODES, ErrorCode } from '../shared/errors';
+import { AUTH_CLOSE_CODES, CloseCode, ErrorCode } from '../shared/errors';
+import { outputText } from '../shared/output';
 import { type Channel, type ServerMessage, encode, parseServerMessage } from '../shared/protocol';
-import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { backoffDelay } from './backoff';
+import { ChannelStore } from './channel-store';
+import { type ConnectionOptions, type ResolvedConnectionOptions, resolveConnectionOptions } from './connection-options';
 import { type CloseInfo, type ConnectionState, INITIAL_STATE } from '../shared/connection-state';
 import type { Delivery } from './delivery';
-import { DEFAULT_DELIVERY_BATCH, DeliveryBatcher, type DeliveryBatcherOptions } from './delivery-batcher';
+import { DeliveryBatcher } from './delivery-batcher';
 import { ListenerSet } from './listener-set';
 import { type SubscribeOptions, SubscriptionRegistry } from './subscription-registry';
-import { CLOSED, type WebSocketFactory, type WebSocketLike } from './websocket-like';
+import { CLOSED, type WebSocketLike } from './websocket-like';
 
-export interface ConnectionOptions {
-  /** Hub WebSocket URLs (`ws://host:3002/ws`); the next is tried after a failure. */
-  urls: string | string[];
-  token?: string | null;
-  /** Creates a socket: `(url) => new WebSocket(url)` in a browser, `(url) => new WebSocket(url)` from `ws` in Node. */
-  createWebSocket: WebSocketFactory;
-  backoff?: Partial<BackoffOptions>;
-  /** A connection that stayed up this long resets the backoff (default 10 s). */
-  resetAfterMs?: number;
-  /** Give up on an attempt that has not opened in this long (default 10 s). */
-  connectTimeoutMs?: number;
-  /** Send an application ping this often (default 25 s)… */
-  pingIntervalMs?: number;
-  /** …and declare the connection dead when nothing arrives this long after it (default 10 s). */
-  pongTimeoutMs?: number;
-  /** After an auth failure, retry this rarely unless the token changes (default 60 s). */
-  authRetryMs?: number;
-  batch?: Partial<DeliveryBatcherOptions>;
-  /**
-   * Browsers hide a refused upgrade's HTTP status. When an attempt fails before
-   * opening, this is asked whether the token was the reason.
-   */
-  probeAuth?: (url: string, token: string | null) => Promise<'ok' | 'unauthorized' | 'unknown'>;
-  random?: () => number;
-  now?: () => number;
-}
+export type { ConnectionOptions } from './connection-options';
 
 export interface ConnectionStats {
   connects: number;
@@ -46,16 +24,16 @@ export interface ConnectionStats {
 /** Unsubscribes when called; `setUrgent` marks it as what the user is looking at. */
 export type SubscriptionHandle = (() => void) & { setUrgent(urgent: boolean): void };
 
-const CONNECT_TIMEOUT_CODE = 4900;
 /** Retries kept within the first backoff window after the hub announced a restart. */
 const RESTART_FAST_RETRIES = 5;
-const HEARTBEAT_TIMEOUT_CODE = 4901;
 
 /**
  * One connection to the hub that reconnects by itself and never silently
  * loses an event: subscriptions are re-sent with the position each channel
  * reached, duplicates are dropped, and what cannot be recovered is announced
- * (`resync`, `gap`) in the delivery stream where it happened.
+ * (`resync`, `gap`) in the delivery stream where it happened. Frames are
+ * parsed here once, into typed deliveries, and each batch is applied to the
+ * connection's `store` (board and output tails) before its listeners get it.
  */
 export class ReconnectingConnection {
   readonly stats: ConnectionStats = { connects: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0, invalidFrames: 0 };
@@ -64,10 +42,10 @@ export class ReconnectingConnection {
   private readonly deliveryListeners = new ListenerSet<Delivery[]>();
   private readonly registry = new SubscriptionRegistry();
   private readonly batcher: DeliveryBatcher;
+  private readonly options: ResolvedConnectionOptions;
   private readonly urls: string[];
-  private readonly backoff: BackoffOptions;
-  private readonly random: () => number;
-  private readonly now: () => number;
+  /** The board and output tails this connection has seen: the one copy its process reads. */
+  readonly store: ChannelStore;
   private token: string | null;
   private urlIndex = 0;
   private socket: WebSocketLike | null = null;
@@ -88,16 +66,16 @@ export class ReconnectingConnection {
     uptime: null,
   };
 
-  constructor(private readonly options: ConnectionOptions) {
-    this.urls = Array.isArray(options.urls) ? [...options.urls] : [options.urls];
-    if (this.urls.length === 0) throw new TypeError('At least one hub URL is required');
-    this.token = options.token ?? null;
-    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
-    this.batcher = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, ...options.batch }, (batch) =>
-      this.deliveryListeners.emit(batch),
-    );
+  constructor(options: ConnectionOptions) {
+    this.options = resolveConnectionOptions(options);
+    this.urls = this.options.urls;
+    this.token = this.options.token;
+    this.store = new ChannelStore(this.options.outputTail);
+    this.batcher = new DeliveryBatcher(this.options.batch, (batch) => {
+      // The store first: a listener reading it sees the state the batch leads to.
+      this.store.apply(batch, this.options.now());
+      this.deliveryListeners.emit(batch);
+    });
   }
 
   get state(): ConnectionState {
@@ -131,6 +109,7 @@ export class ReconnectingConnection {
       if (this.registry.remove(channel, interest)) {
         this.seenBefore.delete(channel);
         this.setup.delete(channel);
+        this.store.forget(channel);
         if (this.current.status === 'open') this.send(encode({ type: 'unsubscribe', channel }));
       }
     }) as SubscriptionHandle;
@@ -194,8 +173,8 @@ export class ReconnectingConnection {
       if (this.socket === socket) this.onLost({ code: event.code, reason: event.reason || this.socketError }, true);
     };
     this.timers.connect = setTimeout(() => {
-      this.onLost({ code: CONNECT_TIMEOUT_CODE, reason: 'connect timeout' }, false);
-    }, this.options.connectTimeoutMs ?? 10_000);
+      this.onLost({ code: CloseCode.ConnectTimeout, reason: 'connect timeout' }, false);
+    }, this.options.connectTimeoutMs);
   }
 
   private onOpen(clientId: string): void {
@@ -205,7 +184,7 @@ export class ReconnectingConnection {
     this.timers.uptime = setTimeout(() => {
       this.timers.uptime = null;
       if (this.current.status === 'open') this.setState({ attempt: 0 });
-    }, this.options.resetAfterMs ?? 10_000);
+    }, this.options.resetAfterMs);
     this.schedulePing();
     for (const channel of this.registry.channels()) this.sendSubscribe(channel);
     this.setState({ status: 'open', clientId, retryAt: null });
@@ -220,8 +199,7 @@ export class ReconnectingConnection {
     this.batcher.flush();
     for (const channel of this.registry.channels()) this.seenBefore.add(channel);
     this.setup.clear();
-    const authRefused = AUTH_CLOSE_CODES.has(close.code) || /\b401\b/.test(close.reason);
-    if (authRefused) return this.enterAuthFailed(close);
+    if (AUTH_CLOSE_CODES.has(close.code)) return this.enterAuthFailed(close);
     if (!wasOpen && this.options.probeAuth) {
       const url = this.current.url ?? this.urls[0];
       // Until the probe answers, behave as a normal retry; a refusal switches to authFailed.
@@ -238,14 +216,14 @@ export class ReconnectingConnection {
     const restarting = this.episodeCloseCode === 1001 || this.episodeCloseCode === 1012;
     // After those, growth starts over from the first step, not from where the count stands.
     const step = restarting ? Math.max(0, attempt - RESTART_FAST_RETRIES) : attempt;
-    const delay = backoffDelay(step, this.backoff, this.random);
+    const delay = backoffDelay(step, this.options.backoff, this.options.random);
     this.urlIndex++;
     // Timer first, state second: a listener may call close() or wake() from inside setState.
     this.timers.retry = setTimeout(() => this.connect(), delay);
     this.setState({
       status: 'reconnecting',
       attempt: attempt + 1,
-      retryAt: this.now() + delay,
+      retryAt: this.options.now() + delay,
       clientId: null,
       lastClose: close,
       url: this.urls[this.urlIndex % this.urls.length],
@@ -254,9 +232,9 @@ export class ReconnectingConnection {
 
   private enterAuthFailed(close: CloseInfo): void {
     this.clearTimers();
-    const retryAfter = this.options.authRetryMs ?? 60_000;
+    const retryAfter = this.options.authRetryMs;
     this.timers.retry = setTimeout(() => this.connect(), retryAfter);
-    this.setState({ status: 'authFailed', retryAt: this.now() + retryAfter, clientId: null, lastClose: close });
+    this.setState({ status: 'authFailed', retryAt: this.options.now() + retryAfter, clientId: null, lastClose: close });
   }
 
   /** Detaches from the current socket and closes it without waiting for its close handshake. */
@@ -291,7 +269,7 @@ export class ReconnectingConnection {
 
   private schedulePing(): void {
     if (this.timers.ping) clearTimeout(this.timers.ping);
-    this.timers.ping = setTimeout(() => this.ping(), this.options.pingIntervalMs ?? 25_000);
+    this.timers.ping = setTimeout(() => this.ping(), this.options.pingIntervalMs);
   }
 
   private ping(): void {
@@ -300,8 +278,8 @@ export class ReconnectingConnection {
     this.send(encode({ type: 'ping' }));
     this.timers.deadline ??= setTimeout(() => {
       this.timers.deadline = null;
-      this.onLost({ code: HEARTBEAT_TIMEOUT_CODE, reason: 'heartbeat timeout' }, false);
-    }, this.options.pongTimeoutMs ?? 10_000);
+      this.onLost({ code: CloseCode.HeartbeatTimeout, reason: 'heartbeat timeout' }, false);
+    }, this.options.pongTimeoutMs);
     this.schedulePing();
   }
 
@@ -343,7 +321,7 @@ export class ReconnectingConnection {
         return;
       case 'tail':
         if (this.registry.has(message.channel))
-          this.hold(message.channel, { kind: 'tail', channel: message.channel, lines: message.lines });
+          this.hold(message.channel, { kind: 'tail', channel: message.channel, text: message.lines.join('') });
         return;
       case 'error':
         this.deliver({ kind: 'error', channel: message.channel, code: message.code, message: message.message });
@@ -404,15 +382,30 @@ export class ReconnectingConnection {
       }
       this.registry.setPosition(channel, { epoch, offset });
     }
-    const delivery: Delivery = { kind: 'event', channel, event: message.event, data: message.data };
+    this.deliver(this.decode(message));
+  }
+
+  /** The one decode of an event: output becomes its text, anything else stays the published event. */
+  private decode(message: Extract<ServerMessage, { type: 'event' }>): Delivery {
+    const { channel, offset, epoch, event, data } = message;
+    let delivery: Delivery;
+    if (event === 'output' || event === 'output_batch') {
+      const text = outputText(event, data);
+      if (text === null) {
+        return { kind: 'error', channel, code: ErrorCode.InvalidEvent, message: `invalid ${event} payload dropped` };
+      }
+      delivery = { kind: 'output', channel, text };
+    } else {
+      delivery = { kind: 'event', channel, event, data };
+    }
     if (offset !== undefined) delivery.offset = offset;
     if (epoch !== undefined) delivery.epoch = epoch;
-    this.deliver(delivery);
+    return delivery;
   }
 
   private retrySubscribe(channel: Channel): void {
     if (this.retries.has(channel) || !this.registry.has(channel)) return;
-    const delay = 1000 + Math.floor(this.random() * 2000);
+    const delay = 1000 + Math.floor(this.options.random() * 2000);
     this.retries.set(
       channel,
       setTimeout(() => {

@@ -1,6 +1,5 @@
-import { ReconnectingConnection } from '../client/index';
-import type { WebSocketFactory } from '../client/websocket-like';
-import { applyBoardEvent, createBoardState } from '../shared/board-state';
+import { ReconnectingConnection, type WebSocketFactory } from '../client/index';
+import { type ReadonlyBoard, createBoardState } from '../shared/board-state';
 import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from '../shared/bridge';
 import type { ConnectionState } from '../shared/connection-state';
 import type { Delivery } from '../shared/delivery';
@@ -27,13 +26,15 @@ export interface DesktopHost {
 export interface DesktopCoreOptions {
   now?: () => number;
   demoSpeed?: number;
-  /** How often the list of projects is refreshed (default 60 s). */
+  /** How often the list of projects is refreshed (default 30 s). */
   projectRefreshMs?: number;
   /** Electron's `net.fetch` in the app: Chromium's network stack, with the system's proxies and certificates. */
   fetch?: typeof fetch;
 }
 
 const BUILT_IN_LABEL = 'Demo hub (built-in)';
+/** Until the first connection exists. */
+const NO_BOARD: ReadonlyBoard = createBoardState();
 
 /**
  * Everything the desktop app decides, without Electron: the one connection,
@@ -47,7 +48,9 @@ export class DesktopCore {
   private embedded: EmbeddedHub | null = null;
   private hub: HubInfo = { label: BUILT_IN_LABEL, url: '', builtIn: true };
   private readonly viewing = new Map<number, { target: PaneTarget | null; focused: boolean }>();
-  private readonly board = createBoardState();
+  /** The hub's projects for this token, as last fetched: the one list windows read. */
+  private projects: string[] = [];
+  private projectsFetch: Promise<string[]> | null = null;
   private projectSubscriptions = new Map<string, () => void>();
   private projectTimer: ReturnType<typeof setInterval> | null = null;
   private undoConnection: Array<() => void> = [];
@@ -63,6 +66,7 @@ export class DesktopCore {
     this.now = options.now ?? Date.now;
     this.doFetch = options.fetch ?? fetch.bind(globalThis);
     this.policy = new NotificationPolicy({
+      board: () => this.board,
       settings: () => this.getNotificationSettings(),
       viewing: () =>
         [...this.viewing.values()].flatMap((v) => (v.target ? [{ target: v.target, focused: v.focused }] : [])),
@@ -89,10 +93,8 @@ export class DesktopCore {
       urls: url,
       token,
       createWebSocket: this.host.createWebSocket,
-      // The relay batches per window; the core hands every turn's events over at once.
-      batch: { flushMs: 1 },
     });
-    this.relay = new WindowRelay(this.connection, { now: this.now });
+    this.relay = new WindowRelay(this.connection);
     this.undoConnection = [
       this.connection.onDeliveries((batch) => this.onDeliveries(batch)),
       this.connection.onState((state) => {
@@ -103,7 +105,7 @@ export class DesktopCore {
     this.connection.start();
     // Not awaited: an unreachable hub must not hold the first window back for the fetch's timeout.
     void this.refreshProjects();
-    this.projectTimer = setInterval(() => void this.refreshProjects(), this.options.projectRefreshMs ?? 60_000);
+    this.projectTimer = setInterval(() => void this.refreshProjects(), this.options.projectRefreshMs ?? 30_000);
     this.refreshTray();
   }
 
@@ -143,7 +145,18 @@ export class DesktopCore {
     this.host.reloadWindows();
   }
 
+  /** The project list windows get: the last one fetched (waiting for the first fetch, if it is under way). */
   async listProjects(): Promise<string[]> {
+    if (this.projectsFetch) await this.projectsFetch;
+    return this.projects;
+  }
+
+  /** The board every consumer in main reads: the connection's store. */
+  get board(): ReadonlyBoard {
+    return this.connection?.store.board ?? NO_BOARD;
+  }
+
+  private async fetchProjects(): Promise<string[]> {
     const base = this.hub.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
     const token = this.hub.builtIn ? this.embedded?.token : this.settings.getToken();
     try {
@@ -208,6 +221,8 @@ export class DesktopCore {
   private async stopConnection(): Promise<void> {
     if (this.projectTimer) clearInterval(this.projectTimer);
     this.projectTimer = null;
+    this.projects = [];
+    this.projectsFetch = null;
     for (const undo of this.projectSubscriptions.values()) undo();
     this.projectSubscriptions.clear();
     for (const undo of this.undoConnection) undo();
@@ -216,9 +231,19 @@ export class DesktopCore {
     this.connection?.close();
   }
 
-  /** Main holds every project itself, so notifications and the tray work with no window open. */
+  /**
+   * The one place the project list is polled: windows read it from here.
+   * Main holds every project itself, so notifications and the tray work with no window open.
+   */
   private async refreshProjects(): Promise<void> {
-    const projects = await this.listProjects();
+    const connection = this.connection;
+    const fetching = this.fetchProjects();
+    this.projectsFetch = fetching;
+    const projects = await fetching;
+    if (this.projectsFetch === fetching) this.projectsFetch = null;
+    // The server changed (or the app is quitting) while this was under way: the list is the old hub's.
+    if (this.connection !== connection || !this.projectTimer) return;
+    this.projects = projects;
     for (const id of projects) {
       if (!this.projectSubscriptions.has(id)) {
         this.projectSubscriptions.set(id, this.relay.hold(channelOf.project(id), { snapshot: true }));
@@ -229,18 +254,15 @@ export class DesktopCore {
   private onDeliveries(batch: Delivery[]): void {
     this.relay.route(batch);
     this.policy.ingest(batch);
-    let agentsChanged = false;
-    for (const delivery of batch) {
-      if (delivery.kind === 'snapshot') {
-        for (const agent of delivery.data.agents) this.board.agents.set(agent.agentId, agent);
-        agentsChanged = true;
-      } else if (delivery.kind === 'event' && delivery.event === 'agent_status') {
-        agentsChanged =
-          applyBoardEvent(this.board, delivery.event, delivery.data, this.now(), delivery.channel)?.agent !==
-            undefined || agentsChanged;
-      }
-    }
-    if (agentsChanged) this.refreshTray();
+    // The tray shows agents' statuses: only a snapshot or a status change redraws it.
+    const statusMoved = batch.some(
+      (delivery) =>
+        (delivery.kind === 'snapshot' && delivery.data.agents.length > 0) ||
+        (delivery.kind === 'event' &&
+          delivery.change?.agent !== undefined &&
+          delivery.change.agent.status !== delivery.change.before.agent?.status),
+    );
+    if (statusMoved) this.refreshTray();
   }
 
   private refreshTray(): void {

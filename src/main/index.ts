@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import WebSocket from 'ws';
 import type { PaneTarget } from '../shared/bridge';
-import type { WebSocketLike } from '../client/websocket-like';
+import { nodeWebSocket } from '../client/index';
 import { APP_ID } from './app-identity';
 import { applicationMenuTemplate } from './app-menu';
 import { DesktopCore } from './desktop-core';
@@ -287,8 +287,7 @@ async function start(): Promise<void> {
   core = new DesktopCore(
     store,
     {
-      createWebSocket: (url) =>
-        new WebSocket(url, { agent: proxyAgent, ca: certificateAuthorities() }) as unknown as WebSocketLike,
+      createWebSocket: (url) => nodeWebSocket(new WebSocket(url, { agent: proxyAgent, ca: certificateAuthorities() })),
       prepareConnection: resolveProxy,
       showNotification: (notification) => showNotification(notification, focusTarget),
       updateTray: (state, menu) => tray.update(state, menu, store.get().trayEnabled),

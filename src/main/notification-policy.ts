@@ -1,13 +1,15 @@
 /**
  * Which desktop notifications to show for what happens on the board. Plain
  * module (no Electron): main feeds it the delivery stream and turns each
- * `DesktopNotification` into an Electron `Notification`.
+ * `DesktopNotification` into an Electron `Notification`. It keeps no board
+ * of its own: transitions come from each delivery's `change`, and the
+ * current state from the connection's store.
  */
-import { applyBoardEvent, createBoardState, type BoardState } from '../shared/board-state';
+import type { ReadonlyBoard } from '../shared/board-state';
 import type { PaneTarget } from '../shared/bridge';
 import type { Delivery } from '../shared/delivery';
 import type { NotificationSettings } from '../shared/ipc';
-import { eventSchemas, type AgentState, type AgentStatus, type Snapshot } from '../shared/protocol';
+import type { AgentState, AgentStatus, EventPayloads, IssueState } from '../shared/protocol';
 
 export interface DesktopNotification {
   title: string;
@@ -27,6 +29,8 @@ export interface ViewedTarget {
 }
 
 export interface NotificationPolicyOptions {
+  /** The board as it is now: the connection's store, already updated with the batch being ingested. */
+  board: () => ReadonlyBoard;
   settings: () => NotificationSettings;
   viewing: () => ViewedTarget[];
   show: (notification: DesktopNotification) => void;
@@ -52,7 +56,6 @@ const MAX_BODY = 200;
 const STATUS_LABELS: Record<string, string> = { todo: 'To do' };
 
 export class NotificationPolicy {
-  private readonly board: BoardState = createBoardState();
   private readonly options: Required<NotificationPolicyOptions>;
   private held: Candidate[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,14 +77,23 @@ export class NotificationPolicy {
     return words.charAt(0).toUpperCase() + words.slice(1);
   }
 
-  /** Updates the policy's board from a batch and notifies about the transitions in it. */
+  /** Notifies about the transitions in a batch (the store has applied it already). */
   ingest(batch: readonly Delivery[]): void {
     if (this.disposed) return;
     for (const delivery of batch) {
-      if (delivery.kind === 'snapshot') this.applySnapshot(delivery.data);
-      else if (delivery.kind === 'event') this.applyEvent(delivery.event, delivery.data, delivery.channel);
-      // `resync` is followed by the channel's fresh snapshot, which replaces state
-      // silently; until then the old state is the best guess at "was it already so?".
+      // A snapshot is what *is*, not what happened: it never notifies. Output only moves activity.
+      if (delivery.kind !== 'event' || !delivery.change) continue;
+      const { change } = delivery;
+      if (delivery.event === 'agent_status' && change.agent) {
+        // The same event may arrive on several channels (agent:, project:); only the first
+        // changes the status, so comparing with the record before also removes duplicates.
+        if (change.before.agent?.status !== change.agent.status) this.consider(this.agentCandidate(change.agent));
+      } else if (delivery.event === 'status_changed' && change.issue?.status !== undefined) {
+        // An issue the board did not know yet: the event's own oldStatus is the best account of before.
+        const data = delivery.data as EventPayloads['status_changed'];
+        const before = change.before.issue?.status ?? data.oldStatus ?? undefined;
+        if (before !== change.issue.status) this.consider(this.issueCandidate(change.issue, before));
+      }
     }
   }
 
@@ -93,39 +105,9 @@ export class NotificationPolicy {
     this.timer = undefined;
   }
 
-  /** A snapshot is what *is*, not what happened: it replaces state and never notifies. */
-  private applySnapshot(snapshot: Snapshot): void {
-    for (const issue of snapshot.issues) this.board.issues.set(issue.issueId, { ...issue });
-    for (const agent of snapshot.agents) this.board.agents.set(agent.agentId, { ...agent });
-  }
-
-  private applyEvent(event: string, data: unknown, channel: string): void {
-    const time = this.options.now();
-    if (event === 'agent_status') {
-      const parsed = eventSchemas.agent_status.safeParse(data);
-      if (!parsed.success) return;
-      // The same event may arrive on several channels (agent:, project:); only the
-      // first is a transition, so comparing with the board also removes duplicates.
-      const before = this.board.agents.get(parsed.data.agentId)?.status;
-      const agent = applyBoardEvent(this.board, event, data, time, channel)?.agent;
-      if (agent && before !== agent.status) this.consider(this.agentCandidate(agent));
-      return;
-    }
-    if (event === 'status_changed') {
-      const parsed = eventSchemas.status_changed.safeParse(data);
-      if (!parsed.success) return;
-      const { issueId, newStatus, oldStatus } = parsed.data;
-      const before = this.board.issues.get(issueId)?.status ?? oldStatus ?? undefined;
-      applyBoardEvent(this.board, event, data, time, channel);
-      if (before !== newStatus) this.consider(this.issueCandidate(issueId, newStatus, before));
-      return;
-    }
-    applyBoardEvent(this.board, event, data, time, channel);
-  }
-
   private agentCandidate(agent: AgentState): Candidate {
     const { agentId, status } = agent;
-    const issue = agent.issueId ? this.board.issues.get(agent.issueId) : undefined;
+    const issue = agent.issueId ? this.options.board().issues.get(agent.issueId) : undefined;
     const issueLine = agent.issueId ? `#${agent.issueId}${issue?.title ? ` ${issue.title}` : ''}` : null;
     const critical = status === 'waiting_for_input' || status === 'failed';
     const title = agentTitle(agentId, status);
@@ -144,13 +126,14 @@ export class NotificationPolicy {
     };
   }
 
-  private issueCandidate(issueId: string, status: string, before: string | undefined): Candidate {
-    const issue = this.board.issues.get(issueId);
+  private issueCandidate(issue: IssueState, before: string | undefined): Candidate {
+    const { issueId } = issue;
+    const status = issue.status ?? '';
     const label = NotificationPolicy.describeStatus(status);
-    const body = [issue?.projectId, before ? `was ${NotificationPolicy.describeStatus(before)}` : undefined];
+    const body = [issue.projectId, before ? `was ${NotificationPolicy.describeStatus(before)}` : undefined];
     return {
       notification: {
-        title: truncate(`#${issueId}${issue?.title ? ` ${issue.title}` : ''} → ${label}`),
+        title: truncate(`#${issueId}${issue.title ? ` ${issue.title}` : ''} → ${label}`),
         body: body.filter(Boolean).join(' · '),
         urgency: 'normal',
         kind: 'status',
@@ -158,7 +141,7 @@ export class NotificationPolicy {
         silent: true,
       },
       status,
-      projectId: issue?.projectId ?? null,
+      projectId: issue.projectId ?? null,
       short: `#${issueId} → ${label}`,
     };
   }
@@ -201,8 +184,8 @@ export class NotificationPolicy {
 
   private stillTrue(candidate: Candidate): boolean {
     const { target } = candidate.notification;
-    const current =
-      target.kind === 'agent' ? this.board.agents.get(target.id)?.status : this.board.issues.get(target.id)?.status;
+    const board = this.options.board();
+    const current = target.kind === 'agent' ? board.agents.get(target.id)?.status : board.issues.get(target.id)?.status;
     return current === candidate.status;
   }
 }

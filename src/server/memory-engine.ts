@@ -13,7 +13,7 @@ import {
 } from './engine';
 import { ChannelHistory, HistoryLedger } from './history';
 import { HubError } from './hub-error';
-import { OutputTail, outputText } from './output-tail';
+import { OutputTail, outputText } from '../shared/output';
 import type { PublishGuard } from './publish-authorization';
 
 /** The memory engine's bounds (docs/hub.md, "Memory budget"). */

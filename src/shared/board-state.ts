@@ -1,7 +1,9 @@
 /**
  * The board's state (issues and agents) derived from the events the hub
- * carries. One pure reducer, used by the hub to keep snapshots and by the
- * renderer's stores, so both sides agree on what an event means.
+ * carries. The one reducer: the hub's memory engine keeps its snapshots with
+ * it, the Redis engine's board patch is tested against it (one table of
+ * cases), and the client core's board (src/client/channel-store.ts) applies
+ * it once per event for everything in its process.
  */
 import {
   type AgentState,
@@ -19,14 +21,25 @@ export interface BoardState {
   agents: Map<string, AgentState>;
 }
 
+/** The board as consumers read it: records are replaced on change, never mutated. */
+export interface ReadonlyBoard {
+  readonly issues: ReadonlyMap<string, IssueState>;
+  readonly agents: ReadonlyMap<string, AgentState>;
+}
+
 export function createBoardState(): BoardState {
   return { issues: new Map(), agents: new Map() };
 }
 
-/** What an event changed, so callers can persist or re-render only that. */
+/**
+ * What an event changed, so callers can persist or re-render only that:
+ * the records it wrote, and (in `before`) what those records were before it,
+ * absent for a record it created. Records are never mutated, only replaced.
+ */
 export interface BoardChange {
   issue?: IssueState;
   agent?: AgentState;
+  before: { issue?: IssueState; agent?: AgentState };
 }
 
 /**
@@ -61,7 +74,7 @@ export function applyBoardEvent(
       issue.createdAt = previous?.createdAt ?? time;
       issue.updatedAt = time;
       board.issues.set(issue.issueId, issue);
-      return { issue };
+      return { issue, before: previous ? { issue: previous } : {} };
     }
     case 'status_changed': {
       const p = parsed.data as EventPayloads['status_changed'];
@@ -84,6 +97,7 @@ export function applyBoardEvent(
     }
     case 'agent_started': {
       const p = parsed.data as EventPayloads['agent_started'];
+      const before = beforeAgent(board, p.agentId);
       const agent = updateAgent(board, p.agentId, time, {
         status: 'working',
         issueId: p.issueId,
@@ -94,9 +108,9 @@ export function applyBoardEvent(
       if (issue && issue.agentId !== p.agentId) {
         const next = { ...issue, agentId: p.agentId, updatedAt: time };
         board.issues.set(p.issueId, next);
-        return { agent, issue: next };
+        return { agent, issue: next, before: { ...before, issue } };
       }
-      return { agent };
+      return { agent, before };
     }
     case 'agent_status': {
       const p = parsed.data as EventPayloads['agent_status'];
@@ -105,21 +119,31 @@ export function applyBoardEvent(
       if (p.stage !== undefined) patch.stage = p.stage;
       if (p.projectId !== undefined) patch.projectId = p.projectId;
       patch.message = p.message;
-      return { agent: updateAgent(board, p.agentId, time, patch) };
+      const before = beforeAgent(board, p.agentId);
+      return { agent: updateAgent(board, p.agentId, time, patch), before };
     }
   }
 }
 
-/** Output on an `agent:` channel marks the agent active; returns the agent when it changed. */
-export function touchAgent(board: BoardState, channel: Channel, time: number): AgentState | null {
+function beforeAgent(board: BoardState, agentId: string): BoardChange['before'] {
+  const agent = board.agents.get(agentId);
+  return agent ? { agent } : {};
+}
+
+/**
+ * Output on an `agent:` channel marks the agent active (an unknown agent
+ * appears as working); returns the change, or null when nothing moved.
+ */
+export function touchAgent(board: BoardState, channel: Channel, time: number): BoardChange | null {
   const parsed = parseChannel(channel);
   if (parsed?.kind !== 'agent') return null;
   const previous = board.agents.get(parsed.id);
+  if (previous?.lastActivityAt === time) return null;
   const agent: AgentState = previous
     ? { ...previous, lastActivityAt: time }
     : { agentId: parsed.id, status: 'working', lastActivityAt: time };
   board.agents.set(parsed.id, agent);
-  return agent;
+  return { agent, before: previous ? { agent: previous } : {} };
 }
 
 function updateIssue(
@@ -134,7 +158,7 @@ function updateIssue(
   if (projectId !== undefined) issue.projectId = projectId;
   mutate(issue);
   board.issues.set(issueId, issue);
-  return { issue };
+  return { issue, before: previous ? { issue: previous } : {} };
 }
 
 function updateAgent(board: BoardState, agentId: string, time: number, patch: Partial<AgentState>): AgentState {
@@ -150,7 +174,7 @@ function updateAgent(board: BoardState, agentId: string, time: number, patch: Pa
  * `project:X` → its issues and the agents working in it; `issue:N` → that
  * issue and its agent; `agent:A` → that agent and its current issue.
  */
-export function selectSnapshot(board: BoardState, channel: Channel): Snapshot {
+export function selectSnapshot(board: ReadonlyBoard, channel: Channel): Snapshot {
   const parsed = parseChannel(channel);
   if (!parsed) return { issues: [], agents: [] };
   const { kind, id } = parsed;
@@ -168,4 +192,10 @@ export function selectSnapshot(board: BoardState, channel: Channel): Snapshot {
   const agent = board.agents.get(id);
   const issue = agent?.issueId ? board.issues.get(agent.issueId) : undefined;
   return { issues: issue ? [issue] : [], agents: agent ? [agent] : [] };
+}
+
+/** A snapshot is what *is*: its records replace what the board had for them. */
+export function applySnapshot(board: BoardState, snapshot: Snapshot): void {
+  for (const issue of snapshot.issues) board.issues.set(issue.issueId, issue);
+  for (const agent of snapshot.agents) board.agents.set(agent.agentId, agent);
 }

@@ -1,14 +1,39 @@
+import type { BoardChange } from './board-state';
 import type { ErrorCode } from './errors';
 import type { Channel, Snapshot } from './protocol';
 
 /**
  * What the client core hands its consumers, in one ordered stream per
  * channel, so a notice lands exactly where it happened between events.
+ * Frames are parsed once, in the client core: consumers never decode or
+ * validate an event again.
  */
 export type Delivery =
-  | { kind: 'event'; channel: Channel; event: string; data: unknown; offset?: number; epoch?: string }
+  /**
+   * A non-output event, as published. `change` is what it did to the client
+   * core's board (the records it wrote, and what they were before), absent
+   * when it changes nothing (an unknown event, an invalid payload).
+   */
+  | {
+      kind: 'event';
+      channel: Channel;
+      event: string;
+      data: unknown;
+      offset?: number;
+      epoch?: string;
+      change?: BoardChange;
+    }
+  /**
+   * Agent output (`output` and `output_batch` events), decoded to its text.
+   * Consecutive output of one channel within a batch is joined into one
+   * delivery; `offset` is the last event's. `change` carries the agent's new
+   * `lastActivityAt` when it moved.
+   */
+  | { kind: 'output'; channel: Channel; text: string; offset?: number; epoch?: string; change?: BoardChange }
+  /** Validated records only: an invalid item was dropped and reported as an `error` delivery. */
   | { kind: 'snapshot'; channel: Channel; data: Snapshot }
-  | { kind: 'tail'; channel: Channel; lines: string[] }
+  /** The recent output an agent channel starts with (the hub's tail, joined). */
+  | { kind: 'tail'; channel: Channel; text: string }
   /**
    * The hub confirmed the subscription; live events follow. `resumed` is true
    * when it continued from where an earlier connection left off (nothing was

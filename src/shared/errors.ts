@@ -52,8 +52,19 @@ export const CloseCode = {
   Unauthorized: 4003,
   /** The client read too slowly; reconnect and resume. */
   SlowConsumer: 4008,
+  /**
+   * Never sent by the hub: the client core closes (and reports) an attempt
+   * that did not open within `connectTimeoutMs` with this code.
+   */
+  ConnectTimeout: 4900,
+  /** Never sent by the hub: the client core declares a connection dead after a missed pong with this code. */
+  HeartbeatTimeout: 4901,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Close codes after which retrying with the same token cannot succeed. */
+/**
+ * Close codes after which retrying with the same token cannot succeed. A
+ * refused upgrade (HTTP 401) has no close frame; `nodeWebSocket` reports it
+ * as `Unauthorized`, browsers hide it (the client core probes instead).
+ */
 export const AUTH_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.TokenExpired, CloseCode.Unauthorized]);

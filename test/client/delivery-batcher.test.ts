@@ -1,13 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery } from '../../src/client/delivery';
-import { DeliveryBatcher } from '../../src/client/delivery-batcher';
+import { DEFAULT_DELIVERY_BATCH, DeliveryBatcher } from '../../src/client/delivery-batcher';
+import type { Channel } from '../../src/shared/protocol';
 
-const event = (n: number, content = 'x'): Delivery => ({
+/** A board event: never joined. */
+const event = (n: number): Delivery => ({
   kind: 'event',
   channel: 'agent:a',
-  event: 'output',
-  data: { timestamp: 0, content },
+  event: 'agent_status',
+  data: { agentId: 'a', status: 'working' },
   offset: n,
+});
+type Output = Extract<Delivery, { kind: 'output' }>;
+const output = (n: number, text = 'x', channel: Channel = 'agent:a'): Output => ({
+  kind: 'output',
+  channel,
+  text,
+  offset: n,
+  epoch: 'e1',
 });
 
 describe('DeliveryBatcher', () => {
@@ -16,7 +26,7 @@ describe('DeliveryBatcher', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     batches = [];
-    batcher = new DeliveryBatcher({ flushMs: 16, maxBytes: 10_000 }, (batch) => batches.push(batch));
+    batcher = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, maxBytes: 10_000 }, (batch) => batches.push(batch));
   });
   afterEach(() => {
     batcher.dispose();
@@ -25,7 +35,8 @@ describe('DeliveryBatcher', () => {
 
   it('hands a flood over in few batches, in order', () => {
     for (let i = 1; i <= 100; i++) {
-      batcher.push(event(i), false);
+      // Two channels taking turns: nothing to join.
+      batcher.push(output(i, 'x', i % 2 === 0 ? 'agent:a' : 'agent:b'), false);
       if (i % 10 === 0) vi.advanceTimersByTime(1);
     }
     vi.advanceTimersByTime(16);
@@ -45,7 +56,7 @@ describe('DeliveryBatcher', () => {
   });
 
   it('flushes at once past the size limit', () => {
-    batcher.push(event(1, 'y'.repeat(20_000)), false);
+    batcher.push(output(1, 'y'.repeat(20_000)), false);
     expect(batches).toHaveLength(1);
   });
 
@@ -55,5 +66,61 @@ describe('DeliveryBatcher', () => {
     vi.advanceTimersByTime(0);
     expect(batches.map((b) => b.length)).toEqual([2]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('joins consecutive output of one channel into one delivery with the last offset', () => {
+    batcher.push(output(1, 'a'), false);
+    batcher.push(output(2, 'b'), false);
+    batcher.push(output(1, 'other', 'agent:b'), false);
+    batcher.push(output(3, 'c'), false);
+    batcher.push(event(4), false);
+    batcher.push(output(5, 'd'), false);
+    batcher.push(output(6, 'e'), false);
+    vi.advanceTimersByTime(16);
+    expect(batches).toEqual([
+      [
+        { kind: 'output', channel: 'agent:a', text: 'ab', offset: 2, epoch: 'e1' },
+        output(1, 'other', 'agent:b'),
+        output(3, 'c'),
+        event(4),
+        { kind: 'output', channel: 'agent:a', text: 'de', offset: 6, epoch: 'e1' },
+      ],
+    ]);
+  });
+
+  it('never mutates a pushed delivery (another batcher may hold the same object)', () => {
+    const first = output(1, 'a');
+    const second = output(2, 'b');
+    const other = new DeliveryBatcher(DEFAULT_DELIVERY_BATCH, (batch) => batches.push(batch));
+    other.push(first, false);
+    batcher.push(first, false);
+    batcher.push(second, false);
+    batcher.push(output(3, 'c'), false);
+    batcher.flush();
+    other.flush();
+    expect(first).toEqual(output(1, 'a'));
+    expect(second).toEqual(output(2, 'b'));
+    expect(batches).toEqual([[{ kind: 'output', channel: 'agent:a', text: 'abc', offset: 3, epoch: 'e1' }], [first]]);
+  });
+
+  it('does not join across epochs, and keeps the newest activity change', () => {
+    const agent = { agentId: 'a', status: 'working' as const };
+    batcher.push({ ...output(1, 'a'), change: { agent: { ...agent, lastActivityAt: 1 }, before: {} } }, false);
+    batcher.push({ ...output(2, 'b'), change: { agent: { ...agent, lastActivityAt: 2 }, before: {} } }, false);
+    batcher.push({ ...output(1, 'c'), epoch: 'e2' }, false);
+    batcher.flush();
+    expect(batches[0]).toHaveLength(2);
+    expect(batches[0][0]).toMatchObject({ text: 'ab', change: { agent: { lastActivityAt: 2 } } });
+    expect(batches[0][1]).toMatchObject({ text: 'c', epoch: 'e2' });
+  });
+
+  it('keeps one delivery per event when joining is off', () => {
+    const separate = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, joinOutput: false }, (batch) =>
+      batches.push(batch),
+    );
+    separate.push(output(1, 'a'), false);
+    separate.push(output(2, 'b'), false);
+    separate.flush();
+    expect(batches).toEqual([[output(1, 'a'), output(2, 'b')]]);
   });
 });

@@ -32,7 +32,21 @@ describe('ReconnectingConnection against a seed-exact server', () => {
       channel: 'issue:1',
       event: 'status_changed',
       data: { issueId: '1', oldStatus: 'todo', newStatus: 'done' },
+      // Applied once, by the client core's store: the record it wrote, and that there was none before.
+      change: {
+        issue: {
+          issueId: '1',
+          status: 'done',
+          statusSince: expect.any(Number),
+          createdAt: expect.any(Number),
+          updatedAt: expect.any(Number),
+        },
+        before: {},
+      },
     });
+    expect(client.connection.store.board.issues.get('1')).toBe(
+      (event as { change?: { issue?: unknown } }).change?.issue,
+    );
     expect(client.notices('gap')).toEqual([]);
   });
 

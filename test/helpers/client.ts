@@ -4,11 +4,12 @@ import {
   type ConnectionState,
   type Delivery,
   ReconnectingConnection,
+  type WebSocketLike,
+  nodeWebSocket,
 } from '../../src/client/index';
-import type { WebSocketLike } from '../../src/client/websocket-like';
 
-/** The Node face of the client core: `ws` as the WebSocket implementation. */
-export const createNodeWebSocket = (url: string): WebSocketLike => new WebSocket(url) as unknown as WebSocketLike;
+/** The Node face of the client core: `ws` as the WebSocket implementation, as the CLI and main use it. */
+export const createNodeWebSocket = (url: string): WebSocketLike => nodeWebSocket(new WebSocket(url));
 
 /** A client core connection that records every delivery and state, for tests. */
 export class RecordingConnection {
@@ -33,6 +34,21 @@ export class RecordingConnection {
       (d): d is Extract<Delivery, { kind: 'event' }> =>
         d.kind === 'event' && (channel === undefined || d.channel === channel),
     );
+  }
+
+  /** Agent output as delivered (decoded once, consecutive output of a channel joined per batch). */
+  outputs(channel?: string): Extract<Delivery, { kind: 'output' }>[] {
+    return this.deliveries.filter(
+      (d): d is Extract<Delivery, { kind: 'output' }> =>
+        d.kind === 'output' && (channel === undefined || d.channel === channel),
+    );
+  }
+
+  /** All output text of a channel, in order. */
+  text(channel: string): string {
+    return this.outputs(channel)
+      .map((d) => d.text)
+      .join('');
   }
 
   notices(kind: Delivery['kind']): Delivery[] {

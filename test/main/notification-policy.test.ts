@@ -4,6 +4,7 @@ import type { Delivery } from '../../src/shared/delivery';
 import type { NotificationSettings } from '../../src/shared/ipc';
 import type { Channel, Snapshot } from '../../src/shared/protocol';
 import { NotificationPolicy, type DesktopNotification, type ViewedTarget } from '../../src/main/notification-policy';
+import { ChannelStore } from '../../src/client/index';
 
 const START = 1_700_000_000_000;
 
@@ -28,10 +29,18 @@ describe('NotificationPolicy', () => {
   let viewing: ViewedTarget[];
   let shown: DesktopNotification[];
   let policy: NotificationPolicy;
+  /** The client core's store: the board the policy reads, which sets each delivery's change first. */
+  let store: ChannelStore;
+
+  /** Hands a batch over as the connection does: applied to its store, then to the policy. */
+  const ingest = (batch: Delivery[]): void => {
+    store.apply(batch, Date.now());
+    policy.ingest(batch);
+  };
 
   /** Ingests a batch and lets the coalescing window run out. */
   const settle = (...batch: Delivery[]): DesktopNotification[] => {
-    policy.ingest(batch);
+    ingest(batch);
     vi.advanceTimersByTime(2000);
     return shown;
   };
@@ -49,12 +58,14 @@ describe('NotificationPolicy', () => {
     };
     viewing = [];
     shown = [];
+    store = new ChannelStore(null);
     policy = new NotificationPolicy({
+      board: () => store.board,
       settings: () => settings,
       viewing: () => viewing,
       show: (notification) => shown.push(notification),
     });
-    policy.ingest([
+    ingest([
       event('issue_created', { issueId: '42', projectId: 'web', title: 'Fix login', status: 'in_progress' }),
       event('agent_started', { agentId: 'opus-1', issueId: '42' }),
     ]);
@@ -208,7 +219,7 @@ describe('NotificationPolicy', () => {
     });
 
     it('drops what it held when notifications are paused before the window ends', () => {
-      policy.ingest([agentStatus('opus-1', 'waiting_for_input')]);
+      ingest([agentStatus('opus-1', 'waiting_for_input')]);
       settings.pausedUntil = START + 3_600_000;
       vi.advanceTimersByTime(2000);
       expect(shown).toEqual([]);
@@ -216,7 +227,7 @@ describe('NotificationPolicy', () => {
 
     it('keeps to the chosen projects, finding an agent’s project through its issue', () => {
       settings.projects = ['api'];
-      policy.ingest([
+      ingest([
         event('issue_created', { issueId: '9', projectId: 'api', title: 'Rate limits' }),
         event('agent_assigned', { issueId: '9', agentId: 'opus-2' }, 'issue:9'),
         agentStatus('opus-2', 'working', { issueId: '9' }),
@@ -253,7 +264,7 @@ describe('NotificationPolicy', () => {
     });
 
     it('drops a held notification when its target comes into view before the window ends', () => {
-      policy.ingest([agentStatus('opus-1', 'waiting_for_input')]);
+      ingest([agentStatus('opus-1', 'waiting_for_input')]);
       viewing = [{ target: agent('opus-1'), focused: true }];
       vi.advanceTimersByTime(2000);
       expect(shown).toEqual([]);
@@ -262,9 +273,9 @@ describe('NotificationPolicy', () => {
 
   describe('coalescing', () => {
     it('holds candidates for the window, then shows one or two individually', () => {
-      policy.ingest([agentStatus('opus-1', 'waiting_for_input')]);
+      ingest([agentStatus('opus-1', 'waiting_for_input')]);
       vi.advanceTimersByTime(500);
-      policy.ingest([statusChanged('7', 'done')]);
+      ingest([statusChanged('7', 'done')]);
       vi.advanceTimersByTime(1499);
       expect(shown).toEqual([]);
       vi.advanceTimersByTime(1);
@@ -297,18 +308,18 @@ describe('NotificationPolicy', () => {
     });
 
     it('starts a new window for events 2.5 s apart', () => {
-      policy.ingest([agentStatus('opus-1', 'waiting_for_input')]);
+      ingest([agentStatus('opus-1', 'waiting_for_input')]);
       vi.advanceTimersByTime(2500);
-      policy.ingest([agentStatus('opus-2', 'failed')]);
+      ingest([agentStatus('opus-2', 'failed')]);
       vi.advanceTimersByTime(2500);
-      policy.ingest([statusChanged('7', 'done')]);
+      ingest([statusChanged('7', 'done')]);
       vi.advanceTimersByTime(2000);
       expect(shown.map((n) => n.kind)).toEqual(['waiting_for_input', 'failed', 'status']);
     });
 
     it('runs one timer at a time', () => {
-      policy.ingest([agentStatus('opus-1', 'waiting_for_input')]);
-      policy.ingest([agentStatus('opus-2', 'failed')]);
+      ingest([agentStatus('opus-1', 'waiting_for_input')]);
+      ingest([agentStatus('opus-2', 'failed')]);
       expect(vi.getTimerCount()).toBe(1);
       vi.advanceTimersByTime(2000);
       expect(vi.getTimerCount()).toBe(0);
@@ -324,19 +335,20 @@ describe('NotificationPolicy', () => {
     it('honours coalesceMs and burstSize', () => {
       policy.dispose();
       policy = new NotificationPolicy({
+        board: () => store.board,
         settings: () => settings,
         viewing: () => viewing,
         show: (notification) => shown.push(notification),
         coalesceMs: 100,
         burstSize: 2,
       });
-      policy.ingest([statusChanged('7', 'done'), statusChanged('8', 'done')]);
+      ingest([statusChanged('7', 'done'), statusChanged('8', 'done')]);
       vi.advanceTimersByTime(100);
       expect(shown.map((n) => n.kind)).toEqual(['summary']);
     });
 
     it('rejects options out of range', () => {
-      const base = { settings: () => settings, viewing: () => viewing, show: () => {} };
+      const base = { board: () => store.board, settings: () => settings, viewing: () => viewing, show: () => {} };
       expect(() => new NotificationPolicy({ ...base, coalesceMs: -1 })).toThrow(RangeError);
       expect(() => new NotificationPolicy({ ...base, burstSize: 1 })).toThrow(RangeError);
     });
@@ -344,7 +356,7 @@ describe('NotificationPolicy', () => {
 
   describe('#dispose', () => {
     it('clears the timer and drops what it held', () => {
-      policy.ingest([agentStatus('opus-1', 'waiting_for_input')]);
+      ingest([agentStatus('opus-1', 'waiting_for_input')]);
       expect(vi.getTimerCount()).toBe(1);
       policy.dispose();
       expect(vi.getTimerCount()).toBe(0);
@@ -355,7 +367,7 @@ describe('NotificationPolicy', () => {
     it('ignores later batches and can be called twice', () => {
       policy.dispose();
       policy.dispose();
-      policy.ingest([agentStatus('opus-1', 'failed')]);
+      ingest([agentStatus('opus-1', 'failed')]);
       expect(vi.getTimerCount()).toBe(0);
     });
   });

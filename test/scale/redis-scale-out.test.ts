@@ -26,8 +26,10 @@ async function hubs(count: number, redisUrl = sharedRedis): Promise<RunningHub[]
   return started;
 }
 
-type Event = Extract<Delivery, { kind: 'event' }>;
-const eventsOf = (client: RecordingConnection, channel: string): Event[] => client.events(channel);
+/** Output as the client core decodes it; these streams count every event, so nothing is joined. */
+type Event = Extract<Delivery, { kind: 'output' }>;
+const eventsOf = (client: RecordingConnection, channel: string): Event[] => client.outputs(channel);
+const oneDeliveryPerEvent = { joinOutput: false } as const;
 
 function expectExactlyOnceInOrder(events: Event[], count: number): void {
   expect(events.map((e) => e.offset)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
@@ -36,13 +38,14 @@ function expectExactlyOnceInOrder(events: Event[], count: number): void {
 describe.skipIf(!sharedRedis)('Scale-out on Redis', () => {
   it('delivers to a client on hub A what is published on hub B, in order', async () => {
     const [a, b] = await hubs(2);
-    const client = new RecordingConnection({ urls: a.wsUrl, token: await token() });
+    const client = new RecordingConnection({ urls: a.wsUrl, token: await token(), batch: oneDeliveryPerEvent });
     cleanup.push(() => client.connection.close());
     client.connection.subscribe('agent:x');
     client.connection.start();
     await client.waitFor((d) => d.kind === 'subscribed');
     for (let i = 1; i <= 300; i++) await b.hub.publish('agent:x', 'output', { timestamp: i, content: `${i}\n` });
-    await client.waitFor((d) => d.kind === 'event', 300);
+    await client.waitFor((d) => d.kind === 'output', 300);
+    expect(client.text('agent:x')).toBe(Array.from({ length: 300 }, (_, i) => `${i + 1}\n`).join(''));
     expectExactlyOnceInOrder(eventsOf(client, 'agent:x'), 300);
   });
 
@@ -54,6 +57,7 @@ describe.skipIf(!sharedRedis)('Scale-out on Redis', () => {
       urls: [proxyA.url(), b.wsUrl],
       token: await token(),
       backoff: { initialDelayMs: 20, maxDelayMs: 50 },
+      batch: oneDeliveryPerEvent,
     });
     cleanup.push(() => client.connection.close());
     client.connection.subscribe('agent:stream');
@@ -77,7 +81,7 @@ describe.skipIf(!sharedRedis)('Scale-out on Redis', () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await client.waitFor((d) => d.kind === 'event', published, 15_000);
+    await client.waitFor((d) => d.kind === 'output', published, 15_000);
     expect(client.connection.state.url).toBe(b.wsUrl);
     expectExactlyOnceInOrder(eventsOf(client, 'agent:stream'), published);
     expect(client.notices('resync')).toEqual([]);
@@ -132,6 +136,7 @@ describe.skipIf(!redisServerPath())('Scale-out when Redis restarts', () => {
       urls: a.wsUrl,
       token: await token(),
       backoff: { initialDelayMs: 20, maxDelayMs: 200 },
+      batch: oneDeliveryPerEvent,
     });
     cleanup.push(() => client.connection.close());
     client.connection.subscribe('agent:stream');
@@ -173,11 +178,11 @@ describe.skipIf(!redisServerPath())('Scale-out when Redis restarts', () => {
     await expect
       .poll(() => eventsOf(client, 'agent:stream').filter((e) => e.epoch === lastEpoch).length, { timeout: 15_000 })
       .toBe(afterRestart.length);
-    const events = client.deliveries.filter((d) => d.kind === 'event' || d.kind === 'resync' || d.kind === 'gap');
-    const fresh = events.filter((d): d is Event => d.kind === 'event' && d.epoch === lastEpoch);
+    const events = client.deliveries.filter((d) => d.kind === 'output' || d.kind === 'resync' || d.kind === 'gap');
+    const fresh = events.filter((d): d is Event => d.kind === 'output' && d.epoch === lastEpoch);
     expect(fresh.map((e) => e.offset)).toEqual(afterRestart.map((s) => s.offset));
     // …and the lost history is announced before the new epoch's first event: never a silent gap.
-    const firstNew = events.findIndex((d) => d.kind === 'event' && d.epoch === lastEpoch);
+    const firstNew = events.findIndex((d) => d.kind === 'output' && d.epoch === lastEpoch);
     expect(events.slice(0, firstNew).some((d) => d.kind === 'resync')).toBe(true);
     await expect.poll(async () => (await fetch(`${a.url}/healthz`)).status).toBe(200);
   });

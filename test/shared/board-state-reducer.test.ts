@@ -15,7 +15,7 @@ describe('applyBoardEvent edges', () => {
     const board = createBoardState();
     const change = applyBoardEvent(board, 'issue_created', { issueId: '1' }, 10);
     const issue = { issueId: '1', createdAt: 10, updatedAt: 10 };
-    expect(change).toEqual({ issue });
+    expect(change).toEqual({ issue, before: {} });
     expect(board.issues.get('1')).toEqual(issue);
   });
 
@@ -24,6 +24,7 @@ describe('applyBoardEvent edges', () => {
     const data = { issueId: '1', projectId: 'p', title: 'T', status: 'todo', stage: 'plan', agentId: 'a' };
     expect(applyBoardEvent(board, 'issue_created', data, 10)).toEqual({
       issue: { ...data, statusSince: 10, createdAt: 10, updatedAt: 10 },
+      before: {},
     });
   });
 
@@ -58,8 +59,12 @@ describe('applyBoardEvent edges', () => {
     const first = applyBoardEvent(board, 'status_changed', { issueId: '1', projectId: 'p', newStatus: 'todo' }, 5);
     expect(first).toEqual({
       issue: { issueId: '1', projectId: 'p', status: 'todo', statusSince: 5, createdAt: 5, updatedAt: 5 },
+      before: {},
     });
-    applyBoardEvent(board, 'status_changed', { issueId: '1', newStatus: 'done' }, 9);
+    const second = applyBoardEvent(board, 'status_changed', { issueId: '1', newStatus: 'done' }, 9);
+    // What the record was before the event, as it was: records are replaced, never mutated.
+    expect(second?.before.issue).toBe(first?.issue);
+    expect(second?.before.issue?.status).toBe('todo');
     expect(board.issues.get('1')).toEqual({
       issueId: '1',
       projectId: 'p',
@@ -74,9 +79,11 @@ describe('applyBoardEvent edges', () => {
     const board = createBoardState();
     expect(applyBoardEvent(board, 'stage_changed', { issueId: '1', newStage: 'review' }, 3)).toEqual({
       issue: { issueId: '1', stage: 'review', createdAt: 3, updatedAt: 3 },
+      before: {},
     });
     expect(applyBoardEvent(board, 'agent_assigned', { issueId: '2', projectId: 'q', agentId: null }, 4)).toEqual({
       issue: { issueId: '2', projectId: 'q', agentId: null, createdAt: 4, updatedAt: 4 },
+      before: {},
     });
   });
 
@@ -85,6 +92,7 @@ describe('applyBoardEvent edges', () => {
     const change = applyBoardEvent(board, 'agent_started', { agentId: 'a', issueId: '1' }, 7);
     expect(change).toEqual({
       agent: { agentId: 'a', status: 'working', issueId: '1', stage: null, projectId: null, lastActivityAt: 7 },
+      before: {},
     });
     expect(board.issues.size).toBe(0);
   });
@@ -109,11 +117,18 @@ describe('applyBoardEvent edges', () => {
 
   it('patches an agent on agent_status, keeping what the event leaves out', () => {
     const board = createBoardState();
-    applyBoardEvent(board, 'agent_started', { agentId: 'a', issueId: '1', projectId: 'p', stage: 'test' }, 1);
+    const started = applyBoardEvent(
+      board,
+      'agent_started',
+      { agentId: 'a', issueId: '1', projectId: 'p', stage: 'test' },
+      1,
+    );
     const change = applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'idle' }, 2);
     expect(change).toEqual({
       agent: { agentId: 'a', status: 'idle', issueId: '1', stage: 'test', projectId: 'p', lastActivityAt: 2 },
+      before: { agent: started?.agent },
     });
+    expect(change?.before.agent?.status).toBe('working');
     applyBoardEvent(
       board,
       'agent_status',
@@ -135,7 +150,10 @@ describe('applyBoardEvent edges', () => {
     const board = createBoardState();
     expect(
       applyBoardEvent(board, 'agent_status', { agentId: 'z', status: 'offline', issueId: '4', projectId: 'p' }, 1),
-    ).toEqual({ agent: { agentId: 'z', status: 'offline', issueId: '4', projectId: 'p', lastActivityAt: 1 } });
+    ).toEqual({
+      agent: { agentId: 'z', status: 'offline', issueId: '4', projectId: 'p', lastActivityAt: 1 },
+      before: {},
+    });
   });
 
   it.each([
@@ -162,18 +180,21 @@ describe('applyBoardEvent edges', () => {
 describe('touchAgent edges', () => {
   it('creates a working agent from output on its channel', () => {
     const board = createBoardState();
-    expect(touchAgent(board, 'agent:new', 4)).toEqual({ agentId: 'new', status: 'working', lastActivityAt: 4 });
+    expect(touchAgent(board, 'agent:new', 4)).toEqual({
+      agent: { agentId: 'new', status: 'working', lastActivityAt: 4 },
+      before: {},
+    });
     expect(board.agents.get('new')).toEqual({ agentId: 'new', status: 'working', lastActivityAt: 4 });
+    // Output in the same millisecond moves nothing.
+    expect(touchAgent(board, 'agent:new', 4)).toBeNull();
   });
 
   it('only moves lastActivityAt of a known agent', () => {
     const board = createBoardState();
-    applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'idle', message: 'zzz' }, 1);
+    const status = applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'idle', message: 'zzz' }, 1);
     expect(touchAgent(board, 'agent:a', 9)).toEqual({
-      agentId: 'a',
-      status: 'idle',
-      message: 'zzz',
-      lastActivityAt: 9,
+      agent: { agentId: 'a', status: 'idle', message: 'zzz', lastActivityAt: 9 },
+      before: { agent: status?.agent },
     });
   });
 

@@ -39,7 +39,7 @@ describe('applyBoardEvent', () => {
     expect(board.agents.get('a')).toMatchObject({ status: 'waiting_for_input', message: 'Proceed?', issueId: '9' });
     applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'failed' }, 7);
     expect(board.agents.get('a')).not.toHaveProperty('message');
-    expect(touchAgent(board, 'agent:a', 8)?.lastActivityAt).toBe(8);
+    expect(touchAgent(board, 'agent:a', 8)?.agent?.lastActivityAt).toBe(8);
   });
 
   it('ignores unknown events, output and invalid payloads', () => {

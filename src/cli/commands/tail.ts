@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import WebSocket from 'ws';
-import { type ConnectionState, type Delivery, ReconnectingConnection } from '../../client/index';
-import type { WebSocketLike } from '../../client/websocket-like';
+import { type ConnectionState, type Delivery, ReconnectingConnection, nodeWebSocket } from '../../client/index';
 import { type Channel, isChannel } from '../../shared/protocol';
 import { ExitCode, UsageError } from '../errors';
 import { show } from '../flag-values';
@@ -71,7 +70,10 @@ function follow(channels: Channel[], options: FollowOptions): Promise<number> {
   const connection = new ReconnectingConnection({
     urls: options.url,
     token: options.token,
-    createWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    createWebSocket: (url) => nodeWebSocket(new WebSocket(url)),
+    // A terminal pane keeps no tail; NDJSON keeps one record per event.
+    outputTail: false,
+    batch: { joinOutput: !options.json },
   });
   const print = new TailPrinter(options);
   connection.onDeliveries((batch) => batch.forEach((delivery) => print.delivery(delivery)));
@@ -126,10 +128,18 @@ export class TailPrinter {
     switch (delivery.kind) {
       case 'event':
         return this.event(delivery);
+      case 'output':
+        if (this.options.json) {
+          // Decoded once by the client core: every output event prints in `output`'s shape.
+          const { channel, text, offset } = delivery;
+          const record = { channel, event: 'output', data: { content: text } };
+          this.out(`${JSON.stringify(offset === undefined ? record : { ...record, offset })}\n`);
+        } else this.raw(delivery.text);
+        return;
       case 'tail':
         if (this.options.json)
-          this.out(`${JSON.stringify({ channel: delivery.channel, event: 'tail', lines: delivery.lines })}\n`);
-        else this.raw(delivery.lines.join(''));
+          this.out(`${JSON.stringify({ channel: delivery.channel, event: 'tail', lines: [delivery.text] })}\n`);
+        else this.raw(delivery.text);
         return;
       case 'resync':
         return this.notice(delivery.channel, 'resync', 'events missed while disconnected could not be recovered');
@@ -153,9 +163,6 @@ export class TailPrinter {
       );
       return;
     }
-    const payload = data as { content?: unknown; lines?: unknown } | null;
-    if (event === 'output' && typeof payload?.content === 'string') return this.raw(payload.content);
-    if (event === 'output_batch' && Array.isArray(payload?.lines)) return this.raw(payload.lines.join(''));
     this.out(`${clock()} ${channel} ${event} ${describe(event, data)}\n`);
   }
 

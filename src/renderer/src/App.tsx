@@ -38,7 +38,7 @@ export function App() {
   // Every project the token may read, each with its snapshot first: the board
   // shows the selected one, while agents (shared by all projects) and
   // attention badges need them all.
-  const projects = useKnownProjects(bridge, projectId);
+  const projects = useKnownProjects(projectId);
   useEffect(() => {
     const subscriptions = projects.map((id) => bridge.subscribe(channelOf.project(id), { snapshot: true }));
     return () => subscriptions.forEach((subscription) => subscription.unsubscribe());

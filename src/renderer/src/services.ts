@@ -8,6 +8,7 @@ import { type ConnectionSlice, type ConnectionStore, createConnectionStore } fro
 import { type FilterSlice, type FilterStore, createFilterStore } from './stores/filter-store';
 import { type LayoutSlice, type LayoutStore, createLayoutStore } from './stores/layout-store';
 import { type PreferencesSlice, type PreferencesStore, createPreferencesStore } from './stores/preferences-store';
+import { type ProjectsSlice, type ProjectsStore, createProjectsStore } from './stores/projects-store';
 
 /** Everything the UI needs, created once per page and handed down by context. */
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   layout: LayoutStore;
   preferences: PreferencesStore;
   filter: FilterStore;
+  /** The hub's project list, polled in one place for the whole page. */
+  projects: ProjectsStore;
   output: OutputRouter;
   dispose(): void;
 }
@@ -43,6 +46,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     layout: createLayoutStore(bridge.target ? memoryStorage() : undefined),
     preferences: createPreferencesStore(),
     filter: createFilterStore(),
+    projects: createProjectsStore(bridge),
     output,
     dispose: () => undo.forEach((fn) => fn()),
   };
@@ -72,4 +76,5 @@ export const useConnection = <T>(selector: (state: ConnectionSlice) => T): T =>
 export const useLayout = <T>(selector: (state: LayoutSlice) => T): T => useStore(useServices().layout, selector);
 export const usePreferences = <T>(selector: (state: PreferencesSlice) => T): T =>
   useStore(useServices().preferences, selector);
+export const useProjects = <T>(selector: (state: ProjectsSlice) => T): T => useStore(useServices().projects, selector);
 export const useFilter = <T>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);

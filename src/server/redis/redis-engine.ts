@@ -21,7 +21,7 @@ import {
 } from '../engine';
 import { HubError } from '../hub-error';
 import { DEFAULT_HISTORY, DEFAULT_MEMORY_LIMITS } from '../memory-engine';
-import { MAX_LINE_CHARS, outputText } from '../output-tail';
+import { MAX_LINE_CHARS, outputText } from '../../shared/output';
 import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
 import { PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';

@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentList } from '../../../src/renderer/src/components/agents/AgentList';
 import type { AgentState } from '../../../src/shared/protocol';
-import { createTestServices, event, renderWith, seed } from './harness';
+import { createTestServices, event, renderWith, seed, deliver } from './harness';
 
 const NOW = new Date('2030-01-01T12:00:00Z').getTime();
 const AGENTS: AgentState[] = [
@@ -85,9 +85,7 @@ describe('AgentList', () => {
     const heading = screen.getByRole('heading');
     expect(within(heading).getByRole('status').textContent).toBe('2 need attention');
     act(() =>
-      services.board
-        .getState()
-        .applyDeliveries([event('agent:agent-5', 'agent_status', { agentId: 'agent-5', status: 'working' })], NOW),
+      deliver(services, [event('agent:agent-5', 'agent_status', { agentId: 'agent-5', status: 'working' })], NOW),
     );
     expect(within(heading).getByRole('status').textContent).toBe('1 needs attention');
     expect(rows()[0].dataset.agentId).toBe('agent-3');
@@ -96,12 +94,11 @@ describe('AgentList', () => {
   it('moves an agent to the top when it starts waiting for input', () => {
     const services = setup();
     act(() =>
-      services.board
-        .getState()
-        .applyDeliveries(
-          [event('agent:agent-1', 'agent_status', { agentId: 'agent-1', status: 'waiting_for_input' })],
-          NOW,
-        ),
+      deliver(
+        services,
+        [event('agent:agent-1', 'agent_status', { agentId: 'agent-1', status: 'waiting_for_input' })],
+        NOW,
+      ),
     );
     expect(
       rows()

@@ -6,7 +6,7 @@ import { Board } from '../../../src/renderer/src/components/board/Board';
 import { FilterBar } from '../../../src/renderer/src/components/board/FilterBar';
 import type { Services } from '../../../src/renderer/src/services';
 import type { AgentState, IssueState } from '../../../src/shared/protocol';
-import { createTestServices, event, renderWith, seed } from './harness';
+import { createTestServices, event, renderWith, seed, deliver } from './harness';
 
 const T = Date.now();
 const ISSUES: IssueState[] = [
@@ -64,11 +64,7 @@ describe('Board', () => {
 
   it('moves a card when its status changes', () => {
     const services = setup();
-    act(() =>
-      services.board
-        .getState()
-        .applyDeliveries([event('issue:1', 'status_changed', { issueId: '1', newStatus: 'done' })], 1_000),
-    );
+    act(() => deliver(services, [event('issue:1', 'status_changed', { issueId: '1', newStatus: 'done' })], 1_000));
     expect(cardIds(column('To do'))).toEqual(['2']);
     expect(cardIds(column('Done'))).toEqual(['1']);
     expect(within(column('Done')).getByTestId('issue-card').dataset.status).toBe('done');

@@ -6,6 +6,7 @@ import type { FalconBridge } from '../../../src/shared/bridge';
 import { INITIAL_STATE } from '../../../src/shared/connection-state';
 import type { Delivery } from '../../../src/shared/delivery';
 import type { AgentState, Channel, IssueState } from '../../../src/shared/protocol';
+import { ChannelStore } from '../../../src/client/index';
 import { OutputRouter } from '../../../src/renderer/src/lib/output-router';
 import { ServicesContext, type Services } from '../../../src/renderer/src/services';
 import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
@@ -13,6 +14,7 @@ import { createConnectionStore } from '../../../src/renderer/src/stores/connecti
 import { createFilterStore } from '../../../src/renderer/src/stores/filter-store';
 import { createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
 import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
+import { createProjectsStore } from '../../../src/renderer/src/stores/projects-store';
 
 export function memoryStorage(): StateStorage {
   const items = new Map<string, string>();
@@ -49,6 +51,7 @@ export function createTestServices(bridge: FalconBridge = fakeBridge()): Service
     layout: createLayoutStore(memoryStorage()),
     preferences: createPreferencesStore(memoryStorage()),
     filter: createFilterStore(),
+    projects: createProjectsStore(bridge),
     output: new OutputRouter(),
     dispose: () => undefined,
   };
@@ -58,10 +61,27 @@ export function renderWith(services: Services, ui: ReactNode): RenderResult {
   return render(<ServicesContext.Provider value={services}>{ui}</ServicesContext.Provider>);
 }
 
+const clientStores = new WeakMap<Services, ChannelStore>();
+
+/**
+ * Hands a batch to the page as the client core would: through a real
+ * ChannelStore (the one reducer, which sets each delivery's `change`), then
+ * to the renderer's board store.
+ */
+export function deliver(services: Services, batch: Delivery[], now: number): void {
+  let store = clientStores.get(services);
+  if (!store) {
+    store = new ChannelStore(null);
+    clientStores.set(services, store);
+  }
+  store.apply(batch, now);
+  services.board.getState().applyDeliveries(batch, now);
+}
+
 /** Loads issues and agents as a project snapshot would (no flash). */
 export function seed(services: Services, issues: IssueState[], agents: AgentState[] = []): void {
   const channel: Channel = 'project:alpha';
-  services.board.getState().applyDeliveries([{ kind: 'snapshot', channel, data: { issues, agents } }], Date.now());
+  deliver(services, [{ kind: 'snapshot', channel, data: { issues, agents } }], Date.now());
 }
 
 export function event(channel: Channel, name: string, data: unknown): Delivery {

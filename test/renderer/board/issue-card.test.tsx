@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FLASH_MS, IssueCard } from '../../../src/renderer/src/components/board/IssueCard';
-import { createTestServices, event, renderWith, seed } from './harness';
+import { createTestServices, event, renderWith, seed, deliver } from './harness';
 
 const START = new Date('2030-01-01T12:00:00Z').getTime();
 
@@ -59,9 +59,7 @@ describe('IssueCard', () => {
   it('leaves no timer running once unmounted', () => {
     const { services } = renderCard();
     act(() =>
-      services.board
-        .getState()
-        .applyDeliveries([event('issue:12', 'stage_changed', { issueId: '12', newStage: 'review' })], Date.now()),
+      deliver(services, [event('issue:12', 'stage_changed', { issueId: '12', newStage: 'review' })], Date.now()),
     );
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     cleanup();
@@ -72,9 +70,7 @@ describe('IssueCard', () => {
     const { services, card } = renderCard();
     expect(card.classList.contains('is-flashing')).toBe(false);
     act(() =>
-      services.board
-        .getState()
-        .applyDeliveries([event('issue:12', 'issue_updated', { issueId: '12', title: 'Fix login page' })], Date.now()),
+      deliver(services, [event('issue:12', 'issue_updated', { issueId: '12', title: 'Fix login page' })], Date.now()),
     );
     expect(card.textContent).toContain('Fix login page');
     expect(card.classList.contains('is-flashing')).toBe(true);

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PROJECT_REFRESH_MS, ProjectSwitcher } from '../../../src/renderer/src/components/board/ProjectSwitcher';
+import { ProjectSwitcher } from '../../../src/renderer/src/components/board/ProjectSwitcher';
+import { PROJECT_REFRESH_MS } from '../../../src/renderer/src/stores/projects-store';
 import { createTestServices, fakeBridge, renderWith, seed } from './harness';
 
 const flush = () => act(async () => void (await vi.advanceTimersByTimeAsync(0)));

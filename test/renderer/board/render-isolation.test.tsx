@@ -11,7 +11,7 @@ import { AgentList } from '../../../src/renderer/src/components/agents/AgentList
 import { Board } from '../../../src/renderer/src/components/board/Board';
 import type { Services } from '../../../src/renderer/src/services';
 import type { Delivery } from '../../../src/shared/delivery';
-import { createTestServices, event, renderWith, seed } from './harness';
+import { createTestServices, event, renderWith, seed, deliver } from './harness';
 
 const renders = vi.hoisted(() => ({
   /** Commits inside each card (its own re-renders included). */
@@ -73,8 +73,7 @@ describe('render isolation', () => {
     vi.useRealTimers();
   });
 
-  const apply = (...deliveries: Delivery[]) =>
-    act(() => services.board.getState().applyDeliveries(deliveries, Date.now()));
+  const apply = (...deliveries: Delivery[]) => act(() => deliver(services, deliveries, Date.now()));
 
   it('re-renders only card 1 when issue 1’s title changes, and not the board', () => {
     apply(event('issue:1', 'issue_updated', { issueId: '1', title: 'x' }));

@@ -50,10 +50,10 @@ describe('AgentPane', () => {
     expect(subscriptions[0].options).toEqual({ tail: services.preferences.getState().tailLines, urgent: true });
 
     services.output.route([
-      { kind: 'tail', channel: 'agent:agent-1', lines: ['old\n'] },
+      { kind: 'tail', channel: 'agent:agent-1', text: 'old\n' },
       { kind: 'subscribed', channel: 'agent:agent-1', resumed: false },
-      { kind: 'event', channel: 'agent:agent-1', event: 'output', data: { content: 'hello\n' } },
-      { kind: 'event', channel: 'agent:agent-2', event: 'output', data: { content: 'not mine\n' } },
+      { kind: 'output', channel: 'agent:agent-1', text: 'hello\n' },
+      { kind: 'output', channel: 'agent:agent-2', text: 'not mine\n' },
     ]);
     expect(terminal().writes).toEqual(['old\n', 'hello\n']);
     expect(terminal().markers).toEqual([['live', 'live output']]);
@@ -89,7 +89,7 @@ describe('AgentPane', () => {
     unmount();
     expect(subscriptions[0].unsubscribe).toHaveBeenCalledTimes(1);
     expect(view.disposed).toBe(true);
-    services.output.route([{ kind: 'event', channel: 'agent:agent-1', event: 'output', data: { content: 'late' } }]);
+    services.output.route([{ kind: 'output', channel: 'agent:agent-1', text: 'late' }]);
     expect(view.writes).toEqual([]);
   });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { StateStorage } from 'zustand/middleware';
+import { ChannelStore } from '../../../src/client/index';
 import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
 import { createConnectionStore } from '../../../src/renderer/src/stores/connection-store';
 import { MAX_PANES, createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
 import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
 import { INITIAL_STATE } from '../../../src/shared/connection-state';
+import type { Delivery } from '../../../src/shared/delivery';
 
 function memoryStorage(): StateStorage & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -16,58 +18,62 @@ function memoryStorage(): StateStorage & { data: Map<string, string> } {
   };
 }
 
+/** A batch as the client core hands it over: applied to its store (the one reducer) first. */
+function fromClientCore(store: ChannelStore, batch: Delivery[], now: number): Delivery[] {
+  store.apply(batch, now);
+  return batch;
+}
+
 describe('board store (no React)', () => {
-  it('loads a snapshot, then applies events, replacing only what changed', () => {
+  it('loads a snapshot, then writes the changed records the client core hands over, replacing only those', () => {
     const board = createBoardStore();
-    board.getState().applyDeliveries(
-      [
-        {
-          kind: 'snapshot',
-          channel: 'project:p',
-          data: {
-            issues: [
-              { issueId: '1', projectId: 'p', status: 'todo' },
-              { issueId: '2', projectId: 'p', status: 'todo' },
-            ],
-            agents: [{ agentId: 'a', status: 'idle' }],
-          },
-        },
-      ],
-      1,
-    );
+    const core = new ChannelStore(null);
+    const snapshot: Delivery = {
+      kind: 'snapshot',
+      channel: 'project:p',
+      data: {
+        issues: [
+          { issueId: '1', projectId: 'p', status: 'todo' },
+          { issueId: '2', projectId: 'p', status: 'todo' },
+        ],
+        agents: [{ agentId: 'a', status: 'idle' }],
+      },
+    };
+    board.getState().applyDeliveries(fromClientCore(core, [snapshot], 1), 1);
     const before = board.getState();
-    board
-      .getState()
-      .applyDeliveries(
-        [{ kind: 'event', channel: 'project:p', event: 'status_changed', data: { issueId: '1', newStatus: 'done' } }],
-        5,
-      );
+    const status: Delivery = {
+      kind: 'event',
+      channel: 'project:p',
+      event: 'status_changed',
+      data: { issueId: '1', newStatus: 'done' },
+    };
+    board.getState().applyDeliveries(fromClientCore(core, [status], 5), 5);
     const after = board.getState();
     expect(after.issues['1']).toMatchObject({ status: 'done', statusSince: 5, projectId: 'p' });
+    // The very record the client core's board holds: nothing is reduced twice.
+    expect(after.issues['1']).toBe(core.board.issues.get('1'));
     expect(after.issues['2']).toBe(before.issues['2']);
     expect(after.agents).toBe(before.agents);
     expect(after.changedAt['1']).toBe(5);
   });
 
-  it('fills the project from the channel when the payload lacks it', () => {
-    const board = createBoardStore();
-    board
-      .getState()
-      .applyDeliveries([{ kind: 'event', channel: 'project:web', event: 'issue_created', data: { issueId: '9' } }], 1);
-    expect(board.getState().issues['9'].projectId).toBe('web');
-  });
-
-  it('marks an agent active on output, and ignores what does not touch the board', () => {
+  it('reduces nothing itself: an event without a change leaves the board as it was', () => {
     const board = createBoardStore();
     const start = board.getState();
-    board.getState().applyDeliveries([{ kind: 'gap', channel: 'issue:1' }], 1);
+    board.getState().applyDeliveries(
+      [
+        { kind: 'event', channel: 'project:web', event: 'issue_created', data: { issueId: '9' } },
+        { kind: 'gap', channel: 'issue:1' },
+      ],
+      1,
+    );
     expect(board.getState()).toBe(start);
-    board
-      .getState()
-      .applyDeliveries(
-        [{ kind: 'event', channel: 'agent:x', event: 'output', data: { timestamp: 1, content: 'hi' } }],
-        7,
-      );
+  });
+
+  it('marks an agent active on output, with the record the client core made', () => {
+    const board = createBoardStore();
+    const core = new ChannelStore(null);
+    board.getState().applyDeliveries(fromClientCore(core, [{ kind: 'output', channel: 'agent:x', text: 'hi' }], 7), 7);
     expect(board.getState().agents.x).toMatchObject({ agentId: 'x', lastActivityAt: 7 });
   });
 });
@@ -110,7 +116,7 @@ describe('connection store (no React)', () => {
     const connection = createConnectionStore(INITIAL_STATE);
     connection.getState().noteDeliveries(
       [
-        { kind: 'event', channel: 'agent:a', event: 'output', data: {} },
+        { kind: 'output', channel: 'agent:a', text: 'x' },
         { kind: 'subscribed', channel: 'issue:1', resumed: false },
       ],
       42,

@@ -11,6 +11,7 @@ export interface OutputSink {
 /**
  * Routes agent output from delivery batches straight to the panes showing
  * it — never through React state, so a flood of output re-renders nothing.
+ * The text comes decoded by the client core (`output`, `tail`).
  */
 export class OutputRouter {
   private readonly sinks = new Map<string, Set<OutputSink>>();
@@ -41,7 +42,10 @@ export class OutputRouter {
 function deliverTo(sink: OutputSink, delivery: Delivery): void {
   switch (delivery.kind) {
     case 'tail':
-      if (delivery.lines.length > 0) sink.write(delivery.lines.join(''));
+      if (delivery.text) sink.write(delivery.text);
+      return;
+    case 'output':
+      sink.write(delivery.text);
       return;
     case 'subscribed':
       if (!delivery.resumed) sink.marker('live', 'live output');
@@ -52,14 +56,6 @@ function deliverTo(sink: OutputSink, delivery: Delivery): void {
     case 'gap':
       sink.marker('gap', 'some output may be missing here');
       return;
-    case 'event': {
-      const data = delivery.data as { content?: unknown; lines?: unknown } | null;
-      if (delivery.event === 'output' && typeof data?.content === 'string') sink.write(data.content);
-      else if (delivery.event === 'output_batch' && Array.isArray(data?.lines)) {
-        sink.write(data.lines.filter((line): line is string => typeof line === 'string').join(''));
-      }
-      return;
-    }
     default:
       return;
   }

@@ -1,5 +1,4 @@
 import { createStore } from 'zustand/vanilla';
-import { applyBoardEvent, createBoardState, touchAgent } from '../../../shared/board-state';
 import type { Delivery } from '../../../shared/delivery';
 import type { AgentState, IssueState } from '../../../shared/protocol';
 
@@ -13,13 +12,12 @@ export interface BoardSlice {
 }
 
 /**
- * The board (issues and agents) in the renderer, fed by deliveries. It uses
- * the same reducer as the hub's snapshots, so both agree on what an event
- * means.
+ * The board (issues and agents) in the renderer. It reduces nothing itself:
+ * the client core has already validated every record and run every event
+ * through the one reducer, so this store writes the records it is handed —
+ * a snapshot's, and each delivery's `change`.
  */
 export function createBoardStore() {
-  // The reducer works on Maps; the store exposes plain records for selectors.
-  const board = createBoardState();
   return createStore<BoardSlice>()((set) => ({
     issues: {},
     agents: {},
@@ -43,22 +41,12 @@ export function createBoardStore() {
         };
         for (const delivery of batch) {
           if (delivery.kind === 'snapshot') {
-            for (const issue of delivery.data.issues) {
-              board.issues.set(issue.issueId, issue);
-              writeIssue(issue, false);
-            }
-            for (const agent of delivery.data.agents) {
-              board.agents.set(agent.agentId, agent);
-              writeAgent(agent);
-            }
-          } else if (delivery.kind === 'event') {
-            const change = applyBoardEvent(board, delivery.event, delivery.data, now, delivery.channel);
+            for (const issue of delivery.data.issues) writeIssue(issue, false);
+            for (const agent of delivery.data.agents) writeAgent(agent);
+          } else if (delivery.kind === 'event' || delivery.kind === 'output') {
+            const { change } = delivery;
             if (change?.issue) writeIssue(change.issue, true);
             if (change?.agent) writeAgent(change.agent);
-            if (delivery.event === 'output' || delivery.event === 'output_batch') {
-              const agent = touchAgent(board, delivery.channel, now);
-              if (agent && agents[agent.agentId]?.lastActivityAt !== now) writeAgent(agent);
-            }
           }
         }
         if (issues === current.issues && agents === current.agents && changedAt === current.changedAt) return current;

@@ -20,7 +20,7 @@ export function createConnectionStore(initial: ConnectionState) {
         let changed = false;
         const next = { ...current.lastEventAt };
         for (const delivery of batch) {
-          if (delivery.kind !== 'event') continue;
+          if (delivery.kind !== 'event' && delivery.kind !== 'output') continue;
           next[delivery.channel] = now;
           changed = true;
         }

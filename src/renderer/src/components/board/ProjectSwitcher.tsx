@@ -1,52 +1,23 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { projectsOf } from '../../lib/board-view';
-import { useBoard, useLayout, useServices } from '../../services';
+import { useBoard, useLayout, useProjects, useServices } from '../../services';
 import './board.css';
 
-/** How often the hub's project list is fetched again. */
-export const PROJECT_REFRESH_MS = 30_000;
-
-export interface ProjectSwitcherProps {
-  /** Refresh interval of the hub's list (ms). */
-  refreshMs?: number;
-}
-
 /**
- * Chooses the project the board shows: the hub's list (fetched on mount and
- * every `refreshMs`) merged with projects seen in issues. Picks the first one
- * when none is selected.
+ * Chooses the project the board shows: the hub's list (the page's projects
+ * store, kept fresh while this is mounted) merged with projects seen in
+ * issues. Picks the first one when none is selected.
  */
-export function ProjectSwitcher({ refreshMs = PROJECT_REFRESH_MS }: ProjectSwitcherProps) {
-  const { bridge, layout } = useServices();
+export function ProjectSwitcher() {
+  const { layout, projects: projectList } = useServices();
   const projectId = useLayout((s) => s.projectId);
   const seen = useBoard(useShallow((s) => projectsOf(Object.values(s.issues))));
-  const [listed, setListed] = useState<string[]>([]);
-  // Until the hub first answers (or fails to), "the first project" is not known yet.
-  const [asked, setAsked] = useState(false);
+  const listed = useProjects((s) => s.listed);
+  const asked = useProjects((s) => s.asked);
   const id = useId();
 
-  useEffect(() => {
-    let cancelled = false;
-    const load = () =>
-      bridge.listProjects().then(
-        (ids) => {
-          if (cancelled) return;
-          setListed((previous) => (sameList(previous, ids) ? previous : ids));
-          setAsked(true);
-        },
-        // Keep the last list: the hub may be restarting, and the next refresh will tell.
-        () => {
-          if (!cancelled) setAsked(true);
-        },
-      );
-    void load();
-    const timer = setInterval(load, refreshMs);
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [bridge, refreshMs]);
+  useEffect(() => projectList.watch(), [projectList]);
 
   const projects = useMemo(
     () => projectsOf([], projectId ? [...listed, ...seen, projectId] : [...listed, ...seen]),
@@ -75,8 +46,4 @@ export function ProjectSwitcher({ refreshMs = PROJECT_REFRESH_MS }: ProjectSwitc
       </select>
     </div>
   );
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
 }

@@ -1,31 +1,16 @@
 import { useEffect, useState } from 'react';
-import type { FalconBridge } from '../../../../shared/bridge';
-
-const REFRESH_MS = 30_000;
+import { useProjects, useServices } from '../../services';
 
 /**
- * The projects the hub lists for this token (refreshed every 30 s), plus the
- * selected one, as a stable sorted array: it changes identity only when its
- * contents do, so subscriptions are not churned.
+ * The projects the hub lists for this token (the page's projects store,
+ * kept fresh while this is mounted), plus the selected one, as a stable
+ * sorted array: it changes identity only when its contents do, so
+ * subscriptions are not churned.
  */
-export function useKnownProjects(bridge: FalconBridge, selected: string | null): string[] {
-  const [listed, setListed] = useState<string[]>([]);
-  useEffect(() => {
-    let current = true;
-    const refresh = () =>
-      void bridge.listProjects().then(
-        (ids) => {
-          if (current) setListed((previous) => (same(previous, ids) ? previous : ids));
-        },
-        () => {},
-      );
-    refresh();
-    const timer = setInterval(refresh, REFRESH_MS);
-    return () => {
-      current = false;
-      clearInterval(timer);
-    };
-  }, [bridge]);
+export function useKnownProjects(selected: string | null): string[] {
+  const { projects: store } = useServices();
+  useEffect(() => store.watch(), [store]);
+  const listed = useProjects((s) => s.listed);
   const [projects, setProjects] = useState<string[]>([]);
   const merged = [...new Set([...listed, ...(selected ? [selected] : [])])].sort();
   if (!same(projects, merged)) setProjects(merged);
