@@ -7,6 +7,13 @@ import globals from 'globals';
 // rule at compile time (see tsconfig.web.json / tsconfig.server.json).
 const NODE_ONLY = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'ws'];
 
+// Main, the renderer, the preload and the CLI reach the hub and the client core only
+// through their entry modules and the documented sub-entries (docs/architecture.md).
+const ENTRY_MODULES_ONLY = {
+  regex: '(^|/)(server/(?!index$|demo/index$|redis/index$)|client/(?!index$))',
+  message: 'Import the hub and the client core through src/server/index.ts, src/client/index.ts or a documented sub-entry.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -39,7 +46,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: [...NODE_ONLY, 'electron'], message: 'The renderer runs in a browser: use the bridge.' }],
+          patterns: [
+            { group: [...NODE_ONLY, 'electron'], message: 'The renderer runs in a browser: use the bridge.' },
+            ENTRY_MODULES_ONLY,
+          ],
         },
       ],
     },
@@ -61,12 +71,25 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/server/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The hub never imports Electron.' }] }],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The hub and CLI never import Electron.' }] },
+        {
+          paths: [{ name: 'electron', message: 'The CLI never imports Electron.' }],
+          patterns: [ENTRY_MODULES_ONLY],
+        },
       ],
     },
+  },
+  {
+    files: ['src/main/**/*.ts', 'src/preload/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ENTRY_MODULES_ONLY] }] },
   },
 );

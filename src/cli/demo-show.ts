@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Hub } from '../server/hub';
-import { DemoSimulator } from '../server/demo/simulator';
+import { DemoSimulator } from '../server/demo/index';
+import type { Hub } from '../server/index';
 import { parseChannel } from '../shared/protocol';
 
 /** What a running demo has shown so far: enough to print examples that work against it. */

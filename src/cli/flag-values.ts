@@ -4,7 +4,7 @@
  * reported on one line and exits with code 2.
  */
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '../server/auth';
+import { parseDuration } from '../server/index';
 import { UsageError } from './errors';
 
 export function parsePort(text: string, flag = '--port'): number {

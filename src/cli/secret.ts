@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isKeyId } from '../server/auth';
+import { isKeyId } from '../server/index';
 import { UsageError } from './errors';
 
 /** HS256 wants at least 32 bytes of key; the hub refuses shorter secrets. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DemoSimulator } from '../server/demo/simulator';
+import { DemoSimulator } from '../server/demo/index';
 import { type RunningHub, startHub } from '../server/index';
 
 export interface EmbeddedHub {

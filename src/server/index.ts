@@ -17,6 +17,7 @@ export type { Engine, ChannelEvent, Recovery, OutputTail, EngineHealth, HistoryL
 export {
   signToken,
   verifyToken,
+  isKeyId,
   secretKey,
   mayAccess,
   parseDuration,

@@ -76,3 +76,32 @@ describe('runtime boundaries', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('entry modules (lint)', () => {
+  /** Lints `source` as if it were a file at `path`, and returns the no-restricted-imports messages. */
+  async function restrictedImports(path: string, source: string): Promise<string[]> {
+    const { ESLint } = await import('eslint');
+    const [result] = await new ESLint({ cwd: root }).lintText(source, { filePath: join(root, path) });
+    return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  }
+
+  it.each([
+    ['src/main/probe.ts', "import { OutputTail } from '../server/output-tail';"],
+    ['src/main/probe.ts', "import { DeliveryBatcher } from '../client/delivery-batcher';"],
+    ['src/cli/commands/probe.ts', "import { RedisEngine } from '../../server/redis/redis-engine';"],
+    ['src/preload/probe.ts', "import type { Delivery } from '../client/delivery';"],
+    ['src/renderer/src/probe.ts', "import { ChannelStore } from '../../client/channel-store';"],
+  ])('refuses a deep import of the hub or the client core from %s: %s', async (path, source) => {
+    expect(await restrictedImports(path, `${source}\nexport {};\n`)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src/main/probe.ts', "import { startHub } from '../server/index';"],
+    ['src/main/probe.ts', "import { DemoSimulator } from '../server/demo/index';"],
+    ['src/cli/commands/probe.ts', "import { RedisEngine } from '../../server/redis/index';"],
+    ['src/renderer/src/probe.ts', "import { ChannelStore } from '../../client/index';"],
+    ['src/main/probe.ts', "import { parseChannel } from '../shared/protocol';"],
+  ])('allows the entry modules and shared code from %s: %s', async (path, source) => {
+    expect(await restrictedImports(path, `${source}\nexport {};\n`)).toEqual([]);
+  });
+});

@@ -1,13 +1,18 @@
 import { statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { type Command, Option } from 'commander';
-import { DEFAULT_MAX_TOKEN_TTL_SECONDS } from '../../server/auth';
-import type { HistoryLimits } from '../../server/engine';
-import type { HubOptions } from '../../server/options';
 import { DEFAULT_BOARD_RETENTION } from '../../shared/board-retention';
-import { DEFAULT_HISTORY, DEFAULT_MEMORY_LIMITS, type MemoryLimits } from '../../server/memory-engine';
-import { RedisEngine } from '../../server/redis/redis-engine';
-import { type RunningHub, startHub } from '../../server/standalone';
+import { RedisEngine } from '../../server/redis/index';
+import {
+  DEFAULT_HISTORY,
+  DEFAULT_MAX_TOKEN_TTL_SECONDS,
+  DEFAULT_MEMORY_LIMITS,
+  type HistoryLimits,
+  type HubOptions,
+  type MemoryLimits,
+  type RunningHub,
+  startHub,
+} from '../../server/index';
 import { startDemoShow } from '../demo-show';
 import { UsageError } from '../errors';
 import {

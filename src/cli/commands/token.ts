@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isKeyId, secretKey, signToken } from '../../server/auth';
+import { isKeyId, secretKey, signToken } from '../../server/index';
 import { UsageError } from '../errors';
 import { parseChannelPatterns, parseLifetime } from '../flag-values';
 import { SECRET_ENV, requireSecret } from '../secret';

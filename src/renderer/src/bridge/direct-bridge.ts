@@ -1,8 +1,7 @@
-import { ReconnectingConnection } from '../../../client/index';
+import { ReconnectingConnection, type WebSocketLike } from '../../../client/index';
 import type { BridgeSubscription, FalconBridge, HubInfo, ServerSettings } from '../../../shared/bridge';
 import type { Channel } from '../../../shared/protocol';
 import type { SubscribeOptions } from '../../../shared/delivery';
-import type { WebSocketLike } from '../../../client/websocket-like';
 
 const TOKEN_KEY = 'falcon.token';
 const SERVER_KEY = 'falcon.server';
