@@ -169,51 +169,71 @@ interface Persisted {
   tokenCipher: string | null;
 }
 
+// ---------------------------------------------------------------- reading the file
+
+/** A JSON object, kept as it is: its fields are read one by one (z.record would drop a '__proto__' key unseen). */
+const jsonObject = z.custom<Record<string, unknown>>(isRecord);
+
+/** The file's fields; `notifications` and `windowBounds` are then read field by field and role by role. */
+const fileFields = {
+  serverUrl: serverUrlSchema,
+  notifications: jsonObject,
+  trayEnabled: z.boolean(),
+  windowBounds: jsonObject,
+  allowPlaintextToken: z.boolean(),
+  tokenCipher: tokenCipherSchema.nullable(),
+};
+const windowBoundsEntry = z.tuple([windowRoleSchema, windowBoundsSchema]);
+
+type Read<S extends Record<string, z.ZodType>> = { [K in keyof S]: z.output<S[K]> };
+
+/**
+ * Reads the fields of `schemas` from `raw`, each against its own schema: a
+ * missing field takes its default; one that fails takes its default and is
+ * named (after `prefix`) in `invalid`. Other keys of `raw` are ignored.
+ */
+function readFields<S extends Record<string, z.ZodType>>(
+  schemas: S,
+  raw: Record<string, unknown>,
+  defaults: Read<S>,
+  invalid: string[],
+  prefix = '',
+): Read<S> {
+  const read = { ...defaults };
+  for (const name of Object.keys(schemas) as Array<keyof S & string>) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    const result = schemas[name].safeParse(value);
+    if (result.success) read[name] = result.data;
+    else invalid.push(`${prefix}${name}`);
+  }
+  return read;
+}
+
 /**
  * Reads what can be read from a parsed file: each field that fails its schema
  * falls back to its default (so one bad field does not cost the others) and is
- * reported in `invalid`. Unknown fields are dropped silently: a newer version
- * may have written them.
+ * reported in `invalid`; so does each window role whose name or bounds fail.
+ * Unknown fields are dropped silently: a newer version may have written them.
  */
 function readPersisted(raw: Record<string, unknown>): { persisted: Persisted; invalid: string[] } {
   const invalid: string[] = [];
-  const field = <T>(schema: z.ZodType<T>, value: unknown, fallback: T, name: string): T => {
-    if (value === undefined) return fallback;
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    invalid.push(name);
-    return fallback;
-  };
   const d = defaultSettings();
-  const n = isRecord(raw.notifications) ? raw.notifications : {};
-  if (raw.notifications !== undefined && !isRecord(raw.notifications)) invalid.push('notifications');
-  const bounds: Record<string, WindowBounds> = {};
-  if (isRecord(raw.windowBounds)) {
-    for (const [role, value] of Object.entries(raw.windowBounds)) {
-      const parsed = windowBoundsSchema.safeParse(value);
-      if (windowRoleSchema.safeParse(role).success && parsed.success) bounds[role] = parsed.data;
-      else invalid.push(`windowBounds.${role.slice(0, 64)}`);
-    }
-  } else if (raw.windowBounds !== undefined) invalid.push('windowBounds');
+  const file = readFields(fileFields, raw, { ...d, notifications: {}, windowBounds: {}, tokenCipher: null }, invalid);
+  const windowBounds: Record<string, WindowBounds> = {};
+  for (const entry of Object.entries(file.windowBounds)) {
+    const parsed = windowBoundsEntry.safeParse(entry);
+    if (parsed.success) windowBounds[parsed.data[0]] = parsed.data[1];
+    else invalid.push(`windowBounds.${entry[0].slice(0, 64)}`);
+  }
   const settings: DesktopSettings = {
-    serverUrl: field(serverUrlSchema, raw.serverUrl, d.serverUrl, 'serverUrl'),
-    notifications: {
-      enabled: field(notificationsShape.enabled, n.enabled, d.notifications.enabled, 'notifications.enabled'),
-      statuses: field(notificationsShape.statuses, n.statuses, d.notifications.statuses, 'notifications.statuses'),
-      projects: field(notificationsShape.projects, n.projects, d.notifications.projects, 'notifications.projects'),
-      pausedUntil: field(
-        notificationsShape.pausedUntil,
-        n.pausedUntil,
-        d.notifications.pausedUntil,
-        'notifications.pausedUntil',
-      ),
-    },
-    trayEnabled: field(z.boolean(), raw.trayEnabled, d.trayEnabled, 'trayEnabled'),
-    windowBounds: newestRoles(bounds),
-    allowPlaintextToken: field(z.boolean(), raw.allowPlaintextToken, d.allowPlaintextToken, 'allowPlaintextToken'),
+    serverUrl: file.serverUrl,
+    notifications: readFields(notificationsShape, file.notifications, d.notifications, invalid, 'notifications.'),
+    trayEnabled: file.trayEnabled,
+    windowBounds: newestRoles(windowBounds),
+    allowPlaintextToken: file.allowPlaintextToken,
   };
-  const tokenCipher = field(tokenCipherSchema.nullable(), raw.tokenCipher, null, 'tokenCipher');
-  return { persisted: { settings, tokenCipher }, invalid };
+  return { persisted: { settings, tokenCipher: file.tokenCipher }, invalid };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

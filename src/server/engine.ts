@@ -56,8 +56,11 @@ export interface Engine {
   publish(channel: Channel, event: string, data: unknown, guard?: PublishGuard): Promise<ChannelEvent>;
   /** Registers the hub's one listener for events published on any hub. Returns its undo. */
   onEvent(listener: (event: ChannelEvent) => void): () => void;
-  /** Registers a listener for history being lost (a new epoch); the hub tells subscribers to resync. */
-  onReset?(listener: (channels: Channel[] | 'all') => void): () => void;
+  /**
+   * Registers a listener for the event feed being interrupted (events published meanwhile never
+   * reached this hub); the hub has every client resume. Returns its undo.
+   */
+  onReset?(listener: () => void): () => void;
   /** The channel's position, and the events after `since` when it is given and still in history. */
   recover(channel: Channel, since?: StreamPosition): Promise<Recovery>;
   snapshot(channel: Channel): Promise<Snapshot>;

@@ -55,7 +55,6 @@ export const channelOf = {
 
 /** Issue statuses falcon-pm uses; others may appear and must be shown, not dropped. */
 export const KNOWN_ISSUE_STATUSES = ['backlog', 'todo', 'in_progress', 'in_review', 'blocked', 'done'] as const;
-export const KNOWN_STAGES = ['plan', 'implement', 'test', 'review', 'done'] as const;
 export const AGENT_STATUSES = ['working', 'waiting_for_input', 'failed', 'idle', 'offline'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
@@ -141,7 +140,6 @@ export const eventSchemas = {
 
 export type KnownEventName = keyof typeof eventSchemas;
 export type EventPayloads = { [K in KnownEventName]: z.infer<(typeof eventSchemas)[K]> };
-export const KNOWN_EVENTS = Object.keys(eventSchemas) as KnownEventName[];
 const EVENT_NAME_PATTERN = /^[a-z][a-z0-9_.:-]{0,63}$/;
 /** Event names the hub keeps for its own notices. */
 export const RESERVED_EVENT_PREFIX = 'hub.';
@@ -205,7 +203,6 @@ export type SubscribeMessage = z.infer<typeof clientSchemas.subscribe> & { chann
 export type UnsubscribeMessage = z.infer<typeof clientSchemas.unsubscribe> & { channel: Channel };
 export type PingMessage = z.infer<typeof clientSchemas.ping>;
 export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage;
-export type ClientMessageType = ClientMessage['type'];
 
 // ---------------------------------------------------------------- server → client
 
@@ -283,7 +280,6 @@ export type ServerMessage =
   | ErrorMessage
   | SnapshotMessage
   | TailMessage;
-export type ServerMessageType = ServerMessage['type'];
 
 const errorCodeValues = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
 /** Snapshot items are validated field by field (a `title: {}` would crash a card): the IssueState/AgentState types. */

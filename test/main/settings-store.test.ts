@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SettingsStore, TokenStorageError, defaultSettings } from '../../src/main/settings-store';
+import { type DesktopSettings, SettingsStore, TokenStorageError, defaultSettings } from '../../src/main/settings-store';
 import { AesCodec } from '../helpers/aes-codec';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl';
@@ -90,11 +90,125 @@ describe('SettingsStore', () => {
       });
     });
 
+    describe('reads each field on its own: an invalid one takes its default, the others are kept', () => {
+      const bounds = { x: -10, y: 20, width: 800, height: 600, maximized: true };
+      // Every field valid and away from its default, so a field that falls back shows.
+      const valid = {
+        serverUrl: 'wss://hub.example/ws',
+        notifications: { enabled: false, statuses: ['failed'], projects: ['p1'], pausedUntil: 1234 },
+        trayEnabled: false,
+        windowBounds: { main: bounds },
+        allowPlaintextToken: true,
+      };
+      const defaults = defaultSettings();
+      type Notifications = DesktopSettings['notifications'];
+      /** A file with one notifications field set to `value`, and the settings it reads as: that field's default. */
+      const badNotification = <K extends keyof Notifications>(key: K, value: unknown) => ({
+        file: { ...valid, notifications: { ...valid.notifications, [key]: value } },
+        expected: { ...valid, notifications: { ...valid.notifications, [key]: defaults.notifications[key] } },
+      });
+      const CASES: Array<{ name: string; file: Record<string, unknown>; expected: Record<string, unknown> }> = [
+        { name: 'serverUrl: a number', file: { ...valid, serverUrl: 42 }, expected: { ...valid, serverUrl: '' } },
+        { name: 'serverUrl: null', file: { ...valid, serverUrl: null }, expected: { ...valid, serverUrl: '' } },
+        {
+          name: 'serverUrl: an http URL',
+          file: { ...valid, serverUrl: 'http://hub.example/ws' },
+          expected: { ...valid, serverUrl: '' },
+        },
+        {
+          name: 'notifications: a string',
+          file: { ...valid, notifications: 'off' },
+          expected: { ...valid, notifications: defaults.notifications },
+        },
+        {
+          name: 'notifications: an array',
+          file: { ...valid, notifications: [false] },
+          expected: { ...valid, notifications: defaults.notifications },
+        },
+        { name: 'notifications.enabled: a string', ...badNotification('enabled', 'no') },
+        { name: 'notifications.statuses: a string', ...badNotification('statuses', 'failed') },
+        { name: 'notifications.statuses: a bad status', ...badNotification('statuses', ['failed', 'not ok']) },
+        { name: 'notifications.statuses: 33 of them', ...badNotification('statuses', Array(33).fill('failed')) },
+        { name: 'notifications.projects: a bad id', ...badNotification('projects', ['p1', '../etc']) },
+        { name: 'notifications.projects: a number', ...badNotification('projects', [7]) },
+        { name: 'notifications.pausedUntil: negative', ...badNotification('pausedUntil', -1) },
+        { name: 'notifications.pausedUntil: fractional', ...badNotification('pausedUntil', 1.5) },
+        { name: 'notifications.pausedUntil: a string', ...badNotification('pausedUntil', 'soon') },
+        {
+          name: 'trayEnabled: a string',
+          file: { ...valid, trayEnabled: 'false' },
+          expected: { ...valid, trayEnabled: true },
+        },
+        {
+          name: 'windowBounds: an array',
+          file: { ...valid, windowBounds: [bounds] },
+          expected: { ...valid, windowBounds: {} },
+        },
+        {
+          name: 'windowBounds: a role with a space',
+          file: { ...valid, windowBounds: { main: bounds, 'agent a': bounds } },
+          expected: valid,
+        },
+        {
+          name: 'windowBounds: a role without maximized',
+          file: { ...valid, windowBounds: { main: bounds, 'agent:a': { x: 0, y: 0, width: 10, height: 10 } } },
+          expected: valid,
+        },
+        {
+          name: 'windowBounds: a role off the screen range',
+          file: { ...valid, windowBounds: { 'agent:a': { ...bounds, x: 2_000_000 }, main: bounds } },
+          expected: valid,
+        },
+        {
+          name: 'allowPlaintextToken: a number',
+          file: { ...valid, allowPlaintextToken: 1 },
+          expected: { ...valid, allowPlaintextToken: false },
+        },
+        { name: 'tokenCipher: a number', file: { ...valid, tokenCipher: 42 }, expected: valid },
+        { name: 'tokenCipher: empty', file: { ...valid, tokenCipher: '' }, expected: valid },
+      ];
+
+      it.each(CASES)('$name', async ({ file: content, expected }) => {
+        await writeFile(file, JSON.stringify(content));
+        const store = await SettingsStore.open(file, new AesCodec());
+        expect(store.recoveredFromCorruption).toBe(true);
+        expect(store.get()).toEqual(expected);
+        expect(store.hasToken()).toBe(false);
+        expect(JSON.parse(await readFile(store.corruptBackup!, 'utf8'))).toEqual(content);
+        // Repaired on disk: the next start finds nothing to recover.
+        const reopened = await SettingsStore.open(file, new AesCodec());
+        expect(reopened.recoveredFromCorruption).toBe(false);
+        expect(reopened.get()).toEqual(expected);
+      });
+
+      it('takes a file with every field valid (and no token) as it is', async () => {
+        await writeFile(file, JSON.stringify({ ...valid, tokenCipher: null }));
+        const store = await SettingsStore.open(file, new AesCodec());
+        expect(store.recoveredFromCorruption).toBe(false);
+        expect(store.get()).toEqual(valid);
+      });
+    });
+
     it('drops unknown fields silently and fills missing ones from the defaults', async () => {
-      await writeFile(file, JSON.stringify({ version: 7, serverUrl: 'wss://hub.example/ws', futureOption: { a: 1 } }));
+      const bounds = { x: 0, y: 0, width: 10, height: 10, maximized: false };
+      await writeFile(
+        file,
+        JSON.stringify({
+          version: 7,
+          serverUrl: 'wss://hub.example/ws',
+          futureOption: { a: 1 },
+          notifications: { enabled: false, sound: 'chime' },
+          windowBounds: { main: { ...bounds, display: 2 } },
+        }),
+      );
       const store = await SettingsStore.open(file, new AesCodec());
       expect(store.recoveredFromCorruption).toBe(false);
-      expect(store.get()).toEqual({ ...defaultSettings(), serverUrl: 'wss://hub.example/ws' });
+      expect(store.get()).toEqual({
+        ...defaultSettings(),
+        serverUrl: 'wss://hub.example/ws',
+        notifications: { ...defaultSettings().notifications, enabled: false },
+        windowBounds: { main: bounds },
+      });
       expect(store.get()).not.toHaveProperty('futureOption');
     });
 

@@ -1,6 +1,9 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
 import { TEST_ENGINE, TestClient, startTestHub, token } from '../helpers/hub';
+import { eventually, metricValue } from '../helpers/probes';
 
 let running: RunningHub;
 const clients: TestClient[] = [];
@@ -69,6 +72,43 @@ describe('Hub resume', () => {
     expect(answer.replayed).toBeGreaterThanOrEqual(290);
     await client.waitForCount((m) => m.type === 'event', 990);
     expectContiguous(offsetsOf(client, 'issue:7'), 11, 1000);
+  });
+
+  it('paces a long replay to a client that stops reading, and finishes it once the client reads again', async () => {
+    // 16 KiB is below twice the socket's own high-water mark (16 KiB on Node 20, 64 KiB from Node 22):
+    // the replay waits while the socket holds less than that mark, when the socket emits no 'drain'.
+    const maxBufferedBytes = 16 * 1024;
+    const count = 4000;
+    running = await startTestHub({ maxBufferedBytes, history: { size: count, maxBytes: 64 * 1024 * 1024 } });
+    for (let i = 0; i < count; i++) {
+      await running.hub.publish('issue:7', 'note', { issueId: '7', i, text: 'x'.repeat(1024) });
+    }
+    // The hub's end of the connection, seen through the server's own 'upgrade' event.
+    let serverSocket: Duplex | undefined;
+    const onUpgrade = (_request: IncomingMessage, socket: Duplex): void => void (serverSocket ??= socket);
+    running.server.on('upgrade', onUpgrade);
+    const client = await connect();
+    running.server.off('upgrade', onUpgrade);
+    const socket = serverSocket!;
+    const listeners = (): number[] => ['drain', 'close', 'error'].map((name) => socket.listenerCount(name));
+    const baseline = listeners();
+    const epoch = (running.hub.engine as { epoch?: string }).epoch;
+
+    client.ws.pause();
+    client.send({ type: 'subscribe', channel: 'issue:7', since: { epoch, offset: 0 } });
+    // The kernel's buffers are full and the hub holds back the rest of the replay.
+    await eventually(() => socket.writableLength > maxBufferedBytes / 4, 'the socket to back up');
+    expect(await metricValue(running.hub, 'falcon_hub_messages_sent_total')).toBeLessThan(count);
+    client.ws.resume();
+
+    await client.waitForCount((m) => m.type === 'event', count, 20_000);
+    expectContiguous(offsetsOf(client, 'issue:7'), 1, count);
+    expect(client.closeCode).toBeNull();
+    expect(await metricValue(running.hub, 'falcon_hub_slow_consumer_closes_total')).toBe(0);
+    // Live again after the replay, and nothing left listening on the socket.
+    await running.hub.publish('issue:7', 'note', { issueId: '7', i: count });
+    await client.waitForCount((m) => m.type === 'event', count + 1);
+    expect(listeners()).toEqual(baseline);
   });
 
   it('answers recovered:false when history overflowed', async () => {

@@ -114,12 +114,6 @@ export const AGENT_MODELS = ['opus', 'sonnet', 'haiku'] as const;
 /** Ids for issues the demo creates start here, so they look like real tracker numbers. */
 export const FIRST_ISSUE_NUMBER = 101;
 
-export function projectById(id: string): DemoProject {
-  const project = DEMO_PROJECTS.find((candidate) => candidate.id === id);
-  if (!project) throw new RangeError(`unknown demo project "${id}"`);
-  return project;
-}
-
 /** The stages an agent works through, in order; `done` follows the last. */
 export const WORK_STAGES = ['plan', 'implement', 'test', 'review'] as const;
 export type WorkStage = (typeof WORK_STAGES)[number];

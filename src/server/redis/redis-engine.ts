@@ -65,7 +65,7 @@ export class RedisEngine implements Engine {
   private readonly command: Redis & ScriptRunner;
   private readonly subscriber: Redis;
   private readonly listeners = new Set<(event: ChannelEvent) => void>();
-  private readonly resetListeners = new Set<(channels: Channel[] | 'all') => void>();
+  private readonly resetListeners = new Set<() => void>();
   private readonly prefix: string;
   private readonly limits: HistoryLimits;
   private readonly tailLines: number;
@@ -105,7 +105,7 @@ export class RedisEngine implements Engine {
       if (this.lostFeed) {
         this.lostFeed = false;
         options.logger?.warn('redis feed restored; asking clients to resume');
-        for (const listener of this.resetListeners) listener('all');
+        for (const listener of this.resetListeners) listener();
       }
     });
   }
@@ -208,7 +208,7 @@ export class RedisEngine implements Engine {
     return () => this.listeners.delete(listener);
   }
 
-  onReset(listener: (channels: Channel[] | 'all') => void): () => void {
+  onReset(listener: () => void): () => void {
     this.resetListeners.add(listener);
     return () => this.resetListeners.delete(listener);
   }
