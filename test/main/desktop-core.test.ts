@@ -115,4 +115,47 @@ describe('DesktopCore', () => {
     });
     await expect.poll(() => h.trays.at(-1)?.attention).toBe(2);
   });
+
+  it('keeps one board in main, the connection’s: activity, agent_started and channel-inferred projects included', async () => {
+    const running = await startTestHub();
+    cleanup.push(() => running.close());
+    const { core: desktop, host: h } = await core();
+    await desktop.setServer({ url: running.wsUrl, token: await token() });
+    // Seed-style: no projectId in the payload, published on the project's channel.
+    await running.hub.publish('project:alpha', 'issue_created', { issueId: '42', title: 'Seed-style' });
+    await (desktop as unknown as { refreshProjects(): Promise<void> }).refreshProjects();
+    await expect.poll(() => desktop.board.issues.get('42')?.projectId).toBe('alpha');
+    expect(desktop.board).toBe(desktop.connection.store.board);
+
+    // agent_started alone (no agent_status): the tray's agents come from the same reducer.
+    await running.hub.publish('project:alpha', 'agent_started', { agentId: 'a1', issueId: '42' });
+    await expect.poll(() => desktop.board.agents.get('a1')?.status).toBe('working');
+    await running.hub.publish('project:alpha', 'agent_status', { agentId: 'a1', status: 'waiting_for_input' });
+    await expect.poll(() => h.trays.at(-1)?.attention).toBe(1);
+
+    // Output on the agent's channel (a window's pane) moves the agent's activity in main's board too.
+    const first: Delivery[] = [];
+    desktop.relay.addWindow({ id: 1, isDestroyed: () => false, isVisible: () => true, send: (b) => first.push(...b) });
+    desktop.relay.subscribe(1, 'pane', 'agent:a1', { tail: 100 });
+    await expect.poll(() => first.some((d) => d.kind === 'subscribed')).toBe(true);
+    const before = desktop.board.agents.get('a1')?.lastActivityAt ?? 0;
+    await running.hub.publish('agent:a1', 'output', { timestamp: Date.now(), content: 'compiling…\n' });
+    await expect.poll(() => first.some((d) => d.kind === 'output' && d.text === 'compiling…\n')).toBe(true);
+    expect(desktop.board.agents.get('a1')?.lastActivityAt).toBeGreaterThanOrEqual(before);
+    expect(first.find((d) => d.kind === 'output')).toMatchObject({
+      change: { agent: { agentId: 'a1', status: 'waiting_for_input' } },
+    });
+
+    // A window opened later gets the same board and the output so far, from the store.
+    const late: Delivery[] = [];
+    desktop.relay.addWindow({ id: 2, isDestroyed: () => false, isVisible: () => true, send: (b) => late.push(...b) });
+    desktop.relay.subscribe(2, 'board', 'project:alpha', { snapshot: true });
+    desktop.relay.subscribe(2, 'pane', 'agent:a1', { tail: 100 });
+    await expect.poll(() => late.filter((d) => d.kind === 'subscribed').length).toBe(2);
+    const snapshot = late.find((d) => d.kind === 'snapshot');
+    expect(snapshot?.kind === 'snapshot' && snapshot.data.issues.map((i) => [i.issueId, i.projectId])).toEqual([
+      ['42', 'alpha'],
+    ]);
+    expect(late.find((d) => d.kind === 'tail')).toMatchObject({ text: 'compiling…\n' });
+  });
 });
