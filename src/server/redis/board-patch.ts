@@ -6,7 +6,8 @@ import type { EventPayloads } from '../../shared/protocol';
  * publish script applies atomically, in offset order, to per-issue and
  * per-agent hashes. Field-level writes mean two hubs updating different
  * fields of one issue never lose each other's change. Values are JSON text.
- * Mirrors `applyBoardEvent` (src/shared/board-state.ts).
+ * Mirrors `applyBoardEvent` (src/shared/board-state.ts), and is tested against
+ * it on one table of cases (test/scale/board-engines.test.ts).
  */
 export interface BoardPatch {
   issue?: {
@@ -14,11 +15,15 @@ export interface BoardPatch {
     set: Record<string, string>;
     /** JSON of the new status: `statusSince` is written only when it differs from the stored one. */
     status?: string;
+    /** Write only to an issue that exists (`agent_started` never creates one). */
+    onlyIfExists?: true;
   };
   agent?: {
     id: string;
     set: Record<string, string>;
     del: string[];
+    /** Take this issue's stored project (or null when it has none): `agent_started` without a projectId. */
+    projectOfIssue?: string;
   };
 }
 
@@ -58,9 +63,16 @@ export function boardPatch(event: string, data: unknown, channel?: string): Boar
         stage: json(p.stage ?? null),
       };
       if (p.projectId !== undefined) agentSet.projectId = json(p.projectId);
+      // As the reducer does: the issue, if it exists, gets its agent (nothing else); the agent
+      // takes the event's project, else its issue's, else none.
       return {
-        issue: { id: p.issueId, set: { ...projectOf(p.projectId), agentId: json(p.agentId) } },
-        agent: { id: p.agentId, set: agentSet, del: [] },
+        issue: { id: p.issueId, set: { agentId: json(p.agentId) }, onlyIfExists: true },
+        agent: {
+          id: p.agentId,
+          set: agentSet,
+          del: [],
+          ...(p.projectId === undefined ? { projectOfIssue: p.issueId } : {}),
+        },
       };
     }
     case 'agent_status': {

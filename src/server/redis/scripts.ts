@@ -80,6 +80,13 @@ redis.call('HSET', bytes_key, channel, bytes)
 local finished_ttl = tonumber(ARGV[12])
 if ARGV[9] ~= '' then
   local patch = cjson.decode(ARGV[9])
+  if patch.agent and patch.agent.projectOfIssue then
+    local project = redis.call('HGET', prefix .. 'issue:' .. patch.agent.projectOfIssue, 'projectId')
+    patch.agent.set.projectId = project or 'null'
+  end
+  if patch.issue and patch.issue.onlyIfExists and redis.call('EXISTS', prefix .. 'issue:' .. patch.issue.id) == 0 then
+    patch.issue = nil
+  end
   if patch.issue then
     local key = prefix .. 'issue:' .. patch.issue.id
     redis.call('HSETNX', key, 'createdAt', now)
