@@ -38,6 +38,9 @@ export class DirectBridge implements FalconBridge {
       urls: this.serverUrl,
       token: storage.getItem(TOKEN_KEY),
       createWebSocket: options.createWebSocket ?? ((url) => new WebSocket(url) as unknown as WebSocketLike),
+      // A page has no late joiners to serve (a pane reopened subscribes afresh and gets the hub's tail),
+      // and its panes keep their own scrollback: no second copy of the output here.
+      outputTail: false,
       probeAuth: async (_url, token) => {
         try {
           const response = await this.api('/api/whoami', token);
