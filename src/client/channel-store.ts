@@ -7,8 +7,8 @@ import {
   touchAgent,
 } from '../shared/board-state';
 import type { Delivery } from '../shared/delivery';
-import { OutputTail } from '../shared/output';
-import type { Channel, Snapshot } from '../shared/protocol';
+import { type Channel, type Snapshot, parseChannel } from '../shared/protocol';
+import { RecentText } from './recent-text';
 
 export interface OutputTailLimits {
   /** Lines kept per agent channel (default 2000)… */
@@ -21,7 +21,8 @@ export const DEFAULT_OUTPUT_TAIL: OutputTailLimits = { lines: 2000, chars: 1024 
 
 /**
  * What one connection has seen: the board (issues and agents, through the
- * one reducer) and, per subscribed agent channel, the tail of its output.
+ * one reducer) and, per subscribed agent channel, the tail of its output
+ * (kept as it arrived, a batch's joined text at a time: `RecentText`).
  * The client core applies each batch here once, just before handing it to
  * its listeners, and records on each delivery what it changed; every
  * consumer in the process (the desktop relay and its late joiners,
@@ -29,7 +30,7 @@ export const DEFAULT_OUTPUT_TAIL: OutputTailLimits = { lines: 2000, chars: 1024 
  */
 export class ChannelStore {
   private readonly state = createBoardState();
-  private readonly tails = new Map<Channel, OutputTail>();
+  private readonly tails = new Map<Channel, RecentText>();
 
   constructor(private readonly tailLimits: OutputTailLimits | null) {}
 
@@ -47,7 +48,7 @@ export class ChannelStore {
         case 'tail':
           // The start of a fresh subscription: what was kept before no longer joins up with it.
           this.tails.delete(delivery.channel);
-          if (delivery.text) this.tail(delivery.channel)?.append(delivery.text, 0);
+          if (delivery.text) this.tail(delivery.channel)?.append(delivery.text);
           break;
         case 'resync':
           // What was kept may now be missing output: start over from the hub's tail.
@@ -59,7 +60,7 @@ export class ChannelStore {
           break;
         }
         case 'output': {
-          this.tail(delivery.channel)?.append(delivery.text, delivery.offset ?? 0);
+          this.tail(delivery.channel)?.append(delivery.text);
           const change = touchAgent(this.state, delivery.channel, now);
           if (change) delivery.change = change;
           break;
@@ -77,7 +78,7 @@ export class ChannelStore {
 
   /** The last `lines` lines of output kept for an agent channel, joined ('' when none). */
   tailText(channel: Channel, lines: number): string {
-    return this.tails.get(channel)?.last(lines).join('') ?? '';
+    return this.tails.get(channel)?.last(lines) ?? '';
   }
 
   /** Drops the output kept for a channel nobody subscribes to any more (the board stays). */
@@ -85,11 +86,13 @@ export class ChannelStore {
     this.tails.delete(channel);
   }
 
-  private tail(channel: Channel): OutputTail | null {
+  private tail(channel: Channel): RecentText | null {
     if (!this.tailLimits) return null;
     let tail = this.tails.get(channel);
     if (!tail) {
-      tail = new OutputTail(this.tailLimits.lines, this.tailLimits.chars);
+      // Output is an agent's: other channels keep none.
+      if (parseChannel(channel)?.kind !== 'agent') return null;
+      tail = new RecentText(this.tailLimits.lines, this.tailLimits.chars);
       this.tails.set(channel, tail);
     }
     return tail;
