@@ -16,10 +16,12 @@ import { percentile } from '../lib/stats';
  *
  *  - direct: the renderer writes the same chunks into its terminal itself (no
  *    hop: what a renderer holding the connection would do);
- *  - ours: a real `WindowRelay` (16 ms / 256 KiB, visible window) sending `Delivery[]`;
+ *  - ours: main's pipeline after the client core's decode — its DeliveryBatcher (16 ms /
+ *    256 KiB, output joined per channel), its ChannelStore (board and output tail) and a
+ *    real `WindowRelay` (visible window) sending `Delivery[]`;
  *  - hyper: Hyper's DataBatcher (16 ms / 200 KB, concatenated strings);
  *  - vscode: VS Code's TerminalDataBufferer (5 ms, joined strings);
- *  - ours-no-cache: diagnostic, our relay without its channel cache.
+ *  - ours-no-cache: diagnostic, the same pipeline keeping no output tail.
  */
 
 interface Plan {
@@ -32,7 +34,7 @@ const planFor = (quick: boolean): Plan => (quick ? { bytes: 10e6, pacedMs: 1200 
 // Characters per second: a build log scrolling by, well below what any variant carries, and high enough
 // that the relays' own CPU stands out from the pacer's timer wake-ups (subtracted anyway).
 const PACED_RATE = 4_000_000;
-/** Diagnostic: our relay with its channel cache switched off, to show what the cache costs. */
+/** Diagnostic: our pipeline keeping no output tail (for late joiners), to show what the tail costs. */
 const NO_CACHE = 'ours-no-cache';
 const VARIANTS = ['direct', 'ours', NO_CACHE, 'hyper', 'vscode'];
 
@@ -194,15 +196,14 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
       const hyper = median('hyper', key);
       const cacheShare = (withCache - withoutCache) / (withCache - hyper);
       figure.note =
-        `${cacheShare >= 0.5 ? 'Most' : 'Part'} of the gap is the relay's channel cache (board and output tail kept ` +
-        'for windows that join later: a schema check and a line split per output event, and their garbage): ' +
-        `without it the relay costs ${withoutCache.toFixed(1)} ms/MB instead of ${withCache.toFixed(1)} (Hyper-style ` +
+        `${cacheShare >= 0.5 ? 'Most' : 'Part'} of the gap is the output tail kept for windows that join later: ` +
+        `without it the pipeline costs ${withoutCache.toFixed(1)} ms/MB instead of ${withCache.toFixed(1)} (Hyper-style ` +
         `${hyper.toFixed(1)})` +
         (withoutCache > hyper
-          ? '; the rest is routing and cloning one object per output event where the batchers append to one string. '
+          ? '; the rest is one delivery object per output event until the batcher joins them, where the batchers ' +
+            'append to one string. '
           : ', at or below the batcher. ') +
-        'Caching the tail once per flush from the joined text, skipping the board check for output events, and ' +
-        'sending a flush’s output as one joined string would close it.';
+        'Sending a flush’s output as one UTF-8 buffer per channel (issue 18) would remove the string copies.';
     }
     const pacedMessages = strictlyFewer(
       figureOf(samples, {
