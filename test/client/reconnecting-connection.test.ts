@@ -227,18 +227,6 @@ describe('ReconnectingConnection against the hub', () => {
     await client.until((s) => s.status === 'open');
   });
 
-  it('ignores hostile frames from the server and keeps working', async () => {
-    const running = await hub();
-    const client = record({ urls: running.wsUrl, token: await token() });
-    client.connection.subscribe('issue:1');
-    client.connection.start();
-    await client.waitFor((d) => d.kind === 'subscribed');
-    // Garbage published as data is still a valid event frame; a malformed frame needs a raw socket.
-    await running.hub.publish('issue:1', 'weird', { nested: [[[[1]]]], html: '<script>' });
-    await client.waitFor((d) => d.kind === 'event');
-    expect(client.connection.stats.invalidFrames).toBe(0);
-  });
-
   it('closes for good: no timers, no reconnects', async () => {
     const running = await hub();
     const client = record({ urls: running.wsUrl, token: await token() });
