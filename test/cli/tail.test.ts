@@ -23,7 +23,10 @@ async function subscribed(count: number): Promise<void> {
 describe('falcon tail', () => {
   it('prints agent output raw and other events one readable line each', async () => {
     hub.hub.streamAgentOutput('opus-1', 'earlier line\n');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Once the batch is stored, a new subscriber's tail holds it.
+    await expect
+      .poll(async () => (await hub.hub.engine.tail('agent:opus-1', 10)).lines, { timeout: 5000 })
+      .toEqual(['earlier line\n']);
     const tail = new CliProcess([
       'tail',
       'agent:opus-1',

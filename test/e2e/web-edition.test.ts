@@ -149,7 +149,10 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
     proxy.dropAll();
     await page.waitForSelector('[data-testid="connection-banner"][data-status="reconnecting"]');
     for (let i = 6; i <= 10; i++) running.hub.streamAgentOutput('opus-1', `seq ${i}\r\n`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Published while the page is away (in the hub's tail), so the resume must bring them.
+    await expect
+      .poll(async () => (await running.hub.engine.tail('agent:opus-1', 1)).lines, { timeout: 10_000 })
+      .toEqual(['seq 10\r\n']);
     proxy.restore();
     await page.click('[data-testid="connection-banner"] button');
     await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
@@ -193,7 +196,8 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
       }
     })();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Every pane is drawing the stream before the page is asked to answer.
+      for (const agentId of agents) await waitForPaneText(agentId, 'npm test');
       const answers: number[] = [];
       for (let i = 0; i < 3; i++) {
         const started = Date.now();

@@ -98,6 +98,19 @@ export class TestClient {
     this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
+  /**
+   * Resolves once the hub has read every frame sent before this call, and this
+   * client every reply the hub sent meanwhile: a WebSocket ping, answered by
+   * the hub's socket in order, after the frames before it. A barrier for tests
+   * that must show a frame was refused (no reply is the reply).
+   */
+  roundTrip(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('pong', () => resolve());
+      this.ws.ping((error?: Error) => error && reject(error));
+    });
+  }
+
   /** Resolves with the first recorded message matching `predicate` (searching from `from`). */
   async waitFor(predicate: (message: Message) => boolean, timeoutMs = 5000, from = 0): Promise<Message> {
     const deadline = Date.now() + timeoutMs;

@@ -17,11 +17,6 @@ export async function eventually(
   }
 }
 
-/** Waits a short, bounded time to prove a negative ("nothing arrives"). */
-export function quietPeriod(ms = 200): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** The value of a counter or gauge in the hub's registry, summed over the series matching `labels`. */
 export async function metricValue(hub: Hub, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = hub.metrics.registry.getSingleMetric(name);

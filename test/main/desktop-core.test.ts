@@ -96,7 +96,8 @@ describe('DesktopCore', () => {
     // Main subscribes to the projects it finds; refresh now rather than in 60 s.
     await (desktop as unknown as { refreshProjects(): Promise<void> }).refreshProjects();
     await expect.poll(() => h.trays.length).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Main's subscription to project:web is in place: what is published from now on reaches it, after the snapshot.
+    await expect.poll(async () => (await running.hub.metrics.subscriptions.get()).values[0]?.value).toBe(1);
     desktop.setViewing(1, { kind: 'agent', id: 'b' });
     desktop.setFocused(1, true);
     await running.hub.publish('project:web', 'agent_status', { agentId: 'b', status: 'failed', projectId: 'web' });

@@ -2,7 +2,11 @@
  * The Electron glue, with a fake `electron` module (the one fake this project
  * allows: Electron's binary cannot run here). Everything it calls into is real.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { expectRendererPolicy } from '../helpers/csp';
 
 const electron = vi.hoisted(() => {
   type Handler = (...args: unknown[]) => unknown;
@@ -127,7 +131,14 @@ const electron = vi.hoisted(() => {
       clipboard: { writeText: vi.fn() },
       safeStorage: {},
       powerMonitor: { on: vi.fn() },
-      net: { isOnline: () => true },
+      net: {
+        isOnline: () => true,
+        // What serveRenderer reads through: the file: URL of a file on disk.
+        fetch: async (url: string) => {
+          const [{ readFile }, { fileURLToPath }] = await Promise.all([import('node:fs/promises'), import('node:url')]);
+          return new Response(await readFile(fileURLToPath(url)));
+        },
+      },
       dialog: { showMessageBox: vi.fn() },
     },
   };
@@ -154,7 +165,8 @@ const electron = vi.hoisted(() => {
 vi.mock('electron', () => ({ default: electron.module, ...electron.module }));
 
 const { createAppWindow, lockDownSession } = await import('../../src/main/electron/windows');
-const { contentSecurityPolicy, rendererSource } = await import('../../src/main/renderer-source');
+const { rendererSource } = await import('../../src/main/renderer-source');
+const { serveRenderer } = await import('../../src/main/electron/app-protocol');
 const built = rendererSource({ isPackaged: true, devUrl: 'http://localhost:5173' });
 const devServer = rendererSource({ isPackaged: false, devUrl: 'http://localhost:5173' });
 const { registerIpc } = await import('../../src/main/electron/ipc');
@@ -242,9 +254,30 @@ describe('windows', () => {
     expect(permission).toHaveBeenCalledWith(false);
     const responses: Array<{ responseHeaders: Record<string, string[]> }> = [];
     handlers.headers?.({ responseHeaders: {} }, (response) => responses.push(response));
-    // The dev server's responses get the dev policy (inline scripts for React refresh); built pages never do.
-    expect(responses[0]?.responseHeaders['Content-Security-Policy']).toEqual([contentSecurityPolicy({ dev: true })]);
-    expect(contentSecurityPolicy({ dev: false }).split('; ')).toContain("script-src 'self'");
+    // The dev server's responses get the dev policy (inline scripts for React refresh), read for what it allows.
+    const policies = responses[0]?.responseHeaders['Content-Security-Policy'] ?? [];
+    expect(policies).toHaveLength(1);
+    expectRendererPolicy(policies[0], { dev: true, header: true });
+  });
+
+  it("serves app:// pages with the built policy: the app's own scripts only, never inline or eval", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'falcon-app-'));
+    try {
+      writeFileSync(join(root, 'index.html'), '<!doctype html><title>Falcon</title>');
+      serveRenderer(root);
+      const [scheme, handle] = electron.module.protocol.handle.mock.calls.at(-1) as unknown as [
+        string,
+        (request: Request) => Promise<Response>,
+      ];
+      expect(scheme).toBe('app');
+      const response = await handle(new Request('app://falcon/index.html'));
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('<title>Falcon</title>');
+      expectRendererPolicy(response.headers.get('Content-Security-Policy') ?? '', { dev: false, header: true });
+      expect((await handle(new Request('app://falcon/missing.js'))).headers.get('Content-Security-Policy')).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

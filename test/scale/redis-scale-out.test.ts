@@ -164,7 +164,12 @@ describe.skipIf(!redisServerPath())('Scale-out when Redis restarts', () => {
         // While Redis is down the hubs keep their connections and report it.
         await expect.poll(async () => (await fetch(`${a.url}/healthz`)).status).toBe(503);
         expect(a.hub.connectionCount).toBe(1);
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // The publishing hub knows too, and refuses a publish at once rather than holding it for later.
+        await expect.poll(async () => (await fetch(`${b.url}/healthz`)).status).toBe(503);
+        await expect(
+          b.hub.publish('agent:stream', 'output', { timestamp: 0, content: 'while Redis is down\n' }),
+        ).rejects.toMatchObject({ code: 'unavailable' });
+        failedFast++;
         await redis.restart();
       }
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -3,7 +3,7 @@ import { CloseCode, ErrorCode } from '../../src/shared/errors';
 import type { RunningHub } from '../../src/server/index';
 import { TEST_ENGINE, token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
-import { eventually, metricValue, quietPeriod } from '../helpers/probes';
+import { eventually, metricValue } from '../helpers/probes';
 
 const fixture = new HubFixture();
 afterEach(() => fixture.dispose());
@@ -208,9 +208,11 @@ describe('HTTP API', () => {
       expect(await errorCode(response)).toBe(code);
       const valid = await post(running, '/api/publish', body({ channel, event: 'note', data: 'ok' }), authToken);
       expect(await valid.json()).toMatchObject({ offset: 1 });
-      await client.waitFor((m) => m.type === 'event');
-      await quietPeriod(100);
-      expect(client.events().map((m) => m.data)).toEqual(['ok']);
+      // A later event closes the window: anything the refused request had published would come before it.
+      const last = await post(running, '/api/publish', body({ channel, event: 'note', data: 'last' }), authToken);
+      expect(await last.json()).toMatchObject({ offset: 2 });
+      await client.waitFor((m) => m.type === 'event' && m.data === 'last');
+      expect(client.events().map((m) => m.data)).toEqual(['ok', 'last']);
     });
   });
 
@@ -374,11 +376,11 @@ describe('HTTP API', () => {
 
       const second = await fixture.sse(url, { 'Last-Event-ID': first.lastId ?? '' });
       await second.waitForCount(3);
-      await publishSteps(running, 7, 7);
-      await second.waitForCount(4);
-      await quietPeriod(100);
+      await publishSteps(running, 7, 8);
+      // Event 8 comes after the replay and event 7: a repeated event would arrive before it.
+      await second.waitForCount(5);
 
-      expect(second.data()).toEqual([4, 5, 6, 7].map(status));
+      expect(second.data()).toEqual([4, 5, 6, 7, 8].map(status));
     });
 
     it('streams several channels with /events?channel=, each payload wrapped with its channel', async () => {
@@ -412,15 +414,18 @@ describe('HTTP API', () => {
 
       const second = await fixture.sse(url, { 'Last-Event-ID': first.lastId ?? '' });
       await second.waitForCount(2);
-      await quietPeriod(100);
+      // A live event after the replay: a repeated one would arrive before it.
+      await running.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: 'three' });
+      await second.waitForCount(3);
 
-      expect(second.data()).toEqual(
+      expect(second.data().slice(0, 2)).toEqual(
         expect.arrayContaining([
           { channel: 'agent:a', data: status(1) },
           { channel: 'issue:1', data: { issueId: '1', title: 'two' } },
         ]),
       );
-      expect(second.events).toHaveLength(2);
+      expect(second.data()).toHaveLength(3);
+      expect(second.data()[2]).toEqual({ channel: 'issue:1', data: { issueId: '1', title: 'three' } });
     });
 
     it('tells a client resuming from another epoch to resync, then sends that epoch from its start and live events', async () => {

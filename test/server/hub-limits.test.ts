@@ -1,12 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode, ErrorCode } from '../../src/shared/errors';
 import type { RunningHub } from '../../src/server/index';
 import type { TestClient } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
-import { eventually, metricValue, quietPeriod } from '../helpers/probes';
+import { eventually, metricValue } from '../helpers/probes';
 
 const fixture = new HubFixture();
-afterEach(() => fixture.dispose());
+afterEach(() => {
+  vi.useRealTimers();
+  return fixture.dispose();
+});
+
+/** Fakes the hub's clock (Date and timeouts; sockets stay real): the rate limiter then refills only when told. */
+const fakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
 
 const KIB = 1024;
 // Malformed-frame tests send two frames per case; keep the rate limit out of their way.
@@ -270,11 +276,16 @@ describe('Hub', () => {
     it('answers a burst with some pongs and a single rate_limited error', async () => {
       const running = await fixture.startHub({ rateLimit });
       const client = await fixture.connect(running);
+      fakeClock();
 
       for (let id = 0; id < 20; id++) client.send({ type: 'ping', id });
 
-      await client.waitFor((m) => m.type === 'error');
-      await quietPeriod(250);
+      // Every ping read and answered (or refused) at once…
+      await client.roundTrip();
+      // …and none answered later: whatever the hub could still send for the burst (a reply held back, a
+      // second error once its second is over) is due within this time and is in before the next round trip.
+      vi.advanceTimersByTime(5 * 1000);
+      await client.roundTrip();
       const pongs = client.messages.filter((m) => m.type === 'pong');
       const errors = client.messages.filter((m) => m.type === 'error');
       expect(pongs.length).toBeGreaterThanOrEqual(rateLimit.burst);
@@ -286,16 +297,26 @@ describe('Hub', () => {
     it('repeats rate_limited at most once a second', async () => {
       const running = await fixture.startHub({ rateLimit: { ...rateLimit, abuseMs: 10_000 } });
       const client = await fixture.connect(running);
+      fakeClock();
+      const errors = () => client.messages.filter((m) => m.type === 'error').length;
+      /** Ten pings, more than a tenth of a second refills: most are refused. */
+      const flood = async () => {
+        for (let i = 0; i < 10; i++) client.send({ type: 'ping' });
+        await client.roundTrip();
+      };
 
-      const flood = setInterval(() => client.send({ type: 'ping' }), 10);
-      try {
-        await client.waitFor((m) => m.type === 'error');
-        await quietPeriod(700);
-      } finally {
-        clearInterval(flood);
+      await flood();
+      expect(errors()).toBe(1);
+      // Refused every 100 ms for the rest of that second: no second error…
+      for (let elapsed = 100; elapsed < 1000; elapsed += 100) {
+        vi.advanceTimersByTime(100);
+        await flood();
+        expect(errors(), `${elapsed} ms after the first`).toBe(1);
       }
-
-      expect(client.messages.filter((m) => m.type === 'error')).toHaveLength(1);
+      // …and one as soon as the second is over.
+      vi.advanceTimersByTime(100);
+      await flood();
+      expect(errors()).toBe(2);
       expect(client.closeCode).toBeNull();
     });
 
@@ -343,7 +364,17 @@ describe('Hub', () => {
       expect(code).toBe(1006);
       expect(Date.now() - connectedAt).toBeLessThan(4 * heartbeatMs);
       await eventually(() => running.hub.connectionCount === 1, 'the silent client to be dropped');
-      await quietPeriod(3 * heartbeatMs);
+      // Three more heartbeats reach the healthy client, and it answers each: it is kept through them.
+      await new Promise<void>((resolve, reject) => {
+        let heartbeats = 0;
+        const onPing = () => {
+          if (++heartbeats < 3) return;
+          healthy.ws.off('ping', onPing);
+          resolve();
+        };
+        healthy.ws.on('ping', onPing);
+        void healthy.closed.then((closeCode) => reject(new Error(`the healthy client was closed (${closeCode})`)));
+      });
       healthy.send({ type: 'ping', id: 'alive' });
       await healthy.waitFor((m) => m.type === 'pong' && m.id === 'alive');
       expect(running.hub.connectionCount).toBe(1);

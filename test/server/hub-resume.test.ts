@@ -212,9 +212,13 @@ describe('Hub resume', () => {
 
   it('gives a new pane the output tail, then continues live after it', async () => {
     running = await startTestHub({ outputBatch: { intervalMs: 10 } });
+    const watcher = await connect();
+    watcher.send({ type: 'subscribe', channel: 'agent:a1' });
+    await watcher.waitFor((m) => m.type === 'subscribed');
     running.hub.streamAgentOutput('a1', 'one\ntwo\nthr');
     running.hub.streamAgentOutput('a1', 'ee\nfour\n');
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    // The batch is published (and stored) once a subscriber has it.
+    await watcher.waitFor((m) => m.type === 'event' && m.event === 'output_batch');
     await running.hub.publish('agent:a1', 'agent_status', { agentId: 'a1', status: 'waiting_for_input' });
     const client = await connect();
     client.send({ type: 'subscribe', channel: 'agent:a1', tail: 3 });
