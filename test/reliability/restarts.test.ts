@@ -14,12 +14,18 @@ afterEach(async () => {
 
 const CLIENTS = 100;
 const CHANNEL = 'agent:stream';
-type Event = Extract<Delivery, { kind: 'event' }>;
+/** Output as the client core decodes it; these clients keep one delivery per event, so every offset counts. */
+type Event = Extract<Delivery, { kind: 'output' }>;
 
 async function clientsOn(urls: string[]): Promise<RecordingConnection[]> {
   const jwt = await token();
   const clients = Array.from({ length: CLIENTS }, () => {
-    const client = new RecordingConnection({ urls, token: jwt, backoff: { initialDelayMs: 200, maxDelayMs: 1000 } });
+    const client = new RecordingConnection({
+      urls,
+      token: jwt,
+      backoff: { initialDelayMs: 200, maxDelayMs: 1000 },
+      batch: { joinOutput: false },
+    });
     cleanup.push(() => client.connection.close());
     client.connection.subscribe(CHANNEL);
     client.connection.start();
@@ -72,7 +78,7 @@ function exact(
   let duplicated = 0;
   let reordered = 0;
   for (const client of clients) {
-    const seen = client.events(CHANNEL) as Event[];
+    const seen = client.outputs(CHANNEL);
     const keys = seen.map((e) => `${e.epoch}:${e.offset}`);
     const unique = new Set(keys);
     duplicated += keys.length - unique.size;
@@ -101,10 +107,12 @@ function noSilentGap(
   let complete = 0;
   for (const client of clients) {
     const stream = client.deliveries.filter(
-      (d) => d.kind === 'resync' || (d.kind === 'event' && d.channel === CHANNEL),
+      (d) => d.kind === 'resync' || (d.kind === 'output' && d.channel === CHANNEL),
     );
-    const first = stream.findIndex((d) => d.kind === 'event' && d.epoch === epoch);
-    const offsets = stream.filter((d): d is Event => d.kind === 'event' && d.epoch === epoch).map((e) => e.offset ?? 0);
+    const first = stream.findIndex((d) => d.kind === 'output' && d.epoch === epoch);
+    const offsets = stream
+      .filter((d): d is Event => d.kind === 'output' && d.epoch === epoch)
+      .map((e) => e.offset ?? 0);
     const toldFirst = first > 0 && stream.slice(0, first).some((d) => d.kind === 'resync');
     // A client back after the last event has nothing left to receive; the resync told it to reload.
     const contiguous =
@@ -132,7 +140,7 @@ async function expectResyncWithoutSilentGap(
   const last = await via().hub.publish(CHANNEL, 'output', { timestamp: 0, content: 'last\n' });
   stored.push(last);
   const has = (c: RecordingConnection) =>
-    c.events(CHANNEL).some((e) => e.epoch === last.epoch && e.offset === last.offset);
+    c.outputs(CHANNEL).some((e) => e.epoch === last.epoch && e.offset === last.offset);
   // Not an assertion: a client that never gets it shows up in the figures below as a silent gap.
   await expect
     .poll(() => clients.every(has), { timeout: 30_000 })
@@ -180,7 +188,7 @@ describe.skipIf(!redisUrl)('Restarts with Redis history', () => {
     );
     cleanup.push(() => a.close());
     await expect
-      .poll(() => clients.every((c) => c.events(CHANNEL).length >= stored.length), { timeout: 30_000 })
+      .poll(() => clients.every((c) => c.outputs(CHANNEL).length >= stored.length), { timeout: 30_000 })
       .toBe(true);
     const result = exact(clients, stored);
     recordFigure({
@@ -242,7 +250,7 @@ describe('Reconnect cycles', () => {
     cleanup.push(() => proxy.close());
     const clients = await clientsOn([proxy.url()]);
     for (let i = 1; i <= 20; i++) await hub.hub.publish(CHANNEL, 'output', { timestamp: i, content: `${i}\n` });
-    await expect.poll(() => clients.every((c) => c.events(CHANNEL).length === 20), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => clients.every((c) => c.outputs(CHANNEL).length === 20), { timeout: 20_000 }).toBe(true);
     for (let cycle = 1; cycle <= 10; cycle++) {
       const subscribed = clients.map((c) => c.notices('subscribed').length);
       proxy.dropAll();
@@ -250,7 +258,7 @@ describe('Reconnect cycles', () => {
         .poll(() => clients.every((c, i) => c.notices('subscribed').length > subscribed[i]), { timeout: 30_000 })
         .toBe(true);
     }
-    const redelivered = clients.reduce((sum, c) => sum + c.events(CHANNEL).length - 20, 0);
+    const redelivered = clients.reduce((sum, c) => sum + c.outputs(CHANNEL).length - 20, 0);
     recordFigure({
       scenario: 'restarts',
       figure: 're-deliveries across 10 reconnect cycles (100 clients)',
