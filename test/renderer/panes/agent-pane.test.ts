@@ -184,11 +184,14 @@ describe.skipIf(!chromium)('AgentPane (real terminal, Chromium)', { timeout: 60_
     expect(await page().getByRole('button', { name: 'Use regular expression' }).getAttribute('aria-pressed')).toBe(
       'true',
     );
-    // A regular expression, any case: "err", "ERR" and "e.r".
+    // A regular expression, any case: "err", "ERR" and "e.r" — and the count says so (the search
+    // addon alone would keep the plain-text count when only an option changed).
     expect(await matches(3)).toEqual(new Set(['err', 'ERR', 'e.r']));
+    await expect.poll(() => searchCount().textContent()).toMatch(/^\d of 3$/);
     await page().getByRole('button', { name: 'Match case' }).click();
     // …and matching case: "err" and "e.r".
     expect(await matches(3)).toEqual(new Set(['err', 'e.r']));
+    await expect.poll(() => searchCount().textContent()).toMatch(/^\d of 2$/);
   });
 
   it('ignores Ctrl+F when another pane is focused', async () => {

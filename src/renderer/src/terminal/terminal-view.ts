@@ -65,6 +65,8 @@ export class TerminalView implements OutputSink {
   private readonly terminal: Terminal;
   private readonly fitAddon = new FitAddon();
   private readonly searchAddon = new SearchAddon({ highlightLimit: 1000 });
+  /** Case and regex options of the last search (see `find`). */
+  private lastSearchOptions = '';
   private readonly queue: WriteQueue;
   private readonly markers: Record<MarkerKind, Set<IMarker>> = { live: new Set(), gap: new Set(), resync: new Set() };
   private readonly _onFollowChange = new Emitter<boolean>();
@@ -292,6 +294,13 @@ export class TerminalView implements OutputSink {
       incremental: direction === 'next' && (options.incremental ?? false),
       decorations: SEARCH_DECORATIONS[this.theme],
     };
+    // @xterm/addon-search 0.16 stores new options before comparing them with the last search's, so a
+    // changed case or regex option alone would keep the old highlights and count: start that search over.
+    const optionsKey = `${searchOptions.caseSensitive}:${searchOptions.regex}`;
+    if (optionsKey !== this.lastSearchOptions) {
+      this.searchAddon.clearDecorations();
+      this.lastSearchOptions = optionsKey;
+    }
     try {
       return direction === 'next'
         ? this.searchAddon.findNext(term, searchOptions)
@@ -303,6 +312,7 @@ export class TerminalView implements OutputSink {
   }
 
   clearSearch(): void {
+    this.lastSearchOptions = '';
     this.searchAddon.clearDecorations();
     this.terminal.clearSelection();
   }
