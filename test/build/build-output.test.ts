@@ -48,6 +48,9 @@ describe('npm run build', () => {
     expect(effectiveSources(policy, 'script-src-elem')).toEqual(["'self'"]);
     expect(effectiveSources(policy, 'default-src')).toEqual(["'self'"]);
     expect(effectiveSources(policy, 'connect-src')).toEqual(expect.arrayContaining(["'self'", 'ws:', 'wss:']));
+    // No plugins, and no <base> to re-point the page's relative URLs (meta tags cannot set frame-ancestors).
+    expect(effectiveSources(policy, 'object-src')).toEqual(["'none'"]);
+    expect(effectiveSources(policy, 'base-uri')).toEqual(["'none'"]);
     // Every script the page loads is a file of the build, which 'self' covers; none is inline.
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
   });
