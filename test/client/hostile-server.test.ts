@@ -64,15 +64,21 @@ const UNASKED: Array<[string, string]> = [
   ['an event replayed at an offset already delivered', event(1, { issueId: '1', title: 'duplicate' })],
 ];
 
+/** A scripted hub and a client core subscribed to issue:1 on it. */
+async function subscribedClient(): Promise<{ server: ScriptedServer; client: RecordingConnection }> {
+  const server = await ScriptedServer.start();
+  cleanup.push(() => server.close());
+  const client = new RecordingConnection({ urls: server.url, token: 't' });
+  cleanup.push(() => client.connection.close());
+  client.connection.subscribe('issue:1');
+  client.connection.start();
+  await client.waitFor((d) => d.kind === 'subscribed');
+  return { server, client };
+}
+
 describe('ReconnectingConnection against a hub that sends hostile frames', () => {
   it('drops and counts every invalid frame, delivers nothing for them, and still delivers what follows', async () => {
-    const server = await ScriptedServer.start();
-    cleanup.push(() => server.close());
-    const client = new RecordingConnection({ urls: server.url, token: 't' });
-    cleanup.push(() => client.connection.close());
-    client.connection.subscribe('issue:1');
-    client.connection.start();
-    await client.waitFor((d) => d.kind === 'subscribed');
+    const { server, client } = await subscribedClient();
     const opened = client.connection.state;
     expect(opened).toMatchObject({ status: 'open', clientId: 'scripted-1' });
 
@@ -122,13 +128,7 @@ describe('ReconnectingConnection against a hub that sends hostile frames', () =>
   });
 
   it('passes event payloads through as data, so a board built from them holds only the valid ones', async () => {
-    const server = await ScriptedServer.start();
-    cleanup.push(() => server.close());
-    const client = new RecordingConnection({ urls: server.url, token: 't' });
-    cleanup.push(() => client.connection.close());
-    client.connection.subscribe('issue:1');
-    client.connection.start();
-    await client.waitFor((d) => d.kind === 'subscribed');
+    const { server, client } = await subscribedClient();
 
     const invalidPayloads = [
       { issueId: {} },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MemoryEngine } from '../../src/server/index';
 import { RedisEngine } from '../../src/server/redis/index';
+import { boardEvents } from '../helpers/board-events';
 import type { Channel, Snapshot } from '../../src/shared/protocol';
 
 /**
@@ -11,53 +12,7 @@ import type { Channel, Snapshot } from '../../src/shared/protocol';
  * the Redis engine (whose publish script applies boardPatch's field writes);
  * every channel's snapshot must then say the same, times aside.
  */
-const ids = fc.constantFrom('1', '2', '3');
-const projects = fc.constantFrom('a', 'b');
-const agents = fc.constantFrom('x', 'y');
-const statuses = fc.constantFrom('todo', 'in_progress', 'done');
-const event = fc.oneof(
-  fc.record({
-    event: fc.constantFrom('issue_created', 'issue_updated'),
-    data: fc.record(
-      { issueId: ids, projectId: projects, title: fc.constantFrom('T', 'U'), status: statuses, agentId: agents },
-      { requiredKeys: ['issueId'] },
-    ),
-  }),
-  fc.record({
-    event: fc.constant('status_changed'),
-    data: fc.record(
-      { issueId: ids, projectId: projects, newStatus: statuses },
-      { requiredKeys: ['issueId', 'newStatus'] },
-    ),
-  }),
-  fc.record({
-    event: fc.constant('stage_changed'),
-    data: fc.record(
-      { issueId: ids, projectId: projects, newStage: fc.constantFrom('plan', 'test') },
-      { requiredKeys: ['issueId', 'newStage'] },
-    ),
-  }),
-  fc.record({ event: fc.constant('agent_assigned'), data: fc.record({ issueId: ids, agentId: fc.option(agents) }) }),
-  fc.record({
-    event: fc.constant('agent_started'),
-    data: fc.record(
-      { agentId: agents, issueId: ids, projectId: projects, stage: fc.constantFrom('plan', 'test') },
-      { requiredKeys: ['agentId', 'issueId'] },
-    ),
-  }),
-  fc.record({
-    event: fc.constant('agent_status'),
-    data: fc.record(
-      {
-        agentId: agents,
-        status: fc.constantFrom('idle', 'working', 'waiting_for_input'),
-        projectId: fc.option(projects),
-        message: fc.constantFrom('Proceed?', 'ok'),
-      },
-      { requiredKeys: ['agentId', 'status'] },
-    ),
-  }),
-);
+const event = boardEvents({ issues: ['1', '2', '3'], projects: ['a', 'b'], agents: ['x', 'y'] });
 /** Where it is published: the record's own channel, or a project's (which supplies a missing projectId). */
 const channel = fc.constantFrom<'own' | 'project:a' | 'project:b'>('own', 'project:a', 'project:b');
 

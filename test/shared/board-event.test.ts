@@ -2,44 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boardTargets, parseBoardEvent } from '../../src/shared/board-event';
 import { applyBoardEvent, createBoardState } from '../../src/shared/board-state';
+import { boardEvents } from '../helpers/board-events';
 
-const id = fc.constantFrom('1', '2', 'x', 'y');
-const project = fc.constantFrom('a', 'b');
-const event = fc.oneof(
-  fc.record({
-    event: fc.constantFrom('issue_created', 'issue_updated'),
-    data: fc.record(
-      { issueId: id, projectId: project, title: fc.string(), agentId: id },
-      { requiredKeys: ['issueId'] },
-    ),
-  }),
-  fc.record({
-    event: fc.constant('status_changed'),
-    data: fc.record(
-      { issueId: id, projectId: project, newStatus: fc.constantFrom('todo', 'done') },
-      { requiredKeys: ['issueId', 'newStatus'] },
-    ),
-  }),
-  fc.record({
-    event: fc.constant('stage_changed'),
-    data: fc.record(
-      { issueId: id, projectId: project, newStage: fc.constantFrom('plan', 'code') },
-      { requiredKeys: ['issueId', 'newStage'] },
-    ),
-  }),
-  fc.record({ event: fc.constant('agent_assigned'), data: fc.record({ issueId: id, agentId: fc.option(id) }) }),
-  fc.record({
-    event: fc.constant('agent_started'),
-    data: fc.record({ agentId: id, issueId: id, projectId: project }, { requiredKeys: ['agentId', 'issueId'] }),
-  }),
-  fc.record({
-    event: fc.constant('agent_status'),
-    data: fc.record(
-      { agentId: id, status: fc.constantFrom('idle', 'working'), projectId: fc.option(project) },
-      { requiredKeys: ['agentId', 'status'] },
-    ),
-  }),
-);
+const event = boardEvents({ issues: ['1', '2', 'x', 'y'], projects: ['a', 'b'], agents: ['1', '2', 'x', 'y'] });
 
 describe('boardTargets', () => {
   it('lists every record applyBoardEvent writes, so the publish check covers all of them', () => {
