@@ -11,7 +11,8 @@ const NODE_ONLY = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http',
 // through their entry modules and the documented sub-entries (docs/architecture.md).
 const ENTRY_MODULES_ONLY = {
   regex: '(^|/)(server/(?!index$|demo/index$|redis/index$)|client/(?!index$))',
-  message: 'Import the hub and the client core through src/server/index.ts, src/client/index.ts or a documented sub-entry.',
+  message:
+    'Import the hub and the client core through src/server/index.ts, src/client/index.ts or a documented sub-entry.',
 };
 
 export default tseslint.config(
