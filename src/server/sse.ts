@@ -15,6 +15,12 @@ export class SseStream implements Subscriber {
   private readonly keepAlive: ReturnType<typeof setInterval>;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private ended = false;
+  /** Set while a replay waits for room in the response (see `room`); every replay of the stream shares it. */
+  private roomWait: { promise: Promise<void>; release: () => void } | null = null;
+  /** The write callback of every chunk: it runs as the chunk leaves the response's buffer. */
+  private readonly written = (): void => {
+    if (this.roomWait && this.hasRoom()) this.releaseRoom();
+  };
 
   constructor(
     readonly id: string,
@@ -58,14 +64,36 @@ export class SseStream implements Subscriber {
     return this.write(`id: ${this.position()}\nevent: ${event.event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /**
+   * Sends an event, then waits while the response holds more than half the
+   * limit, until it is down to a quarter: woken by the write callbacks of the
+   * chunks leaving its buffer, not by 'drain', which comes only after a write
+   * passed the stream's own high-water mark (16 KiB) and so never comes when
+   * the limit is smaller (as for WebSocket replays: client-connection.ts).
+   */
   async sendPaced(event: ChannelEvent): Promise<void> {
     if (!this.sendEvent(event)) return;
-    if (this.response.writableLength > this.maxBufferedBytes / 2) {
-      await new Promise<void>((resolve) => {
-        this.response.once('drain', resolve);
-        this.response.once('close', resolve);
-      });
+    if (this.response.writableLength > this.maxBufferedBytes / 2) await this.room();
+  }
+
+  private room(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    if (!this.roomWait) {
+      let release = (): void => {};
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      this.roomWait = { promise, release };
     }
+    return this.roomWait.promise;
+  }
+
+  private hasRoom(): boolean {
+    return !this.open || this.response.writableLength <= this.maxBufferedBytes / 4;
+  }
+
+  private releaseRoom(): void {
+    const wait = this.roomWait;
+    this.roomWait = null;
+    wait?.release();
   }
 
   /**
@@ -97,10 +125,11 @@ export class SseStream implements Subscriber {
     if (!this.response.destroyed) this.response.end();
   }
 
-  /** Stops the keep-alive and expiry timers; called when the response closes. */
+  /** Stops the keep-alive and expiry timers and ends a replay's wait; called when the response closes. */
   dispose(): void {
     this.ended = true;
     this.stopTimers();
+    this.releaseRoom();
   }
 
   private stopTimers(): void {
@@ -121,7 +150,7 @@ export class SseStream implements Subscriber {
       this.closeSlow();
       return false;
     }
-    this.response.write(text);
+    this.response.write(text, this.written);
     this.onSent(text.length);
     return true;
   }

@@ -504,3 +504,39 @@ describe('HTTP API', () => {
     });
   });
 });
+
+describe('SSE replays to a slow reader', () => {
+  it('pace themselves below a small buffer limit and finish once the reader reads again', async () => {
+    const { request } = await import('node:http');
+    // A limit below the response's own 16 KiB high-water mark: 'drain' would never come here.
+    const running = await fixture.startHub({ maxBufferedBytes: 16 * 1024, history: { size: 5000 } });
+    // 600 events of about 1 KB: many times the limit.
+    const title = 'x'.repeat(900);
+    let first: { epoch: string } | undefined;
+    for (let n = 1; n <= 600; n++) {
+      const published = await running.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: `${n} ${title}` });
+      first ??= published;
+    }
+    const url = new URL(`${running.url}/events?channel=issue:1&token=${await token()}`);
+    const received = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const req = request(url, { headers: { 'Last-Event-ID': `issue:1@${first?.epoch}:0` } }, (res) => {
+        // Not reading at first: the hub's buffer fills and the replay has to wait for it to empty.
+        res.pause();
+        setTimeout(() => res.resume(), 300);
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (Buffer.concat(chunks).includes(`600 ${title}`)) {
+            req.destroy();
+            resolve(Buffer.concat(chunks).toString('utf8'));
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const titles = [...received.matchAll(/"title":"(\d+) x+"/g)].map((match) => Number(match[1]));
+    expect(titles).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+  }, 60_000);
+});
