@@ -7,6 +7,7 @@ import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
 import type { HubMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
+import { RoomWait } from './room-wait';
 import type { SubscribeRequest, Subscriber } from './subscriber';
 
 /** What a connection needs from its hub. */
@@ -37,12 +38,10 @@ export class ClientConnection implements Subscriber {
   private lastRateReplyAt = 0;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Set while a replay waits for room in the socket (see `room`); every replay of the connection shares it. */
-  private roomWait: { promise: Promise<void>; release: () => void } | null = null;
-  /** The send callback of every frame: it runs as the frame is written out of the socket's buffer. */
-  private readonly written = (): void => {
-    if (this.roomWait && this.hasRoom()) this.releaseRoom();
-  };
+  /** Paces replays to the outgoing buffer (room-wait.ts). */
+  private readonly roomWait = new RoomWait(
+    () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
+  );
 
   constructor(
     readonly id: string,
@@ -137,7 +136,7 @@ export class ClientConnection implements Subscriber {
       this.closeSlow();
       return false;
     }
-    this.ws.send(frame, { binary: false }, this.written);
+    this.ws.send(frame, { binary: false }, this.roomWait.written);
     this.host.metrics.messagesOut.inc();
     this.host.metrics.bytesOut.inc(bytes);
     return true;
@@ -151,40 +150,10 @@ export class ClientConnection implements Subscriber {
     return this.send(encode(message));
   }
 
-  /** Sends an event and waits until the socket has room again: used for replays, which can be long. */
+  /** Sends an event and, past half the limit, waits until the socket is down to a quarter (room-wait.ts): for replays. */
   async sendPaced(event: ChannelEvent): Promise<void> {
     if (!this.send(event.frame)) return;
-    if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await this.room();
-  }
-
-  /**
-   * Resolves once the socket holds at most a quarter of `maxBufferedBytes`, or
-   * the connection is closed. It is woken by the send callbacks of the frames
-   * being written out, not by the socket's 'drain': a socket emits 'drain' only
-   * after its buffer passed its own high-water mark (16 KiB on Node 20, 64 KiB
-   * from Node 22), and a small `maxBufferedBytes` has replays wait below it, for
-   * a 'drain' that never comes. Every frame this connection sends carries the
-   * callback, so the last one in the buffer does, and once it is written out
-   * the buffer holds at most what ws sends by itself (pings, pongs: a few bytes).
-   */
-  private room(): Promise<void> {
-    if (this.hasRoom()) return Promise.resolve();
-    if (!this.roomWait) {
-      let release = (): void => {};
-      const promise = new Promise<void>((resolve) => (release = resolve));
-      this.roomWait = { promise, release };
-    }
-    return this.roomWait.promise;
-  }
-
-  private hasRoom(): boolean {
-    return !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4;
-  }
-
-  private releaseRoom(): void {
-    const wait = this.roomWait;
-    this.roomWait = null;
-    wait?.release();
+    if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await this.roomWait.room();
   }
 
   sendError(code: ErrorCode, message: string, channel?: Channel): void {
@@ -222,7 +191,7 @@ export class ClientConnection implements Subscriber {
 
   /** Stops this connection's timers and ends a replay's wait; called once the socket has closed. */
   dispose(): void {
-    this.releaseRoom();
+    this.roomWait.release();
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.expiryTimer = null;

@@ -3,6 +3,7 @@ import { ErrorCode } from '../shared/errors';
 import type { Channel, ServerMessage } from '../shared/protocol';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
+import { RoomWait } from './room-wait';
 import type { Subscriber } from './subscriber';
 
 /**
@@ -15,12 +16,10 @@ export class SseStream implements Subscriber {
   private readonly keepAlive: ReturnType<typeof setInterval>;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private ended = false;
-  /** Set while a replay waits for room in the response (see `room`); every replay of the stream shares it. */
-  private roomWait: { promise: Promise<void>; release: () => void } | null = null;
-  /** The write callback of every chunk: it runs as the chunk leaves the response's buffer. */
-  private readonly written = (): void => {
-    if (this.roomWait && this.hasRoom()) this.releaseRoom();
-  };
+  /** Paces replays to the outgoing buffer (room-wait.ts). */
+  private readonly roomWait = new RoomWait(
+    () => !this.open || this.response.writableLength <= this.maxBufferedBytes / 4,
+  );
 
   constructor(
     readonly id: string,
@@ -64,36 +63,10 @@ export class SseStream implements Subscriber {
     return this.write(`id: ${this.position()}\nevent: ${event.event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
-  /**
-   * Sends an event, then waits while the response holds more than half the
-   * limit, until it is down to a quarter: woken by the write callbacks of the
-   * chunks leaving its buffer, not by 'drain', which comes only after a write
-   * passed the stream's own high-water mark (16 KiB) and so never comes when
-   * the limit is smaller (as for WebSocket replays: client-connection.ts).
-   */
+  /** Sends an event, then waits while the response holds more than half the limit, until a quarter (room-wait.ts). */
   async sendPaced(event: ChannelEvent): Promise<void> {
     if (!this.sendEvent(event)) return;
-    if (this.response.writableLength > this.maxBufferedBytes / 2) await this.room();
-  }
-
-  private room(): Promise<void> {
-    if (this.hasRoom()) return Promise.resolve();
-    if (!this.roomWait) {
-      let release = (): void => {};
-      const promise = new Promise<void>((resolve) => (release = resolve));
-      this.roomWait = { promise, release };
-    }
-    return this.roomWait.promise;
-  }
-
-  private hasRoom(): boolean {
-    return !this.open || this.response.writableLength <= this.maxBufferedBytes / 4;
-  }
-
-  private releaseRoom(): void {
-    const wait = this.roomWait;
-    this.roomWait = null;
-    wait?.release();
+    if (this.response.writableLength > this.maxBufferedBytes / 2) await this.roomWait.room();
   }
 
   /**
@@ -129,7 +102,7 @@ export class SseStream implements Subscriber {
   dispose(): void {
     this.ended = true;
     this.stopTimers();
-    this.releaseRoom();
+    this.roomWait.release();
   }
 
   private stopTimers(): void {
@@ -150,7 +123,7 @@ export class SseStream implements Subscriber {
       this.closeSlow();
       return false;
     }
-    this.response.write(text, this.written);
+    this.response.write(text, this.roomWait.written);
     this.onSent(text.length);
     return true;
   }
