@@ -219,4 +219,21 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
     await open(running.url, 'forged-token');
     await page.waitForSelector('[data-testid="connection-banner"][data-status="authFailed"]', { timeout: 10_000 });
   });
+
+  it('saves a new token from Settings with the appearance fields at their defaults, and signs in with it', async () => {
+    const running = await hub();
+    await seed(running);
+    await open(running.url, 'forged-token');
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="authFailed"]');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const form = page.locator('form.settings');
+    // Every field valid as shown, the scrollback's default (10 000) included: nothing blocks a submit.
+    expect(await form.evaluate((element: HTMLFormElement) => element.checkValidity())).toBe(true);
+    await form.getByLabel(/^Token/).fill(await token());
+    await form.getByRole('button', { name: 'Save and reconnect' }).click();
+    await form.getByRole('status').getByText('Saved.').waitFor();
+    // Well before the project list's 30 s refresh: signing in fetches it at once.
+    await page.getByText('Issue number 1').first().waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => localStorage.getItem('falcon.token'))).not.toBe('forged-token');
+  });
 });

@@ -28,8 +28,14 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
   const connection = createConnectionStore(bridge.connectionState());
   const board = createBoardStore();
   const output = new OutputRouter();
+  const projects = createProjectsStore(bridge);
   const undo = [
-    bridge.onConnectionState((state) => connection.getState().setState(state)),
+    bridge.onConnectionState((state) => {
+      const wasOpen = connection.getState().state.status === 'open';
+      connection.getState().setState(state);
+      // Signed in again, or back after an outage: the list may have changed (it was empty while refused).
+      if (state.status === 'open' && !wasOpen) projects.refresh();
+    }),
     bridge.onDeliveries((batch) => {
       const time = now();
       // Terminal output first: it goes straight to xterm, the stores only re-render what changed.
@@ -46,7 +52,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     layout: createLayoutStore(bridge.target ? memoryStorage() : undefined),
     preferences: createPreferencesStore(),
     filter: createFilterStore(),
-    projects: createProjectsStore(bridge),
+    projects,
     output,
     dispose: () => undo.forEach((fn) => fn()),
   };

@@ -5,6 +5,7 @@ import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
 import { createConnectionStore } from '../../../src/renderer/src/stores/connection-store';
 import { MAX_PANES, createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
 import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
+import { createProjectsStore } from '../../../src/renderer/src/stores/projects-store';
 import { INITIAL_STATE } from '../../../src/shared/connection-state';
 import type { Delivery } from '../../../src/shared/delivery';
 
@@ -122,5 +123,24 @@ describe('connection store (no React)', () => {
       42,
     );
     expect(connection.getState().lastEventAt).toEqual({ 'agent:a': 42 });
+  });
+});
+
+describe('projects store (no React)', () => {
+  it('fetches while watched, once for every watcher, and again on refresh', async () => {
+    let calls = 0;
+    const projects = createProjectsStore({ listProjects: async () => [`p${++calls}`] }, 60_000);
+    projects.refresh();
+    expect(calls).toBe(0);
+    const undoA = projects.watch();
+    const undoB = projects.watch();
+    expect(calls).toBe(1);
+    await expect.poll(() => projects.getState()).toEqual({ listed: ['p1'], asked: true });
+    projects.refresh();
+    await expect.poll(() => projects.getState().listed).toEqual(['p2']);
+    undoA();
+    undoB();
+    projects.refresh();
+    expect(calls).toBe(2);
   });
 });

@@ -34,6 +34,10 @@ export function createProjectsStore(bridge: Pick<FalconBridge, 'listProjects'>, 
       },
     );
   return Object.assign(store, {
+    /** Fetches the list now, if anything watches it (the connection just opened: a new token may read more). */
+    refresh(): void {
+      if (watchers > 0) refresh();
+    },
     /** Keeps the list fresh until the returned undo is called. */
     watch(): () => void {
       watchers++;

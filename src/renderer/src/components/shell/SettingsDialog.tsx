@@ -125,7 +125,9 @@ function SettingsForm() {
             type="number"
             min={100}
             max={200000}
-            step={1000}
+            // Any whole number: a coarser step would make the store's own values (10 000, or 150 typed
+            // earlier) invalid, and an invalid field here blocks the whole form, the server part included.
+            step={1}
             value={scrollback}
             onChange={(event) => preferences.getState().setScrollback(Number(event.target.value))}
           />
@@ -136,7 +138,7 @@ function SettingsForm() {
             type="number"
             min={0}
             max={10000}
-            step={100}
+            step={1}
             value={tailLines}
             onChange={(event) => preferences.getState().setTailLines(Number(event.target.value))}
           />
