@@ -236,4 +236,18 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
     await page.getByText('Issue number 1').first().waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => localStorage.getItem('falcon.token'))).not.toBe('forged-token');
   });
+
+  it('signs in with a #token= link pasted into the open tab, and takes the token out of the address bar', async () => {
+    const running = await hub();
+    await seed(running);
+    await open(running.url, 'forged-token');
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="authFailed"]');
+    const valid = await token();
+    await page.evaluate((value) => {
+      window.location.hash = `token=${value}`;
+    }, valid);
+    await page.getByText('Issue number 1').first().waitFor();
+    expect(await page.evaluate(() => window.location.hash)).toBe('');
+    expect(await page.evaluate(() => localStorage.getItem('falcon.token'))).toBe(valid);
+  });
 });

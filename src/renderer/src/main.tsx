@@ -27,6 +27,13 @@ async function chooseBridge(): Promise<FalconBridge> {
   if (DirectBridge.hasFragmentToken(window.location.hash)) {
     history.replaceState(null, '', window.location.pathname + window.location.search);
   }
+  // A new `#token=` link pasted into this open tab (a restarted `falcon hub --demo` signs with a
+  // new secret): keep the token, take it out of the address bar, and start over with it.
+  window.addEventListener('hashchange', () => {
+    if (!DirectBridge.storeFragmentToken(window.location.hash, window.localStorage)) return;
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    window.location.reload();
+  });
   return bridge;
 }
 

@@ -30,8 +30,7 @@ export class DirectBridge implements FalconBridge {
   constructor(private readonly options: DirectBridgeOptions) {
     const { location, storage } = options;
     this.doFetch = options.fetch ?? fetch.bind(globalThis);
-    const fromFragment = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
-    if (fromFragment) storage.setItem(TOKEN_KEY, fromFragment);
+    DirectBridge.storeFragmentToken(location.hash, storage);
     const sameOrigin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
     this.serverUrl = storage.getItem(SERVER_KEY) || sameOrigin;
     this.connection = new ReconnectingConnection({
@@ -56,6 +55,14 @@ export class DirectBridge implements FalconBridge {
   /** True when a token was passed in the URL fragment (the page then removes it from the address bar). */
   static hasFragmentToken(hash: string): boolean {
     return new URLSearchParams(hash.replace(/^#/, '')).has('token');
+  }
+
+  /** Keeps a token passed in the URL fragment (`#token=…`) as this browser's token; true when there was one. */
+  static storeFragmentToken(hash: string, storage: Pick<Storage, 'setItem'>): boolean {
+    const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+    if (!token) return false;
+    storage.setItem(TOKEN_KEY, token);
+    return true;
   }
 
   connectionState() {
