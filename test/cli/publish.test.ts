@@ -81,7 +81,7 @@ describe('falcon publish', () => {
     expect(stderr).toMatch(/--token.*FALCON_TOKEN/);
   });
 
-  it('exits 1 with the unauthorized code for a token signed with another secret', async () => {
+  it('exits 2, as tail does, with the unauthorized code said once, for a token signed with another secret', async () => {
     const { code, stdout, stderr } = await runCli([
       'publish',
       'project:alpha',
@@ -91,9 +91,12 @@ describe('falcon publish', () => {
       '--token',
       await signToken({ user: 'mallory', channels: ['*'], publish: true }, secretKey(`${SECRET}-but-another-one`)),
     ]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^falcon: unauthorized: .*\n$/);
+    expect(stderr).toMatch(
+      /^falcon: the hub refused the token \(unauthorized: .+\); get a new one with `falcon token`\n$/,
+    );
+    expect(stderr).not.toMatch(/unauthorized: unauthorized/);
   });
 
   it('exits 1 with the forbidden code for a token without publish rights', async () => {

@@ -96,6 +96,25 @@ describe('falcon tail', () => {
     expect(result.stderr).toMatch(/the hub refused the token/);
   });
 
+  it('exits 2 when the token may read none of the channels, instead of waiting forever', async () => {
+    const narrow = await token({ channels: ['project:*'] });
+    const result = await runCli(['tail', 'agent:a', 'issue:1', '--url', hub.wsUrl, '--token', narrow]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/forbidden: .*\(agent:a\)/);
+    expect(result.stderr).toMatch(/may read none of these channels/);
+  });
+
+  it('keeps following the channels it may read when others are refused', async () => {
+    const narrow = await token({ channels: ['issue:*'] });
+    const tail = new CliProcess(['tail', 'agent:a', 'issue:1', '--url', hub.wsUrl, '--token', narrow]);
+    await subscribed(1);
+    await hub.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: 'Still here' });
+    // waitForStdout fails if the process has exited.
+    await tail.waitForStdout(/issue:1 issue_updated #1 "Still here"/);
+    expect(tail.stderr).toMatch(/forbidden: .*\(agent:a\)/);
+    expect(tail.child.exitCode).toBeNull();
+  });
+
   it.each([
     [['tail', 'issue:../x', '--token', 't'], /invalid channel/],
     [['tail', 'issue:1'], /no token/],
@@ -131,6 +150,9 @@ describe('TailPrinter', () => {
       'plan → implement (#4)',
     );
     expect(describeEvent('agent_assigned', { issueId: '4', agentId: null })).toBe('#4 → unassigned');
+    expect(describeEvent('issue_updated', { issueId: '4', title: 'Renamed', status: 'done' })).toBe(
+      '#4 "Renamed" [done]',
+    );
     expect(
       describeEvent('agent_status', { agentId: 'a', status: 'waiting_for_input', issueId: '4', message: 'Proceed?' }),
     ).toBe('a waiting_for_input on #4: Proceed?');

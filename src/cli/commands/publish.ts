@@ -84,6 +84,13 @@ async function post(endpoint: URL, token: string, body: string): Promise<string>
   const text = (await response.text()).trim();
   if (response.ok) return text;
   const { code, message } = errorOf(text) ?? { code: `http_${response.status}`, message: response.statusText };
+  // As `falcon tail` does: a refused token is exit 2, since running again with it cannot succeed.
+  if (response.status === 401) {
+    const reason = message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+    throw new UsageError(
+      `the hub refused the token (${code}${reason ? `: ${reason}` : ''}); get a new one with \`falcon token\``,
+    );
+  }
   throw new Error(`${code}: ${message}`);
 }
 

@@ -74,13 +74,30 @@ function follow(channels: Channel[], options: FollowOptions): Promise<number> {
     // A terminal pane keeps no tail; NDJSON keeps one record per event.
     outputTail: false,
     batch: { joinOutput: !options.json },
+    // Someone is watching: after an outage, come back within seconds, not after half a minute.
+    backoff: { maxDelayMs: 5_000 },
   });
   const print = new TailPrinter(options);
-  connection.onDeliveries((batch) => batch.forEach((delivery) => print.delivery(delivery)));
+  // Channels the hub refused: when it is all of them, nothing can ever arrive.
+  const refused = new Set<Channel>();
+  let finish: (code: number) => void = () => {};
+  connection.onDeliveries((batch) => {
+    for (const delivery of batch) {
+      print.delivery(delivery);
+      if (delivery.kind === 'error' && delivery.channel && delivery.code === 'forbidden') refused.add(delivery.channel);
+    }
+    if (refused.size > 0 && channels.every((channel) => refused.has(channel))) {
+      status('the token may read none of these channels; get one that may with `falcon token --channels …`');
+      finish(ExitCode.Usage);
+    }
+  });
   for (const channel of channels)
     connection.subscribe(channel, channel.startsWith('agent:') ? { tail: options.tail } : {});
   return new Promise((resolve) => {
-    const finish = (code: number) => {
+    let finished = false;
+    finish = (code: number) => {
+      if (finished) return;
+      finished = true;
       undoShutdown();
       connection.close();
       resolve(code);
@@ -196,6 +213,7 @@ export function describe(event: string, data: unknown): string {
     case 'agent_status':
       return `${text(d.agentId)} ${text(d.status)}${d.issueId ? ` on #${text(d.issueId)}` : ''}${d.stage ? ` (${text(d.stage)})` : ''}${d.message ? `: ${text(d.message)}` : ''}`;
     case 'issue_created':
+    case 'issue_updated':
       return `#${text(d.issueId)} ${d.title ? JSON.stringify(d.title) : ''}${d.status ? ` [${text(d.status)}]` : ''}`.trim();
     default: {
       const json = JSON.stringify(data) ?? '';
