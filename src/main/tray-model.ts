@@ -7,6 +7,7 @@ import type { PaneTarget } from '../shared/bridge';
 import { APP_NAME } from './app-identity';
 import type { ConnectionState, ConnectionStatus } from '../shared/connection-state';
 import type { AgentState } from '../shared/protocol';
+import { needsAttention } from '../shared/board-state';
 
 export type TrayIcon = 'connected' | 'reconnecting' | 'authFailed' | 'offline';
 
@@ -76,9 +77,7 @@ const STATUS_ITEM: Record<TrayIcon, string> = {
   offline: 'Offline',
 };
 
-export function needsAttention(agent: Pick<AgentState, 'status'>): boolean {
-  return agent.status === 'waiting_for_input' || agent.status === 'failed';
-}
+export { needsAttention };
 
 /** Icon, attention count and tooltip ("Falcon Monitor — connected · 2 agents need attention · …"). */
 export function trayState(

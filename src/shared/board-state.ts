@@ -199,3 +199,8 @@ export function applySnapshot(board: BoardState, snapshot: Snapshot): void {
   for (const issue of snapshot.issues) board.issues.set(issue.issueId, issue);
   for (const agent of snapshot.agents) board.agents.set(agent.agentId, agent);
 }
+
+/** An agent that needs a person: it waits for input, or it failed. */
+export function needsAttention(agent: Pick<AgentState, 'status'>): boolean {
+  return agent.status === 'waiting_for_input' || agent.status === 'failed';
+}

@@ -250,4 +250,27 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
     expect(await page.evaluate(() => window.location.hash)).toBe('');
     expect(await page.evaluate(() => localStorage.getItem('falcon.token'))).toBe(valid);
   });
+
+  it('says which pane it closed to open a tenth, and keeps the one waiting for input', async () => {
+    const running = await hub();
+    const agents = Array.from({ length: 10 }, (_, i) => `agent-${i}`);
+    await seed(running, agents);
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'agent-0',
+      status: 'waiting_for_input',
+      projectId: 'web',
+    });
+    await open(running.url, await token());
+    for (const agentId of agents.slice(0, 9)) await openPane(agentId);
+    await page.getByText('9 of 9 panes').waitFor();
+    await openPane('agent-9');
+    // agent-0 is the oldest pane but waits for input: agent-1's goes, and the page says so.
+    const notice = page.getByRole('status').filter({ hasText: 'to open agent-9' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('Closed agent-1’s pane to open agent-9');
+    expect(await page.locator('[data-testid="agent-pane"][data-agent-id="agent-0"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="agent-pane"][data-agent-id="agent-1"]').count()).toBe(0);
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await notice.waitFor({ state: 'detached' });
+  });
 });

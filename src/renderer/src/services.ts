@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { StateStorage } from 'zustand/middleware';
 import { useStore } from 'zustand';
+import { needsAttention } from '../../shared/board-state';
 import type { FalconBridge } from '../../shared/bridge';
 import { OutputRouter } from './lib/output-router';
 import { type BoardSlice, type BoardStore, createBoardStore } from './stores/board-store';
@@ -49,7 +50,12 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     connection,
     board,
     // A detached window's layout is its own and is not saved: the main window's must not change.
-    layout: createLayoutStore(bridge.target ? memoryStorage() : undefined),
+    layout: createLayoutStore(bridge.target ? memoryStorage() : undefined, {
+      needsAttention: (agentId) => {
+        const agent = board.getState().agents[agentId];
+        return agent !== undefined && needsAttention(agent);
+      },
+    }),
     preferences: createPreferencesStore(),
     filter: createFilterStore(),
     projects,

@@ -90,6 +90,21 @@ describe('layout store (no React)', () => {
     expect(layout.getState().focusedPaneId).toBe(layout.getState().panes.at(-1)?.id);
   });
 
+  it('past nine panes closes the oldest one that needs no attention, never the focused one, and says so', () => {
+    const waiting = new Set(['agent-0', 'agent-1']);
+    const layout = createLayoutStore(memoryStorage(), { needsAttention: (id) => waiting.has(id) });
+    for (let i = 0; i < 9; i++) layout.getState().openPane(`agent-${i}`);
+    layout.getState().focusPaneAt(2);
+    expect(layout.getState().closedForRoom).toBeNull();
+    layout.getState().openPane('agent-9');
+    // agent-0 and agent-1 wait for input, agent-2 is focused: agent-3 is the one to go.
+    expect(layout.getState().panes.map((p) => p.agentId)).not.toContain('agent-3');
+    expect(layout.getState().panes.map((p) => p.agentId)).toEqual(expect.arrayContaining(['agent-0', 'agent-1']));
+    expect(layout.getState().closedForRoom).toEqual({ agentId: 'agent-3', openedAgentId: 'agent-9' });
+    layout.getState().dismissClosedForRoom();
+    expect(layout.getState().closedForRoom).toBeNull();
+  });
+
   it('restores the selected project, panes and mode after a restart', () => {
     const storage = memoryStorage();
     const first = createLayoutStore(storage);

@@ -15,9 +15,19 @@ export interface LayoutSlice {
   panes: PaneState[];
   focusedPaneId: string | null;
   mode: LayoutMode;
+  /**
+   * The pane closed to make room for the last one opened past 9, and for whom:
+   * shown until dismissed, so a pane never vanishes without a word. Not persisted.
+   */
+  closedForRoom: { agentId: string; openedAgentId: string } | null;
   selectProject(projectId: string | null): void;
-  /** Opens an agent in a pane (focusing it if already open); past 9 panes the oldest unfocused one closes. */
+  /**
+   * Opens an agent in a pane (focusing it if already open). Past 9 panes the
+   * oldest one closes — never the focused one, and one whose agent needs
+   * attention only when every other does — and `closedForRoom` says so.
+   */
   openPane(agentId: string): string;
+  dismissClosedForRoom(): void;
   closePane(id: string): void;
   focusPane(id: string | null): void;
   focusPaneAt(index: number): void;
@@ -27,8 +37,14 @@ export interface LayoutSlice {
 let counter = 0;
 const paneId = () => `p${Date.now().toString(36)}${(counter++).toString(36)}`;
 
+export interface LayoutOptions {
+  /** Whether an agent needs attention (waits for input, failed): its pane is the last to close for room. */
+  needsAttention?: (agentId: string) => boolean;
+}
+
 /** Selected project, open panes and layout; persisted so they survive a restart. */
-export function createLayoutStore(storage?: StateStorage) {
+export function createLayoutStore(storage?: StateStorage, options: LayoutOptions = {}) {
+  const needsAttention = options.needsAttention ?? (() => false);
   return createStore<LayoutSlice>()(
     persist(
       (set, get) => ({
@@ -36,6 +52,7 @@ export function createLayoutStore(storage?: StateStorage) {
         panes: [],
         focusedPaneId: null,
         mode: 'grid',
+        closedForRoom: null,
         selectProject: (projectId) => set({ projectId }),
         openPane: (agentId) => {
           const existing = get().panes.find((pane) => pane.agentId === agentId);
@@ -46,11 +63,11 @@ export function createLayoutStore(storage?: StateStorage) {
           const id = paneId();
           set((state) => {
             let panes = [...state.panes, { id, agentId }];
-            if (panes.length > MAX_PANES) {
-              const drop = panes.find((pane) => pane.id !== state.focusedPaneId) ?? panes[0];
-              panes = panes.filter((pane) => pane !== drop);
-            }
-            return { panes, focusedPaneId: id };
+            if (panes.length <= MAX_PANES) return { panes, focusedPaneId: id };
+            const candidates = state.panes.filter((pane) => pane.id !== state.focusedPaneId);
+            const drop = candidates.find((pane) => !needsAttention(pane.agentId)) ?? candidates[0] ?? state.panes[0];
+            panes = panes.filter((pane) => pane !== drop);
+            return { panes, focusedPaneId: id, closedForRoom: { agentId: drop.agentId, openedAgentId: agentId } };
           });
           return id;
         },
@@ -67,6 +84,7 @@ export function createLayoutStore(storage?: StateStorage) {
           if (pane) set({ focusedPaneId: pane.id });
         },
         setMode: (mode) => set({ mode }),
+        dismissClosedForRoom: () => set({ closedForRoom: null }),
       }),
       {
         name: 'falcon.layout',

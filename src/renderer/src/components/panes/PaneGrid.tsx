@@ -19,6 +19,7 @@ export function PaneGrid() {
   const panes = useLayout((s) => s.panes);
   const focusedPaneId = useLayout((s) => s.focusedPaneId);
   const mode = useLayout((s) => s.mode);
+  const closedForRoom = useLayout((s) => s.closedForRoom);
   const rootRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -54,6 +55,21 @@ export function PaneGrid() {
         ) : (
           <span className="pane-grid-count">
             {panes.length} of {MAX_PANES} panes
+          </span>
+        )}
+        {closedForRoom && (
+          <span className="pane-grid-notice" role="status">
+            Closed {closedForRoom.agentId}’s pane to open {closedForRoom.openedAgentId} ({MAX_PANES} panes at most)
+            <button
+              type="button"
+              onClick={() => layout.getState().openPane(closedForRoom.agentId)}
+              title={`Open ${closedForRoom.agentId} again (closes the oldest other pane)`}
+            >
+              Reopen {closedForRoom.agentId}
+            </button>
+            <button type="button" aria-label="Dismiss" onClick={() => layout.getState().dismissClosedForRoom()}>
+              ×
+            </button>
           </span>
         )}
         <span className="pane-grid-spacer" />
