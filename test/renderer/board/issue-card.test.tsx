@@ -85,4 +85,11 @@ describe('IssueCard', () => {
     expect(screen.getByTestId('issue-card').textContent).toContain('Unassigned');
     expect(screen.queryByRole('button')).toBeNull();
   });
+
+  it('names who finished a done issue, without an agent chip that suggests the agent is still on it', () => {
+    const { services, card } = renderCard();
+    act(() => deliver(services, [event('issue:12', 'status_changed', { issueId: '12', newStatus: 'done' })], START));
+    expect(screen.queryByRole('button', { name: 'Open agent agent-1' })).toBeNull();
+    expect(card.querySelector('.issue-card-done-by')?.textContent).toBe('by agent-1');
+  });
 });

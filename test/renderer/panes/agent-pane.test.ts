@@ -208,6 +208,8 @@ describe.skipIf(!chromium)('AgentPane (real terminal, Chromium)', { timeout: 60_
     await expect.poll(() => page().evaluate(() => window.paneKit.clipboard)).toEqual(['line one\nline two']);
     await expect.poll(() => page().getByRole('status').textContent()).toBe('Copied');
     await page().getByRole('button', { name: 'Clear output' }).click();
+    // The notice was about the output just cleared: it goes with it, not seconds later.
+    expect(await page().getByRole('status').textContent()).toBe('');
     await expect.poll(bufferText).toBe('');
     await page().waitForFunction(() => !document.querySelector('.xterm-rows')?.textContent?.includes('line one'));
   });

@@ -75,7 +75,10 @@ export const IssueCard = memo(function IssueCard({ issueId }: IssueCardProps) {
         {title}
       </p>
       <div className="issue-card-meta">
-        {agentId ? (
+        {agentId && status === 'done' ? (
+          // Finished: who did it, not a chip that suggests the agent is still on it.
+          <span className="issue-card-done-by">by {agentId}</span>
+        ) : agentId ? (
           <button
             type="button"
             className="issue-card-agent"

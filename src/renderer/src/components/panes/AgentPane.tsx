@@ -183,7 +183,16 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
         >
           Find
         </button>
-        <button type="button" aria-label="Clear output" title="Clear output" onClick={() => viewRef.current?.clear()}>
+        <button
+          type="button"
+          aria-label="Clear output"
+          title="Clear output"
+          onClick={() => {
+            viewRef.current?.clear();
+            // "Copied" was about the output just cleared.
+            setCopyNotice('');
+          }}
+        >
           Clear
         </button>
         <button type="button" aria-label="Copy output" title="Copy the selection, or all output" onClick={copy}>
