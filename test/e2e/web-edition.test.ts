@@ -276,4 +276,16 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
     await notice.getByRole('button', { name: 'Dismiss' }).click();
     await notice.waitFor({ state: 'detached' });
   });
+
+  it('asks for a token, rather than saying it was refused, when none was given', async () => {
+    const running = await hub();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(60_000);
+    cleanup.push(() => page.close());
+    await page.goto(`${running.url}/`);
+    const banner = page.locator('[data-testid="connection-banner"][data-status="authFailed"]');
+    await banner.getByText('needs a token').waitFor();
+    expect(await banner.textContent()).not.toContain('refused');
+    expect(await banner.getByRole('button').textContent()).toBe('Sign in');
+  });
 });

@@ -15,6 +15,21 @@ export function ConnectionBanner({ onOpenSettings }: { onOpenSettings: () => voi
     const timer = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(timer);
   }, [counting]);
+  // Whether a token was given at all: without one, the hub's refusal is not about a bad token.
+  const [hasToken, setHasToken] = useState(true);
+  useEffect(() => {
+    if (state.status !== 'authFailed') return;
+    let current = true;
+    void bridge.getServer().then(
+      (server) => {
+        if (current) setHasToken(server.hasToken);
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [bridge, state.status]);
   const hub = bridge.hubInfo();
   const seconds = state.retryAt ? Math.max(0, Math.ceil((state.retryAt - now) / 1000)) : 0;
 
@@ -39,8 +54,16 @@ export function ConnectionBanner({ onOpenSettings }: { onOpenSettings: () => voi
       break;
     case 'authFailed':
       tone = 'error';
-      text = 'The hub refused the token. Sign in again or check Settings.';
-      action = { label: 'Fix sign-in', run: onOpenSettings };
+      if (!hasToken) {
+        text = `${hub.label} needs a token: sign in to see its issues and agents.`;
+        action = { label: 'Sign in', run: onOpenSettings };
+      } else {
+        text =
+          state.lastClose?.code === 4001
+            ? 'The token expired. Sign in with a new one.'
+            : 'The hub refused the token. Sign in again or check Settings.';
+        action = { label: 'Fix sign-in', run: onOpenSettings };
+      }
       break;
     case 'offline':
       tone = 'warn';
