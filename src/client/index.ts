@@ -7,7 +7,6 @@ export { ReconnectingConnection, type ConnectionStats, type SubscriptionHandle }
 export { type ConnectionOptions, resolveConnectionOptions } from './connection-options';
 export { ChannelStore, DEFAULT_OUTPUT_TAIL, type OutputTailLimits } from './channel-store';
 export { DeliveryBatcher, DEFAULT_DELIVERY_BATCH, type DeliveryBatcherOptions } from './delivery-batcher';
-export { deliverySize } from './delivery';
 export type { ConnectionState, ConnectionStatus, CloseInfo } from '../shared/connection-state';
 export type { Delivery, SubscribeOptions } from '../shared/delivery';
 export { nodeWebSocket, type NodeWebSocketLike, type WebSocketLike, type WebSocketFactory } from './websocket-like';

@@ -13,7 +13,8 @@ import {
 } from './engine';
 import { ChannelHistory, HistoryLedger } from './history';
 import { HubError } from './hub-error';
-import { OutputTail, outputText } from '../shared/output';
+import { outputText } from '../shared/output';
+import { OutputTail } from './output-tail';
 import type { PublishGuard } from './publish-authorization';
 
 /** The memory engine's bounds (docs/hub.md, "Memory budget"). */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '../../bench/lib/processes';
 import { signToken, secretKey } from '../../src/server/auth';
 import { TestClient } from '../helpers/hub';
-import { OutputTail } from '../../src/shared/output';
+import { OutputTail } from '../../src/server/output-tail';
 import { heapAfterGc, recordFigure } from './record';
 
 const SECRET = 'memory-bounds-secret-at-least-32-bytes!';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelEvent } from '../../src/server/engine';
 import { ChannelHistory, HistoryLedger, KEPT_EVENT_OVERHEAD as O } from '../../src/server/history';
-import { fitTail } from '../../src/server/output-tail';
-import { OutputTail, outputText } from '../../src/shared/output';
+import { OutputTail, fitTail } from '../../src/server/output-tail';
+import { outputText } from '../../src/shared/output';
 
 /** Half of a surrogate pair without the other half: not text. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

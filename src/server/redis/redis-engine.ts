@@ -21,7 +21,8 @@ import {
 } from '../engine';
 import { HubError } from '../hub-error';
 import { DEFAULT_HISTORY, DEFAULT_MEMORY_LIMITS } from '../memory-engine';
-import { MAX_LINE_CHARS, outputText } from '../../shared/output';
+import { outputText } from '../../shared/output';
+import { MAX_LINE_CHARS } from '../output-tail';
 import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
 import { PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
