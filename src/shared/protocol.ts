@@ -82,6 +82,8 @@ export interface AgentState {
   stage?: string | null;
   projectId?: string | null;
   lastActivityAt?: number;
+  /** When the agent entered its current status (ms since epoch). */
+  statusSince?: number;
   message?: string;
 }
 

@@ -116,6 +116,23 @@ describe('layout store (no React)', () => {
   });
 });
 
+describe('layout store: maximise', () => {
+  it('maximises a pane, restores it, and forgets a closed one', () => {
+    const layout = createLayoutStore(memoryStorage());
+    const a = layout.getState().openPane('a');
+    const b = layout.getState().openPane('b');
+    layout.getState().toggleMaximize(a);
+    expect(layout.getState()).toMatchObject({ maximizedPaneId: a, focusedPaneId: a });
+    layout.getState().toggleMaximize(a);
+    expect(layout.getState().maximizedPaneId).toBeNull();
+    layout.getState().toggleMaximize('no-such-pane');
+    expect(layout.getState().maximizedPaneId).toBeNull();
+    layout.getState().toggleMaximize(b);
+    layout.getState().closePane(b);
+    expect(layout.getState().maximizedPaneId).toBeNull();
+  });
+});
+
 describe('preferences store (no React)', () => {
   it('defaults to the dark theme and 10 000 lines, and clamps bad input', () => {
     const preferences = createPreferencesStore(memoryStorage());

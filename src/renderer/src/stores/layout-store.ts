@@ -20,6 +20,8 @@ export interface LayoutSlice {
    * shown until dismissed, so a pane never vanishes without a word. Not persisted.
    */
   closedForRoom: { agentId: string; openedAgentId: string } | null;
+  /** The pane shown alone over the whole pane area, or null. */
+  maximizedPaneId: string | null;
   selectProject(projectId: string | null): void;
   /**
    * Opens an agent in a pane (focusing it if already open). Past 9 panes the
@@ -32,6 +34,8 @@ export interface LayoutSlice {
   focusPane(id: string | null): void;
   focusPaneAt(index: number): void;
   setMode(mode: LayoutMode): void;
+  /** Shows a pane alone over the pane area, or restores the layout when it already is. */
+  toggleMaximize(id: string): void;
 }
 
 let counter = 0;
@@ -53,6 +57,7 @@ export function createLayoutStore(storage?: StateStorage, options: LayoutOptions
         focusedPaneId: null,
         mode: 'grid',
         closedForRoom: null,
+        maximizedPaneId: null,
         selectProject: (projectId) => set({ projectId }),
         openPane: (agentId) => {
           const existing = get().panes.find((pane) => pane.agentId === agentId);
@@ -76,7 +81,8 @@ export function createLayoutStore(storage?: StateStorage, options: LayoutOptions
             const panes = state.panes.filter((pane) => pane.id !== id);
             const focusedPaneId =
               state.focusedPaneId === id ? (panes[panes.length - 1]?.id ?? null) : state.focusedPaneId;
-            return { panes, focusedPaneId };
+            const maximizedPaneId = state.maximizedPaneId === id ? null : state.maximizedPaneId;
+            return { panes, focusedPaneId, maximizedPaneId };
           }),
         focusPane: (id) => set({ focusedPaneId: id }),
         focusPaneAt: (index) => {
@@ -84,6 +90,14 @@ export function createLayoutStore(storage?: StateStorage, options: LayoutOptions
           if (pane) set({ focusedPaneId: pane.id });
         },
         setMode: (mode) => set({ mode }),
+        toggleMaximize: (id) =>
+          set((state) =>
+            state.maximizedPaneId === id
+              ? { maximizedPaneId: null }
+              : state.panes.some((pane) => pane.id === id)
+                ? { maximizedPaneId: id, focusedPaneId: id }
+                : {},
+          ),
         dismissClosedForRoom: () => set({ closedForRoom: null }),
       }),
       {
