@@ -1,8 +1,12 @@
 /**
- * Takes the README's screenshots: the web edition against a hub running the
- * demo simulator. Run with `npm run screenshots` after `npm run build`.
+ * Takes the docs' screenshots: the web edition against a hub running the demo
+ * simulator, at the three sizes the dashboard is checked at (1024×700,
+ * 1440×900, 1920×1080) and in the light theme. Run with `npm run screenshots`
+ * after `npm run build`. Each shot waits for what it shows (cards, panes with
+ * output), then a moment for the demo to move.
  */
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { DemoSimulator } from '../../src/server/demo/simulator';
 import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
 import { startTestHub, token } from '../helpers/hub';
@@ -21,28 +25,73 @@ const demo = new DemoSimulator({
   },
 });
 demo.start();
-await new Promise((resolve) => setTimeout(resolve, 8000));
+await pause(8000);
+const url = `${running.url}/#token=${await token()}`;
 const browser = await launchChromium(executable);
-const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
-await page.goto(`${running.url}/#token=${await token()}`);
-await page.waitForSelector('[data-testid="issue-card"]');
-const agents = await page.$$eval('[data-testid="agent-row"]', (rows) =>
-  rows.map((row) => row.getAttribute('data-agent-id')),
-);
-for (const agentId of agents.slice(0, 4)) {
-  await page.click(`[data-testid="agent-row"][data-agent-id="${agentId}"]`);
-  await page.waitForSelector(`[data-testid="agent-pane"][data-agent-id="${agentId}"]`);
+
+interface Shot {
+  file: string;
+  width: number;
+  height: number;
+  panes: number;
+  theme?: 'light' | 'dark';
+  /** Something to do before the shot (open the drawer, …). */
+  prepare?: (page: Page) => Promise<void>;
 }
-await new Promise((resolve) => setTimeout(resolve, 4000));
-await page.screenshot({ path: join(out, 'board-and-panes.png') });
-await page.evaluate(() =>
-  localStorage.setItem('falcon.preferences', JSON.stringify({ state: { theme: 'light' }, version: 1 })),
-);
-await page.reload();
-await page.waitForSelector('[data-testid="issue-card"]');
-await new Promise((resolve) => setTimeout(resolve, 3000));
-await page.screenshot({ path: join(out, 'light-theme.png') });
-await browser.close();
-demo.stop();
-await running.close();
+
+const shots: Shot[] = [
+  { file: 'board-and-panes.png', width: 1600, height: 1000, panes: 4 },
+  { file: 'web-1024x700.png', width: 1024, height: 700, panes: 4 },
+  { file: 'web-1440x900.png', width: 1440, height: 900, panes: 9 },
+  { file: 'web-1920x1080.png', width: 1920, height: 1080, panes: 6 },
+  { file: 'light-theme.png', width: 1440, height: 900, panes: 4, theme: 'light' },
+  {
+    file: 'issue-drawer.png',
+    width: 1440,
+    height: 900,
+    panes: 2,
+    prepare: async (page) => {
+      await page.click('[data-testid="issue-card"]');
+      await page.waitForSelector('[data-testid="issue-drawer"]', { timeout: 30_000 });
+    },
+  },
+];
+
+try {
+  for (const shot of shots) await take(browser, shot);
+} finally {
+  await browser.close();
+  demo.stop();
+  await running.close();
+}
 console.log(`screenshots written to ${out}`);
+
+async function take(browser: Browser, shot: Shot): Promise<void> {
+  const context = await browser.newContext({
+    viewport: { width: shot.width, height: shot.height },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.addInitScript((theme) => {
+    localStorage.setItem('falcon.preferences', JSON.stringify({ state: { theme }, version: 1 }));
+  }, shot.theme ?? 'dark');
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="issue-card"]');
+  await page.waitForSelector('[data-testid="agent-row"]');
+  const agents = await page.$$eval('[data-testid="agent-row"]', (rows) =>
+    rows.map((row) => row.getAttribute('data-agent-id')),
+  );
+  for (const agentId of agents.slice(0, shot.panes)) {
+    await page.click(`[data-testid="agent-row"][data-agent-id="${agentId}"]`);
+    await page.waitForSelector(`[data-testid="agent-pane"][data-agent-id="${agentId}"]`);
+  }
+  await shot.prepare?.(page);
+  await pause(4000);
+  await page.screenshot({ path: join(out, shot.file) });
+  await context.close();
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
