@@ -54,7 +54,7 @@ export class ReconnectingConnection {
   private episodeCloseCode: number | null = null;
   /** Channels subscribed on an earlier connection: a hub without offsets may have missed their events. */
   private readonly seenBefore = new Set<Channel>();
-  /** Snapshot and tail messages held until their `subscribed`, so a resync notice can precede them. */
+  /** Snapshot, history and tail messages held until their `subscribed`, so a resync notice can precede them. */
   private readonly setup = new Map<Channel, Delivery[]>();
   /** Subscribes to try again after the hub answered `unavailable`. */
   private readonly retries = new Map<Channel, ReturnType<typeof setTimeout>>();
@@ -318,6 +318,10 @@ export class ReconnectingConnection {
           });
         }
         this.hold(message.channel, { kind: 'snapshot', channel: message.channel, data: message.data });
+        return;
+      case 'history':
+        if (this.registry.has(message.channel))
+          this.hold(message.channel, { kind: 'history', channel: message.channel, events: message.events });
         return;
       case 'tail':
         if (this.registry.has(message.channel))

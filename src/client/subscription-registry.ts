@@ -1,11 +1,12 @@
 import type { SubscribeOptions } from '../shared/delivery';
-import type { Channel, StreamPosition, SubscribeMessage } from '../shared/protocol';
+import { type Channel, MAX_HISTORY_EVENTS, type StreamPosition, type SubscribeMessage } from '../shared/protocol';
 
 export type { SubscribeOptions } from '../shared/delivery';
 
 interface Interest {
   snapshot: boolean;
   tail: number;
+  history: number;
   urgent: boolean;
 }
 
@@ -35,6 +36,7 @@ export class SubscriptionRegistry {
     const interest: Interest = {
       snapshot: options.snapshot === true,
       tail: options.tail ?? 0,
+      history: options.history ?? 0,
       urgent: options.urgent === true,
     };
     entry.interests.add(interest);
@@ -86,14 +88,17 @@ export class SubscriptionRegistry {
     if (!entry) return null;
     let snapshot = false;
     let tail = 0;
+    let history = 0;
     for (const interest of entry.interests) {
       snapshot ||= interest.snapshot;
       tail = Math.max(tail, interest.tail);
+      history = Math.max(history, interest.history);
     }
     const message: SubscribeMessage = { type: 'subscribe', channel };
     if (entry.position) message.since = { ...entry.position };
     if (snapshot) message.snapshot = true;
     if (tail > 0) message.tail = tail;
+    if (history > 0) message.history = Math.min(history, MAX_HISTORY_EVENTS);
     return message;
   }
 }

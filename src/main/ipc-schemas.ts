@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { PaneTarget } from '../shared/bridge';
 import type { InvokeChannels, SendChannels } from '../shared/ipc';
-import { type Channel, isChannel, isValidId } from '../shared/protocol';
+import { type Channel, MAX_HISTORY_EVENTS, isChannel, isValidId } from '../shared/protocol';
 import { MAX_EXTERNAL_URL_LENGTH, isSafeExternalUrl } from './link-policy';
 import { MAX_TOKEN_LENGTH, isTokenText, notificationsShape, serverUrlSchema } from './settings-store';
 
@@ -30,6 +30,7 @@ const paneTarget: z.ZodType<PaneTarget> = z.discriminatedUnion('kind', [
 const subscribeOptions = z.strictObject({
   snapshot: z.boolean().optional(),
   tail: z.number().int().min(0).max(10_000).optional(),
+  history: z.number().int().min(0).max(MAX_HISTORY_EVENTS).optional(),
   urgent: z.boolean().optional(),
 });
 const token = z

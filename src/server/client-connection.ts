@@ -117,6 +117,7 @@ export class ClientConnection implements Subscriber {
           since: message.since,
           snapshot: message.snapshot === true,
           tail: message.tail ?? 0,
+          history: message.history ?? 0,
         });
         return;
       }

@@ -33,6 +33,12 @@ export interface Recovery {
   events: ChannelEvent[];
 }
 
+export interface KeptHistory {
+  epoch: string;
+  offset: number;
+  events: ChannelEvent[];
+}
+
 export interface OutputTail {
   lines: string[];
   /** Offset of the newest output event the lines include. */
@@ -63,6 +69,11 @@ export interface Engine {
   onReset?(listener: () => void): () => void;
   /** The channel's position, and the events after `since` when it is given and still in history. */
   recover(channel: Channel, since?: StreamPosition): Promise<Recovery>;
+  /**
+   * The channel's newest `limit` kept events of its current epoch (oldest first, within the
+   * history TTL) and its position (`offset` is the latest offset, events are at or before it).
+   */
+  history(channel: Channel, limit: number): Promise<KeptHistory>;
   snapshot(channel: Channel): Promise<Snapshot>;
   /** Ids of the projects the engine knows of (from issues and project channels). */
   projects(): Promise<string[]>;

@@ -88,6 +88,12 @@ export class ChannelHistory {
     return this.events.slice(this.start + (offset + 1 - oldest));
   }
 
+  /** The newest `limit` events kept, oldest first. */
+  last(limit: number, now: number): ChannelEvent[] {
+    this.trim(now);
+    return this.events.slice(Math.max(this.start, this.events.length - limit));
+  }
+
   get size(): number {
     return this.events.length - this.start;
   }

@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../shared/errors';
 import {
   type Channel,
+  type HistoryEvent,
   type Snapshot,
   type StreamPosition,
   channelOf,
@@ -33,7 +34,7 @@ import type { SubscribeRequest, Subscriber } from './subscriber';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
 /** Features this hub announces in `connected`. */
-export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'ping-id', 'error-codes'];
+export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'history', 'ping-id', 'error-codes'];
 export const PROTOCOL_REVISION = 1;
 
 /**
@@ -370,6 +371,13 @@ export class Hub implements ConnectionHost {
         if (!current()) return;
         subscriber.sendMessage({ type: 'snapshot', channel, data });
       }
+      const kept = request.history ? await this.engine.history(channel, request.history) : null;
+      if (kept) {
+        if (!current()) return;
+        // Half the send buffer at most, like a tail: the newest events are the ones kept.
+        const events = fitEvents(kept.events, this.options.maxBufferedBytes / 2);
+        subscriber.sendMessage({ type: 'history', channel, events });
+      }
       if (request.tail > 0 && channel.startsWith('agent:')) {
         const tail = await this.engine.tail(channel, request.tail);
         // Whatever happened after the tail's last output is replayed from history.
@@ -383,7 +391,8 @@ export class Hub implements ConnectionHost {
           : { epoch: after.epoch, offset: after.offset };
         replay = after.recovered ? after.events : [];
       } else {
-        const position = recovery ?? (await this.engine.recover(channel));
+        // After a history the position is the one it was read at: what it holds is not sent again.
+        const position = kept ?? recovery ?? (await this.engine.recover(channel));
         start = { epoch: position.epoch, offset: position.offset };
       }
     }
@@ -554,4 +563,12 @@ export class Hub implements ConnectionHost {
     this.closeHooks.add(hook);
     return () => this.closeHooks.delete(hook);
   }
+}
+
+/** The newest events whose frames fit in `maxBytes`, as a `history` message carries them (oldest first). */
+function fitEvents(events: readonly ChannelEvent[], maxBytes: number): HistoryEvent[] {
+  let bytes = 0;
+  let first = events.length;
+  while (first > 0 && bytes + events[first - 1].frame.length <= maxBytes) bytes += events[--first].frame.length;
+  return events.slice(first).map(({ event, data, offset, epoch, time }) => ({ event, data, offset, epoch, time }));
 }

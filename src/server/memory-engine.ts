@@ -7,6 +7,7 @@ import {
   type Engine,
   type EngineHealth,
   type HistoryLimits,
+  type KeptHistory,
   type OutputTail as Tail,
   type Recovery,
   eventFrame,
@@ -260,6 +261,13 @@ export class MemoryEngine implements Engine {
     }
     const events = history ? history.after(since.offset, this.now()) : since.offset === 0 ? [] : null;
     return events ? { epoch, offset, recovered: true, events } : { epoch, offset, recovered: false, events: [] };
+  }
+
+  async history(channel: Channel, limit: number): Promise<KeptHistory> {
+    const state = this.channels.get(channel);
+    const epoch = state?.epoch ?? this.currentEpoch();
+    const history = state?.history;
+    return { epoch, offset: history?.head ?? 0, events: history && limit > 0 ? history.last(limit, this.now()) : [] };
   }
 
   async snapshot(channel: Channel): Promise<Snapshot> {

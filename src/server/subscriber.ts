@@ -11,6 +11,8 @@ export interface SubscribeRequest {
   snapshot: boolean;
   /** Send the last N output lines first (agent channels, when not resuming). */
   tail: number;
+  /** Send the channel's last N kept events first, as a `history` message (when not resuming). */
+  history?: number;
 }
 
 /** Anything that receives channel events from the hub: a WebSocket client or an SSE stream. */

@@ -1,6 +1,6 @@
 import type { BoardChange } from './board-state';
 import type { ErrorCode } from './errors';
-import type { Channel, Snapshot } from './protocol';
+import type { Channel, HistoryEvent, Snapshot } from './protocol';
 
 /**
  * What the client core hands its consumers, in one ordered stream per
@@ -32,6 +32,12 @@ export type Delivery =
   | { kind: 'output'; channel: Channel; text: string; offset?: number; epoch?: string; change?: BoardChange }
   /** Validated records only: an invalid item was dropped and reported as an `error` delivery. */
   | { kind: 'snapshot'; channel: Channel; data: Snapshot }
+  /**
+   * The channel's kept past events (oldest first), asked for with `history`: a
+   * record of what happened, never applied to the board (the snapshot and
+   * live events say what is true now).
+   */
+  | { kind: 'history'; channel: Channel; events: HistoryEvent[] }
   /** The recent output an agent channel starts with (the hub's tail, joined). */
   | { kind: 'tail'; channel: Channel; text: string }
   /**
@@ -51,6 +57,11 @@ export interface SubscribeOptions {
   snapshot?: boolean;
   /** Ask for the last N output lines (agent channels) when there is nothing to resume. */
   tail?: number;
+  /**
+   * Ask for the channel's last N kept events (a `history` delivery, before `subscribed`) when there
+   * is nothing to resume; at most MAX_HISTORY_EVENTS (1000).
+   */
+  history?: number;
   /** Deliver this channel's events within a frame instead of the normal batch cadence. */
   urgent?: boolean;
 }

@@ -178,6 +178,9 @@ export interface StreamPosition {
   offset: number;
 }
 
+/** Most kept events one `history` message carries (a subscribe's `history: N` is at most this). */
+export const MAX_HISTORY_EVENTS = 1000;
+
 const positionSchema = z.strictObject({
   epoch: z.string().min(1).max(64),
   offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
@@ -196,6 +199,8 @@ const clientSchemas = {
     snapshot: z.boolean().optional(),
     /** Extension: on agent channels, the last N output lines first. */
     tail: z.number().int().min(0).max(10_000).optional(),
+    /** Extension: the channel's last N kept events first, as one `history` message (when not resuming). */
+    history: z.number().int().min(0).max(MAX_HISTORY_EVENTS).optional(),
   }),
   unsubscribe: z.looseObject({ type: z.literal('unsubscribe'), channel: channelSchema }),
   ping: z.looseObject({ type: z.literal('ping'), id: z.union([z.string().max(64), z.number()]).optional() }),
@@ -273,7 +278,28 @@ export interface TailMessage {
   epoch?: string;
 }
 
+/** One kept event in a `history` message: the event as published, and when the hub took it (ms since epoch). */
+export interface HistoryEvent {
+  event: string;
+  data: unknown;
+  offset: number;
+  epoch: string;
+  time: number;
+}
+/**
+ * Extension: the channel's kept events (oldest first, all at or before the
+ * `subscribed` offset that follows), sent before `subscribed` when asked for
+ * with `history: N` and not resuming. A record of the past, not a replay:
+ * clients do not apply them to their state.
+ */
+export interface HistoryMessage {
+  type: 'history';
+  channel: Channel;
+  events: HistoryEvent[];
+}
+
 export type ServerMessage =
+  | HistoryMessage
   | ConnectedMessage
   | SubscribedMessage
   | UnsubscribedMessage
@@ -361,6 +387,21 @@ const serverSchemas = {
     lines: z.array(z.string()),
     offset: z.number().int().nonnegative().optional(),
     epoch: z.string().min(1).max(64).optional(),
+  }),
+  history: z.looseObject({
+    type: z.literal('history'),
+    channel: channelSchema,
+    events: z
+      .array(
+        z.looseObject({
+          event: z.string().regex(EVENT_NAME_PATTERN),
+          data: z.unknown(),
+          offset: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+          epoch: z.string().min(1).max(64),
+          time: timestamp,
+        }),
+      )
+      .max(MAX_HISTORY_EVENTS),
   }),
 };
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { RunningHub } from '../../src/server/index';
-import { type WebSocketLike, nodeWebSocket } from '../../src/client/index';
+import { type Delivery, type WebSocketLike, nodeWebSocket } from '../../src/client/index';
 import { RecordingConnection } from '../helpers/client';
 import { startTestHub, token } from '../helpers/hub';
 import { TcpProxy } from '../helpers/tcp-proxy';
@@ -218,6 +218,37 @@ describe('ReconnectingConnection against the hub', () => {
     expect(client.events().map((e) => (e.data as { title: string }).title)).toEqual(['once', 'after']);
     // The snapshot was asked for once: resumes do not repeat it.
     expect(client.notices('snapshot')).toHaveLength(1);
+  });
+
+  it('delivers the history asked for before subscribed, applies none of it to the board, and asks once', async () => {
+    const running = await hub();
+    const proxy = await proxyTo(running);
+    await running.hub.publish('issue:9', 'issue_created', { issueId: '9', title: 'old', status: 'todo' });
+    await running.hub.publish('issue:9', 'status_changed', { issueId: '9', oldStatus: 'todo', newStatus: 'done' });
+    const client = record({ urls: proxy.url(), token: await token(), backoff: { initialDelayMs: 10, maxDelayMs: 20 } });
+    client.connection.subscribe('issue:9', { history: 50 });
+    client.connection.start();
+    await client.waitFor((d) => d.kind === 'subscribed');
+    const [history] = client.notices('history') as Array<Extract<Delivery, { kind: 'history' }>>;
+    expect(history.channel).toBe('issue:9');
+    expect(history.events.map((e) => [e.event, e.offset])).toEqual([
+      ['issue_created', 1],
+      ['status_changed', 2],
+    ]);
+    const kinds = client.deliveries.map((d) => d.kind);
+    expect(kinds.indexOf('history')).toBeLessThan(kinds.indexOf('subscribed'));
+    // A record of the past, not state: the board learns the issue from snapshots and live events only.
+    expect(client.connection.store.board.issues.has('9')).toBe(false);
+    expect(client.events('issue:9')).toEqual([]);
+
+    const connects = client.connection.stats.connects;
+    proxy.dropAll();
+    await client.until((s) => s.status === 'open' && client.connection.stats.connects > connects);
+    await running.hub.publish('issue:9', 'issue_updated', { issueId: '9', title: 'live' });
+    await client.waitFor((d) => d.kind === 'event');
+    // The reconnect resumed: no second history, and the live event is applied.
+    expect(client.notices('history')).toHaveLength(1);
+    expect(client.connection.store.board.issues.get('9')?.title).toBe('live');
   });
 
   it('tries the next URL when one fails', async () => {

@@ -3,6 +3,7 @@ import { useKnownProjects } from './components/shell/use-known-projects';
 import { AgentList } from './components/agents/AgentList';
 import { Board } from './components/board/Board';
 import { FilterBar } from './components/board/FilterBar';
+import { IssueDrawer } from './components/board/IssueDrawer';
 import { ProjectSwitcher } from './components/board/ProjectSwitcher';
 import { PaneGrid } from './components/panes/PaneGrid';
 import { ChannelFreshness } from './components/shell/ChannelFreshness';
@@ -133,6 +134,7 @@ export function App() {
           <PaneGrid />
         </section>
       </main>
+      <IssueDrawer />
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
     </div>

@@ -10,6 +10,8 @@ import { type FilterSlice, type FilterStore, createFilterStore } from './stores/
 import { type LayoutSlice, type LayoutStore, createLayoutStore } from './stores/layout-store';
 import { type PreferencesSlice, type PreferencesStore, createPreferencesStore } from './stores/preferences-store';
 import { type ProjectsSlice, type ProjectsStore, createProjectsStore } from './stores/projects-store';
+import { type DrawerSlice, type DrawerStore, createDrawerStore } from './stores/drawer-store';
+import { type TimelineSlice, type TimelineStore, createTimelineStore } from './stores/timeline-store';
 
 /** Everything the UI needs, created once per page and handed down by context. */
 export interface Services {
@@ -22,6 +24,10 @@ export interface Services {
   /** The hub's project list, polled in one place for the whole page. */
   projects: ProjectsStore;
   output: OutputRouter;
+  /** Each issue's status/stage/agent changes, for the issue details. */
+  timeline: TimelineStore;
+  /** Which issue's details are open. */
+  drawer: DrawerStore;
   dispose(): void;
 }
 
@@ -30,6 +36,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
   const board = createBoardStore();
   const output = new OutputRouter();
   const projects = createProjectsStore(bridge);
+  const timeline = createTimelineStore();
   const undo = [
     bridge.onConnectionState((state) => {
       const wasOpen = connection.getState().state.status === 'open';
@@ -43,6 +50,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
       output.route(batch);
       board.getState().applyDeliveries(batch, time);
       connection.getState().noteDeliveries(batch, time);
+      timeline.getState().record(batch, time);
     }),
   ];
   return {
@@ -60,6 +68,8 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     filter: createFilterStore(),
     projects,
     output,
+    timeline,
+    drawer: createDrawerStore(),
     dispose: () => undo.forEach((fn) => fn()),
   };
 }
@@ -89,4 +99,6 @@ export const useLayout = <T>(selector: (state: LayoutSlice) => T): T => useStore
 export const usePreferences = <T>(selector: (state: PreferencesSlice) => T): T =>
   useStore(useServices().preferences, selector);
 export const useProjects = <T>(selector: (state: ProjectsSlice) => T): T => useStore(useServices().projects, selector);
+export const useTimeline = <T>(selector: (state: TimelineSlice) => T): T => useStore(useServices().timeline, selector);
+export const useDrawer = <T>(selector: (state: DrawerSlice) => T): T => useStore(useServices().drawer, selector);
 export const useFilter = <T>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);

@@ -15,6 +15,7 @@ import {
   type Engine,
   type EngineHealth,
   type HistoryLimits,
+  type KeptHistory,
   type OutputTail,
   type Recovery,
   eventFrame,
@@ -25,7 +26,7 @@ import { outputText } from '../../shared/output';
 import { MAX_LINE_CHARS } from '../output-tail';
 import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
-import { PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
+import { HISTORY_SCRIPT, PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
 
 export interface RedisEngineOptions {
   /** `redis://host:port[/db]` */
@@ -51,6 +52,7 @@ const MAX_GUARD_ATTEMPTS = 5;
 type ScriptRunner = {
   falconPublish(...args: Array<string | number>): Promise<[number, string]>;
   falconRecover(...args: Array<string | number>): Promise<Array<string | number>>;
+  falconHistory(...args: Array<string | number>): Promise<Array<string | number>>;
 };
 
 /**
@@ -93,6 +95,7 @@ export class RedisEngine implements Engine {
     this.command = new Redis(options.url, { ...common, connectionName: 'falcon-hub' }) as Redis & ScriptRunner;
     this.command.defineCommand('falconPublish', { numberOfKeys: 0, lua: PUBLISH_SCRIPT });
     this.command.defineCommand('falconRecover', { numberOfKeys: 0, lua: RECOVER_SCRIPT });
+    this.command.defineCommand('falconHistory', { numberOfKeys: 0, lua: HISTORY_SCRIPT });
     this.subscriber = new Redis(options.url, { ...common, connectionName: 'falcon-hub-feed', autoResubscribe: true });
     for (const client of [this.command, this.subscriber]) {
       client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis error'));
@@ -240,6 +243,28 @@ export class RedisEngine implements Engine {
     for (let i = 3; i < reply.length; i += 2)
       events.push(new StoredEvent(channel, String(reply[i]), Number(reply[i + 1])));
     return { epoch, offset: head, recovered: verdict === 1, events };
+  }
+
+  async history(channel: Channel, limit: number): Promise<KeptHistory> {
+    let reply: Array<string | number>;
+    try {
+      reply = await this.command.falconHistory(
+        this.prefix,
+        channel,
+        newEpoch(),
+        Date.now(),
+        this.limits.ttlMs,
+        Math.min(limit, this.limits.size),
+      );
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const epoch = String(reply[0]);
+    this.epoch = epoch;
+    const events: ChannelEvent[] = [];
+    for (let i = 2; i < reply.length; i += 2)
+      events.push(new StoredEvent(channel, String(reply[i]), Number(reply[i + 1])));
+    return { epoch, offset: Number(reply[1]), events };
   }
 
   async snapshot(channel: Channel): Promise<Snapshot> {

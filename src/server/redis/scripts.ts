@@ -212,3 +212,27 @@ for _, entry in ipairs(entries) do
 end
 return result
 `;
+
+/**
+ * ARGV: prefix, channel, candidate epoch, now (ms), history TTL (ms), limit.
+ * Returns {epoch, head, frame1, time1, …}: the channel's newest `limit` kept
+ * events of this epoch still within the TTL, oldest first.
+ */
+export const HISTORY_SCRIPT = `${EPOCH}
+local prefix, channel = ARGV[1], ARGV[2]
+local epoch = current_epoch(prefix, ARGV[3])
+local head = tonumber(redis.call('HGET', prefix .. 'offsets', channel) or '0')
+local result = {epoch, head}
+local limit = tonumber(ARGV[6])
+if limit < 1 or head == 0 then return result end
+local entries = redis.call('XREVRANGE', prefix .. 's:' .. epoch .. ':' .. channel, '+', '-', 'COUNT', limit)
+local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+for i = #entries, 1, -1 do
+  local fields = entries[i][2]
+  if now - tonumber(fields[4]) <= ttl then
+    result[#result + 1] = fields[6]
+    result[#result + 1] = fields[4]
+  end
+end
+return result
+`;

@@ -223,16 +223,31 @@ describe('keyboard navigation', () => {
     expect(document.activeElement).toBe(input);
   });
 
-  it('opens the agent of the focused card on Enter, and does nothing for an unassigned card', () => {
+  it('opens the focused card’s details on Enter, and its agent’s pane on o (nothing for an unassigned card)', () => {
     const services = setup();
     const cards = screen.getAllByTestId('issue-card');
     const unassigned = cards.find((card) => card.dataset.issueId === '2') as HTMLElement;
     unassigned.focus();
-    fireEvent.keyDown(unassigned, { key: 'Enter' });
+    fireEvent.keyDown(unassigned, { key: 'o' });
     expect(services.layout.getState().panes).toEqual([]);
+    fireEvent.keyDown(unassigned, { key: 'Enter' });
+    expect(services.drawer.getState().issueId).toBe('2');
     const assigned = cards.find((card) => card.dataset.issueId === '3') as HTMLElement;
     assigned.focus();
     fireEvent.keyDown(assigned, { key: 'Enter' });
+    expect(services.drawer.getState().issueId).toBe('3');
+    expect(services.layout.getState().panes).toEqual([]);
+    fireEvent.keyDown(assigned, { key: 'o' });
     expect(services.layout.getState().panes.map((pane) => pane.agentId)).toEqual(['agent-2']);
+  });
+
+  it('opens a card’s details on click, and only the pane when the agent chip is clicked', () => {
+    const services = setup();
+    const card = screen.getAllByTestId('issue-card').find((c) => c.dataset.issueId === '1') as HTMLElement;
+    fireEvent.click(within(card).getByRole('button', { name: 'Open agent agent-1' }));
+    expect(services.layout.getState().panes.map((pane) => pane.agentId)).toEqual(['agent-1']);
+    expect(services.drawer.getState().issueId).toBeNull();
+    fireEvent.click(within(card).getByText('Login form'));
+    expect(services.drawer.getState().issueId).toBe('1');
   });
 });

@@ -15,6 +15,8 @@ import { createFilterStore } from '../../../src/renderer/src/stores/filter-store
 import { createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
 import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
 import { createProjectsStore } from '../../../src/renderer/src/stores/projects-store';
+import { createDrawerStore } from '../../../src/renderer/src/stores/drawer-store';
+import { createTimelineStore } from '../../../src/renderer/src/stores/timeline-store';
 
 export function memoryStorage(): StateStorage {
   const items = new Map<string, string>();
@@ -53,6 +55,8 @@ export function createTestServices(bridge: FalconBridge = fakeBridge()): Service
     filter: createFilterStore(),
     projects: createProjectsStore(bridge),
     output: new OutputRouter(),
+    timeline: createTimelineStore(),
+    drawer: createDrawerStore(),
     dispose: () => undefined,
   };
 }
@@ -76,6 +80,7 @@ export function deliver(services: Services, batch: Delivery[], now: number): voi
   }
   store.apply(batch, now);
   services.board.getState().applyDeliveries(batch, now);
+  services.timeline.getState().record(batch, now);
 }
 
 /** Loads issues and agents as a project snapshot would (no flash). */

@@ -12,7 +12,7 @@ import './board.css';
  * re-renders the one card.
  */
 export function Board() {
-  const { layout } = useServices();
+  const { drawer } = useServices();
   const projectId = useLayout((s) => s.projectId);
   const text = useFilter((s) => s.text);
   const agentId = useFilter((s) => s.agentId);
@@ -24,14 +24,15 @@ export function Board() {
 
   const idPrefix = useId();
   const ref = useRef<HTMLDivElement>(null);
-  const openAgentOf = useCallback(
+  // Enter on a card opens its details (`o` opens its agent's pane: IssueCard).
+  const openDetailsOf = useCallback(
     (card: HTMLElement) => {
-      const agent = card.dataset.agentId;
-      if (agent) layout.getState().openPane(agent);
+      const issue = card.dataset.issueId;
+      if (issue) drawer.getState().open(issue);
     },
-    [layout],
+    [drawer],
   );
-  useListNavigation(ref, { group: BOARD_NAV_GROUP, onActivate: openAgentOf });
+  useListNavigation(ref, { group: BOARD_NAV_GROUP, onActivate: openDetailsOf });
 
   return (
     <div className="board" ref={ref}>

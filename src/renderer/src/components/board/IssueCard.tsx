@@ -19,7 +19,7 @@ export interface IssueCardProps {
 export const IssueCard = memo(function IssueCard({ issueId }: IssueCardProps) {
   const issue = useBoard((s) => s.issues[issueId]);
   const changedAt = useBoard((s) => s.changedAt[issueId]);
-  const { layout } = useServices();
+  const { layout, drawer } = useServices();
   const ref = useRef<HTMLLIElement>(null);
 
   // Flash on change. A card that mounts because its issue just moved column
@@ -61,7 +61,20 @@ export const IssueCard = memo(function IssueCard({ issueId }: IssueCardProps) {
       data-issue-id={issue.issueId}
       data-status={status}
       data-agent-id={agentId ?? undefined}
-      aria-keyshortcuts={agentId ? 'Enter' : undefined}
+      aria-haspopup="dialog"
+      aria-keyshortcuts={agentId ? 'Enter O' : 'Enter'}
+      onClick={(event) => {
+        // The agent chip opens the pane; anywhere else on the card opens the details.
+        if (event.target instanceof Element && event.target.closest('button')) return;
+        drawer.getState().open(issue.issueId);
+      }}
+      onKeyDown={(event) => {
+        // `o` on the card itself: its agent's pane, without the details (Enter opens those, in Board).
+        if (event.key !== 'o' || event.target !== event.currentTarget) return;
+        if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented || !agentId) return;
+        event.preventDefault();
+        layout.getState().openPane(agentId);
+      }}
     >
       <div className="issue-card-top">
         <span className="issue-card-id">#{issue.issueId}</span>
@@ -82,7 +95,7 @@ export const IssueCard = memo(function IssueCard({ issueId }: IssueCardProps) {
           <button
             type="button"
             className="issue-card-agent"
-            // Enter on the card does the same; one tab stop per card keeps Tab usable on a big board.
+            // `o` on the card does the same; one tab stop per card keeps Tab usable on a big board.
             tabIndex={-1}
             onClick={() => layout.getState().openPane(agentId)}
             aria-label={`Open agent ${agentId}`}
