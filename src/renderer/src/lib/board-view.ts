@@ -125,19 +125,21 @@ export function matchesFilter(
 
 /**
  * The board as shown: the filtered issues of the project in columns, the
- * columns being those of every issue the page knows (see `columnsFor`).
+ * columns being those of every issue the page knows, plus `alsoShow` (see
+ * `columnsFor`).
  */
 export function visibleColumns(
   issues: Readonly<Record<string, IssueState>>,
   agentsById: Readonly<Record<string, AgentState>>,
   projectId: string | null,
   filter: BoardFilter,
+  alsoShow: Iterable<string> = [],
 ): BoardColumn[] {
   const all = Object.values(issues);
   const shown = all.filter(
     (issue) => (projectId === null || issue.projectId === projectId) && matchesFilter(issue, agentsById, filter),
   );
-  return columnsFor(shown, projectId, statusesOf(all));
+  return columnsFor(shown, projectId, [...statusesOf(all), ...alsoShow]);
 }
 
 /** Compact elapsed time: "42s", "5m", "3h 12m", "2d 4h"; a zero second part is dropped ("3h", "2d"). */
