@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type CSSProperties, useEffect, useState } from 'react';
 import { useKnownProjects } from './components/shell/use-known-projects';
 import { AgentList } from './components/agents/AgentList';
 import { Board } from './components/board/Board';
@@ -11,15 +11,23 @@ import { ConnectionBanner } from './components/shell/ConnectionBanner';
 import { SettingsDialog } from './components/shell/SettingsDialog';
 import { ShortcutsDialog } from './components/shell/ShortcutsDialog';
 import { SignIn } from './components/shell/SignIn';
+import { Splitter } from './components/shell/Splitter';
+import { useLayoutShortcuts } from './components/shell/use-layout-shortcuts';
+import { BOARD_RATIO } from './stores/layout-store';
 import { useLayout, usePreferences, useServices } from './services';
 import { channelOf } from '../../shared/protocol';
 import './components/shell/shell.css';
+import './components/shell/layout.css';
+
+const BOARD_AREA_ID = 'board-area';
 
 export function App() {
   const { bridge } = useServices();
   const theme = usePreferences((s) => s.theme);
   const projectId = useLayout((s) => s.projectId);
   const panes = useLayout((s) => s.panes);
+  const boardRatio = useLayout((s) => s.boardRatio);
+  const boardCollapsed = useLayout((s) => s.boardCollapsed);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
   const [needsSignIn, setNeedsSignIn] = useState(false);
@@ -79,6 +87,7 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+  useLayoutShortcuts(() => setSettingsOpen(true));
 
   if (bridge.target) {
     // A detached window: just the pane it was opened for.
@@ -103,6 +112,8 @@ export function App() {
     );
   }
 
+  const split = boardCollapsed ? 'collapsed' : panes.length === 0 ? 'board' : 'split';
+  const shares = { '--board-share': `${boardRatio}fr`, '--panes-share': `${1 - boardRatio}fr` } as CSSProperties;
   const channels = [
     ...(projectId ? [channelOf.project(projectId)] : []),
     ...new Set(panes.map((pane) => channelOf.agent(pane.agentId))),
@@ -111,6 +122,16 @@ export function App() {
     <div className="app">
       <header className="app-header">
         <span className="app-title">Falcon Monitor</span>
+        <button
+          type="button"
+          className="board-toggle"
+          aria-expanded={!boardCollapsed}
+          aria-controls={BOARD_AREA_ID}
+          title={boardCollapsed ? 'Show the board (b)' : 'Hide the board (b)'}
+          onClick={() => layout.getState().toggleBoard()}
+        >
+          Board
+        </button>
         <ProjectSwitcher />
         <FilterBar />
         <span className="spacer" />
@@ -123,10 +144,22 @@ export function App() {
         </button>
       </header>
       <ConnectionBanner onOpenSettings={() => setSettingsOpen(true)} />
-      <main className="app-main">
-        <section className="board-area" aria-label="Issues">
-          <Board />
+      <main className="app-main" data-split={split} style={shares}>
+        {/* Hidden, not removed, so the toggle's aria-controls always names it; the board itself unmounts. */}
+        <section className="board-area" id={BOARD_AREA_ID} aria-label="Issues" hidden={boardCollapsed}>
+          {boardCollapsed ? null : <Board />}
         </section>
+        {split === 'split' ? (
+          <Splitter
+            value={boardRatio}
+            min={BOARD_RATIO.min}
+            max={BOARD_RATIO.max}
+            controls={BOARD_AREA_ID}
+            label="Resize the board and the panes"
+            onChange={(ratio) => layout.getState().setBoardRatio(ratio)}
+            onReset={() => layout.getState().resetBoardRatio()}
+          />
+        ) : null}
         <aside className="agents-area" aria-label="Agents">
           <AgentList />
         </aside>

@@ -32,7 +32,7 @@ describe('columnsFor', () => {
     ]);
   });
 
-  it('shows backlog and blocked only when they hold issues, in their workflow places', () => {
+  it('shows backlog and blocked only when some issue holds them, in their workflow places', () => {
     const columns = columnsFor([issue('1', { status: 'blocked' }), issue('2', { status: 'backlog' })], 'alpha');
     expect(columns.map((column) => column.status)).toEqual([
       'backlog',
@@ -65,6 +65,32 @@ describe('columnsFor', () => {
     ]);
     expect(columns.find((column) => column.status === 'archived')?.issueIds).toEqual(['2']);
     expect(columns.at(-1)?.issueIds).toEqual(['3']);
+  });
+
+  it('shows the same columns whatever project is selected: every status of every project', () => {
+    const issues = [
+      issue('1', { status: 'blocked' }),
+      issue('2', { projectId: 'beta', status: 'spike' }),
+      issue('3', { projectId: 'beta', status: 'backlog' }),
+    ];
+    const statuses = (projectId: string | null) => columnsFor(issues, projectId).map((column) => column.status);
+    const expected = ['backlog', 'todo', 'in_progress', 'in_review', 'blocked', 'done', 'spike'];
+    expect(statuses('alpha')).toEqual(expected);
+    expect(statuses('beta')).toEqual(expected);
+    expect(statuses('gamma')).toEqual(expected);
+    expect(statuses(null)).toEqual(expected);
+    expect(columnsFor(issues, 'alpha').find((column) => column.status === 'spike')?.issueIds).toEqual([]);
+  });
+
+  it('also shows the statuses it is asked to, even with no issue in them', () => {
+    expect(columnsFor([], 'alpha', ['blocked', 'zeta']).map((column) => column.status)).toEqual([
+      'todo',
+      'in_progress',
+      'in_review',
+      'blocked',
+      'done',
+      'zeta',
+    ]);
   });
 
   it('keeps only the project’s issues, or every issue when no project is given', () => {
@@ -142,6 +168,20 @@ describe('visibleColumns', () => {
     const columns = visibleColumns(issues, {}, 'alpha', { ...noFilter, text: 'bug' });
     expect(columns.map((column) => column.status)).toEqual(['todo', 'in_progress', 'in_review', 'done']);
     expect(columns[0].issueIds).toEqual(['1']);
+  });
+
+  it('keeps the columns of other projects’ statuses and of statuses filtered away', () => {
+    const issues = {
+      '1': issue('1', { status: 'blocked', title: 'stuck' }),
+      '2': issue('2', { projectId: 'beta', status: 'spike' }),
+      '3': issue('3', { title: 'bug' }),
+    };
+    const statuses = (projectId: string, text: string) =>
+      visibleColumns(issues, {}, projectId, { ...noFilter, text }).map((column) => column.status);
+    const expected = ['todo', 'in_progress', 'in_review', 'blocked', 'done', 'spike'];
+    expect(statuses('alpha', '')).toEqual(expected);
+    expect(statuses('alpha', 'bug')).toEqual(expected);
+    expect(statuses('beta', '')).toEqual(expected);
   });
 });
 

@@ -38,28 +38,43 @@ export function compareIds(a: string, b: string): number {
 
 /**
  * The issues of one project (every issue when `projectId` is null) in status
- * columns: the known statuses in workflow order (the core ones always, the
- * others only when non-empty), then one column per unknown status,
- * alphabetically, then issues without a status.
+ * columns. Which columns does not depend on the project: the core statuses
+ * always, and every other status any of `issues` has (whatever its project)
+ * or `alsoShow` names, so switching projects or filtering never adds, drops
+ * or moves a column. Order: the known statuses in workflow order, then
+ * unknown ones alphabetically, then issues without a status.
  *
  * Within a column the issue that entered its status most recently comes
  * first (`statusSince`, else `createdAt`), ties by id. `updatedAt` is
  * deliberately not used: a title edit must not reorder a column, which would
  * also re-render the whole board instead of one card.
  */
-export function columnsFor(issues: Iterable<IssueState>, projectId: string | null): BoardColumn[] {
+export function columnsFor(
+  issues: Iterable<IssueState>,
+  projectId: string | null,
+  alsoShow: Iterable<string> = [],
+): BoardColumn[] {
+  const statuses = new Set(alsoShow);
   const byStatus = new Map<string, IssueState[]>();
   for (const issue of issues) {
-    if (projectId !== null && issue.projectId !== projectId) continue;
     const status = issue.status ?? NO_STATUS;
+    statuses.add(status);
+    if (projectId !== null && issue.projectId !== projectId) continue;
     let column = byStatus.get(status);
     if (!column) byStatus.set(status, (column = []));
     column.push(issue);
   }
-  return orderStatuses(byStatus.keys(), true).map((status) => ({
+  return orderStatuses(statuses, true).map((status) => ({
     status,
     issueIds: (byStatus.get(status) ?? []).sort(compareIssues).map((issue) => issue.issueId),
   }));
+}
+
+/** Every status the issues have (`NO_STATUS` for none), in no particular order. */
+export function statusesOf(issues: Iterable<IssueState>): Set<string> {
+  const statuses = new Set<string>();
+  for (const issue of issues) statuses.add(issue.status ?? NO_STATUS);
+  return statuses;
 }
 
 /**
@@ -108,17 +123,23 @@ export function matchesFilter(
   });
 }
 
-/** The board as shown: the filtered issues of the project in columns. */
+/**
+ * The board as shown: the filtered issues of the project in columns, the
+ * columns being those of every issue the page knows, plus `alsoShow` (see
+ * `columnsFor`).
+ */
 export function visibleColumns(
   issues: Readonly<Record<string, IssueState>>,
   agentsById: Readonly<Record<string, AgentState>>,
   projectId: string | null,
   filter: BoardFilter,
+  alsoShow: Iterable<string> = [],
 ): BoardColumn[] {
-  const shown = Object.values(issues).filter(
+  const all = Object.values(issues);
+  const shown = all.filter(
     (issue) => (projectId === null || issue.projectId === projectId) && matchesFilter(issue, agentsById, filter),
   );
-  return columnsFor(shown, projectId);
+  return columnsFor(shown, projectId, [...statusesOf(all), ...alsoShow]);
 }
 
 /** Compact elapsed time: "42s", "5m", "3h 12m", "2d 4h"; a zero second part is dropped ("3h", "2d"). */

@@ -4,6 +4,15 @@ import { createStore } from 'zustand/vanilla';
 export const MAX_PANES = 9;
 export type LayoutMode = 'grid' | 'tabs';
 
+/** The board's share of the height it splits with the panes: default, and the bounds a drag or key keeps to. */
+export const BOARD_RATIO = { initial: 0.42, min: 0.15, max: 0.85 } as const;
+
+/** A board ratio within bounds; anything that is not a finite number becomes the default. */
+export function clampBoardRatio(ratio: number): number {
+  if (!Number.isFinite(ratio)) return BOARD_RATIO.initial;
+  return Math.min(BOARD_RATIO.max, Math.max(BOARD_RATIO.min, ratio));
+}
+
 export interface PaneState {
   /** Stable id of the pane (one agent may be open in two panes). */
   id: string;
@@ -20,8 +29,15 @@ export interface LayoutSlice {
    * shown until dismissed, so a pane never vanishes without a word. Not persisted.
    */
   closedForRoom: { agentId: string; openedAgentId: string } | null;
-  /** The pane shown alone over the whole pane area, or null. */
+  /**
+   * The pane shown alone over the whole pane area, or null. While one is,
+   * it follows focus: focusing or opening another pane shows that one instead.
+   */
   maximizedPaneId: string | null;
+  /** The board's share (BOARD_RATIO.min…max) of the height it splits with the panes. */
+  boardRatio: number;
+  /** The board is hidden and the panes take its place. */
+  boardCollapsed: boolean;
   selectProject(projectId: string | null): void;
   /**
    * Opens an agent in a pane (focusing it if already open). Past 9 panes the
@@ -36,6 +52,18 @@ export interface LayoutSlice {
   setMode(mode: LayoutMode): void;
   /** Shows a pane alone over the pane area, or restores the layout when it already is. */
   toggleMaximize(id: string): void;
+  /** Moves the splitter (clamped to BOARD_RATIO.min…max). */
+  setBoardRatio(ratio: number): void;
+  /** Puts the splitter back where it starts (BOARD_RATIO.initial). */
+  resetBoardRatio(): void;
+  setBoardCollapsed(collapsed: boolean): void;
+  toggleBoard(): void;
+}
+
+/** Focus moves to a pane; a maximised layout shows that pane instead (so Ctrl/Cmd+1…9 flips through them). */
+function focus(state: LayoutSlice, id: string | null): Partial<LayoutSlice> {
+  if (state.maximizedPaneId === null || id === null) return { focusedPaneId: id };
+  return { focusedPaneId: id, maximizedPaneId: id };
 }
 
 let counter = 0;
@@ -58,21 +86,23 @@ export function createLayoutStore(storage?: StateStorage, options: LayoutOptions
         mode: 'grid',
         closedForRoom: null,
         maximizedPaneId: null,
+        boardRatio: BOARD_RATIO.initial,
+        boardCollapsed: false,
         selectProject: (projectId) => set({ projectId }),
         openPane: (agentId) => {
           const existing = get().panes.find((pane) => pane.agentId === agentId);
           if (existing) {
-            set({ focusedPaneId: existing.id });
+            set((state) => focus(state, existing.id));
             return existing.id;
           }
           const id = paneId();
           set((state) => {
             let panes = [...state.panes, { id, agentId }];
-            if (panes.length <= MAX_PANES) return { panes, focusedPaneId: id };
+            if (panes.length <= MAX_PANES) return { panes, ...focus(state, id) };
             const candidates = state.panes.filter((pane) => pane.id !== state.focusedPaneId);
             const drop = candidates.find((pane) => !needsAttention(pane.agentId)) ?? candidates[0] ?? state.panes[0];
             panes = panes.filter((pane) => pane !== drop);
-            return { panes, focusedPaneId: id, closedForRoom: { agentId: drop.agentId, openedAgentId: agentId } };
+            return { panes, ...focus(state, id), closedForRoom: { agentId: drop.agentId, openedAgentId: agentId } };
           });
           return id;
         },
@@ -84,10 +114,10 @@ export function createLayoutStore(storage?: StateStorage, options: LayoutOptions
             const maximizedPaneId = state.maximizedPaneId === id ? null : state.maximizedPaneId;
             return { panes, focusedPaneId, maximizedPaneId };
           }),
-        focusPane: (id) => set({ focusedPaneId: id }),
+        focusPane: (id) => set((state) => focus(state, id)),
         focusPaneAt: (index) => {
           const pane = get().panes[index];
-          if (pane) set({ focusedPaneId: pane.id });
+          if (pane) set((state) => focus(state, pane.id));
         },
         setMode: (mode) => set({ mode }),
         toggleMaximize: (id) =>
@@ -99,12 +129,33 @@ export function createLayoutStore(storage?: StateStorage, options: LayoutOptions
                 : {},
           ),
         dismissClosedForRoom: () => set({ closedForRoom: null }),
+        setBoardRatio: (ratio) => set({ boardRatio: clampBoardRatio(ratio) }),
+        resetBoardRatio: () => set({ boardRatio: BOARD_RATIO.initial }),
+        setBoardCollapsed: (boardCollapsed) => set({ boardCollapsed }),
+        toggleBoard: () => set((state) => ({ boardCollapsed: !state.boardCollapsed })),
       }),
       {
         name: 'falcon.layout',
         version: 1,
         storage: createJSONStorage(() => storage ?? localStorage),
-        partialize: ({ projectId, panes, focusedPaneId, mode }) => ({ projectId, panes, focusedPaneId, mode }),
+        partialize: ({ projectId, panes, focusedPaneId, mode, boardRatio, boardCollapsed }) => ({
+          projectId,
+          panes,
+          focusedPaneId,
+          mode,
+          boardRatio,
+          boardCollapsed,
+        }),
+        // Stored state is input like any other: a hand-edited or older ratio must not break the split.
+        merge: (persisted, current) => {
+          const stored = (persisted ?? {}) as Partial<LayoutSlice>;
+          return {
+            ...current,
+            ...stored,
+            boardRatio: clampBoardRatio(stored.boardRatio ?? current.boardRatio),
+            boardCollapsed: stored.boardCollapsed === true,
+          };
+        },
       },
     ),
   );

@@ -1,4 +1,4 @@
-import { useCallback, useId, useMemo, useRef } from 'react';
+import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { type BoardColumn, statusLabel, visibleColumns } from '../../lib/board-view';
 import { useBoard, useFilter, useLayout, useServices } from '../../services';
 import { IssueCard } from './IssueCard';
@@ -10,6 +10,10 @@ import './board.css';
  * the ids per column, as one string, so it re-renders when an issue appears,
  * leaves or moves, never when an issue's title or stage changes: that
  * re-renders the one card.
+ *
+ * Columns keep their place: the same for every project (see `columnsFor`),
+ * and a status column once shown stays for the page's life, so the board
+ * does not reshape when the last blocked issue moves on.
  */
 export function Board() {
   const { drawer } = useServices();
@@ -18,8 +22,13 @@ export function Board() {
   const agentId = useFilter((s) => s.agentId);
   const status = useFilter((s) => s.status);
   const total = useBoard((s) => countIn(s.issues, projectId));
-  const key = useBoard((s) => JSON.stringify(visibleColumns(s.issues, s.agents, projectId, { text, agentId, status })));
+  const [seen, setSeen] = useState<readonly string[]>([]);
+  const key = useBoard((s) =>
+    JSON.stringify(visibleColumns(s.issues, s.agents, projectId, { text, agentId, status }, seen)),
+  );
   const columns = useMemo(() => JSON.parse(key) as BoardColumn[], [key]);
+  // A status seen for the first time (rare) joins `seen` during render, React's pattern for derived state.
+  if (columns.some((column) => !seen.includes(column.status))) setSeen(columns.map((column) => column.status));
   const shown = columns.reduce((sum, column) => sum + column.issueIds.length, 0);
 
   const idPrefix = useId();

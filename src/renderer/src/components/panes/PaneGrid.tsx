@@ -2,7 +2,9 @@ import './panes.css';
 import { type CSSProperties, type KeyboardEvent, memo, useEffect, useRef } from 'react';
 import { MAX_PANES, type PaneState } from '../../stores/layout-store';
 import { statusLabel } from '../../lib/board-view';
+import { layoutAction } from '../../lib/layout-keys';
 import { useBoard, useLayout, useServices } from '../../services';
+import { dialogOpen } from '../shell/use-layout-shortcuts';
 import { AgentPane } from './AgentPane';
 import { gridDimensions, paneShortcutIndex } from './grid-dimensions';
 
@@ -11,16 +13,21 @@ export const EMPTY_PANES_TEXT = 'Open an agent from the list to watch its output
 /**
  * The open panes, as an automatic grid or as tabs. Panes stay mounted when
  * the mode changes or a tab is hidden (display: none), so their terminals keep
- * their output; a hidden pane is told it is not visible. Ctrl/Cmd + 1…9
- * focuses pane N.
+ * their output; a hidden pane is told it is not visible. A maximised pane
+ * is shown alone the same way. Ctrl/Cmd + 1…9 focuses pane N; in the main
+ * window Ctrl/Cmd+Shift+Enter maximises or restores the focused pane and
+ * Ctrl/Cmd+Shift+X closes it (from its terminal too).
  */
 export function PaneGrid() {
-  const { layout } = useServices();
+  const { layout, bridge } = useServices();
   const panes = useLayout((s) => s.panes);
   const focusedPaneId = useLayout((s) => s.focusedPaneId);
   const mode = useLayout((s) => s.mode);
   const closedForRoom = useLayout((s) => s.closedForRoom);
+  const maximizedPaneId = useLayout((s) => s.maximizedPaneId);
   const rootRef = useRef<HTMLDivElement>(null);
+  // A detached window shows its one pane: nothing to maximise, and closing it would leave an empty window.
+  const paneKeys = !bridge.target;
 
   useEffect(() => {
     let frame = 0;
@@ -42,15 +49,46 @@ export function PaneGrid() {
     };
   }, [layout]);
 
+  useEffect(() => {
+    if (!paneKeys) return;
+    let frame = 0;
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      const action = layoutAction(event)?.action;
+      if ((action !== 'maximize-pane' && action !== 'close-pane') || event.defaultPrevented || dialogOpen()) return;
+      const state = layout.getState();
+      const pane = state.panes.find((candidate) => candidate.id === state.focusedPaneId);
+      if (!pane) return;
+      event.preventDefault();
+      const hadFocus = rootRef.current?.contains(document.activeElement) ?? false;
+      if (action === 'maximize-pane') state.toggleMaximize(pane.id);
+      else state.closePane(pane.id);
+      // Keep the keyboard in the panes: in the same pane after a maximise, in the next one after a close.
+      const next = layout.getState().focusedPaneId;
+      if (!hadFocus || !next) return;
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => focusPaneElement(rootRef.current, next));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      cancelAnimationFrame(frame);
+    };
+  }, [layout, paneKeys]);
+
+  const maximized = panes.find((pane) => pane.id === maximizedPaneId) ?? null;
   const activeId = panes.some((pane) => pane.id === focusedPaneId) ? focusedPaneId : (panes[0]?.id ?? null);
-  const { columns, rows } = gridDimensions(panes.length);
+  const { columns, rows } = maximized ? { columns: 1, rows: 1 } : gridDimensions(panes.length);
   const tabs = mode === 'tabs';
   const style = { '--pane-columns': columns, '--pane-rows': rows } as CSSProperties;
 
   return (
-    <div className="pane-grid-root" ref={rootRef} data-mode={mode}>
+    <div className="pane-grid-root" ref={rootRef} data-mode={mode} data-maximized={maximized ? 'true' : undefined}>
       <div className="pane-grid-bar">
-        {tabs && panes.length > 0 ? (
+        {maximized ? (
+          <span className="pane-grid-count" role="status">
+            {maximized.agentId} maximised · {panes.length} of {MAX_PANES} panes
+          </span>
+        ) : tabs && panes.length > 0 ? (
           <PaneTabs panes={panes} activeId={activeId} onSelect={(id) => layout.getState().focusPane(id)} />
         ) : (
           <span className="pane-grid-count">
@@ -73,6 +111,16 @@ export function PaneGrid() {
           </span>
         )}
         <span className="pane-grid-spacer" />
+        {maximized ? (
+          <button
+            type="button"
+            className="pane-restore"
+            title="Show all panes again (Ctrl/Cmd + Shift + Enter)"
+            onClick={() => layout.getState().toggleMaximize(maximized.id)}
+          >
+            Restore
+          </button>
+        ) : null}
         <button
           type="button"
           className="pane-mode-toggle"
@@ -84,9 +132,9 @@ export function PaneGrid() {
         </button>
       </div>
       {panes.length === 0 ? <p className="pane-grid-empty">{EMPTY_PANES_TEXT}</p> : null}
-      <div className={tabs ? 'pane-grid pane-grid-tabs' : 'pane-grid'} style={style}>
+      <div className={tabs || maximized ? 'pane-grid pane-grid-tabs' : 'pane-grid'} style={style}>
         {panes.map((pane, index) => {
-          const visible = !tabs || pane.id === activeId;
+          const visible = maximized ? pane === maximized : !tabs || pane.id === activeId;
           return (
             // Keyed by agent too: a pane that shows another agent starts a fresh terminal.
             <div
@@ -94,8 +142,8 @@ export function PaneGrid() {
               className="pane-slot"
               id={`pane-panel-${pane.id}`}
               hidden={!visible}
-              role={tabs ? 'tabpanel' : undefined}
-              aria-labelledby={tabs ? `pane-tab-${pane.id}` : undefined}
+              role={tabs && !maximized ? 'tabpanel' : undefined}
+              aria-labelledby={tabs && !maximized ? `pane-tab-${pane.id}` : undefined}
             >
               <AgentPane
                 paneId={pane.id}
