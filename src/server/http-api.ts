@@ -1,6 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import sirv from 'sirv';
 import { ErrorCode } from '../shared/errors';
 import { type Channel, channelOf, isChannel } from '../shared/protocol';
 import { AuthError, type Principal } from './auth';
@@ -17,6 +16,7 @@ import {
 } from './http-input';
 import { type RequestTarget, requestTarget } from './request-target';
 import { SseStream } from './sse';
+import { createStaticHandler } from './static-files';
 import { tokenFromRequest } from './upgrade';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse, next?: () => void) => void;
@@ -53,9 +53,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
  * on every route. A target that does not parse gets 400 `invalid_request`.
  */
 export function createRequestHandler(hub: Hub): RequestHandler {
-  const serveStatic = hub.options.webRoot
-    ? sirv(hub.options.webRoot, { etag: true, dev: false, setHeaders: securityHeaders })
-    : null;
+  const serveStatic = hub.options.webRoot ? createStaticHandler(hub.options.webRoot, securityHeaders) : null;
 
   return (request, response, next) => {
     const target = requestTarget(request);

@@ -1,6 +1,7 @@
+// First: configures zod before any module below builds a schema (see the file).
+import './zod-config';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import type { FalconBridge } from '../../shared/bridge';
 import type { FalconPreloadApi } from '../../shared/ipc';
 import { App } from './App';
@@ -8,10 +9,7 @@ import { DirectBridge } from './bridge/direct-bridge';
 import { IpcBridge } from './bridge/ipc-bridge';
 import { ServicesContext, createServices } from './services';
 import './app.css';
-
-// Zod probes for eval (`new Function`) on its first parse; the CSP forbids eval, and the probe
-// would log a CSP violation in every window. The interpreter it falls back to is what runs anyway.
-z.config({ jitless: true });
+import './scrollbars.css';
 
 declare global {
   interface Window {
