@@ -70,6 +70,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
       const time = now();
       // Terminal output first: it goes straight to xterm, the stores only re-render what changed.
       output.route(batch);
+      attention.getState().noteDeliveries(batch);
       board.getState().applyDeliveries(batch, time);
       connection.getState().noteDeliveries(batch, time);
       // After the board: the policy reads the records as the batch left them.

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ChannelStore } from '../../../src/client/index';
 import { createAttentionStore } from '../../../src/renderer/src/stores/attention-store';
+import type { Delivery } from '../../../src/shared/delivery';
 import type { AgentState } from '../../../src/shared/protocol';
 
 const agents = (...list: AgentState[]): Record<string, AgentState> =>
@@ -90,6 +92,22 @@ describe('attention store', () => {
       expect(store.getState().next(null)).toBe('b');
     });
 
+    it('goes on from a just-handled agent to the next one after it, not back to the oldest', () => {
+      const store = createAttentionStore();
+      const three = agents(
+        waiting('a', { statusSince: 1 }),
+        waiting('b', { statusSince: 2 }),
+        waiting('c', { statusSince: 3 }),
+      );
+      store.getState().sync(three, 5);
+      store.getState().markHandled('b');
+      // A later sync with the same records keeps the queue object; next still finds its items.
+      store.getState().sync({ ...three }, 6);
+      expect(store.getState().next('b')).toBe('c');
+      store.getState().markHandled('c');
+      expect(store.getState().next('c')).toBe('a');
+    });
+
     it('lets a new wait back in: a later statusSince', () => {
       const store = createAttentionStore();
       store.getState().sync(agents(waiting('a', { statusSince: 1 })), 5);
@@ -106,6 +124,28 @@ describe('attention store', () => {
       expect(store.getState().handled).toEqual({});
       store.getState().sync(agents(waiting('a')), 7);
       expect(store.getState().queue.map((item) => [item.agentId, item.since])).toEqual([['a', 7]]);
+    });
+
+    it('lets a new wait back in when "working" and the new wait came in one batch', () => {
+      const store = createAttentionStore();
+      const core = new ChannelStore(null);
+      const status = (status: string): Delivery => ({
+        kind: 'event',
+        channel: 'agent:a',
+        event: 'agent_status',
+        data: { agentId: 'a', status },
+      });
+      const deliver = (batch: Delivery[], time: number) => {
+        core.apply(batch, time);
+        store.getState().noteDeliveries(batch);
+        store.getState().sync(Object.fromEntries(core.board.agents), time);
+      };
+      deliver([status('waiting_for_input')], 1);
+      store.getState().markHandled('a');
+      deliver([status('waiting_for_input')], 2);
+      expect(store.getState().queue).toEqual([]);
+      deliver([status('working'), status('waiting_for_input')], 3);
+      expect(store.getState().queue.map((item) => item.agentId)).toEqual(['a']);
     });
 
     it('lets a failure after a handled wait back in', () => {

@@ -20,8 +20,8 @@ export function faviconSvg(count: number): string {
   const fontSize = text.length > 1 ? 13 : 17;
   return (
     `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>${ICON}` +
-    `<circle cx='22' cy='10' r='10' fill='${BADGE_FILL}' stroke='${BADGE_OUTLINE}' stroke-width='2'/>` +
-    `<text x='22' y='10' dy='0.36em' text-anchor='middle' font-family='Arial,Helvetica,sans-serif' ` +
+    `<circle cx='21' cy='11' r='10' fill='${BADGE_FILL}' stroke='${BADGE_OUTLINE}' stroke-width='1.5'/>` +
+    `<text x='21' y='11' dy='0.36em' text-anchor='middle' font-family='Arial,Helvetica,sans-serif' ` +
     `font-weight='700' font-size='${fontSize}' fill='#fff'>${text}</text></svg>`
   );
 }

@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import { needsAttention } from '../../../shared/board-state';
+import type { Delivery } from '../../../shared/delivery';
 import type { AgentState } from '../../../shared/protocol';
 import { compareIds } from '../lib/board-view';
 
@@ -29,9 +30,17 @@ export interface AttentionSlice {
    */
   sync(agents: Record<string, AgentState>, now: number): void;
   /**
-   * The agent to jump to: the one after `currentAgentId` in the queue
-   * (wrapping round), or the oldest when the current one is not queued; null
-   * when nothing needs attention.
+   * Notes the status changes in a batch before the board store applies it:
+   * a batch may carry "working" and a new "waiting" together, which the
+   * board's records alone would show as one unbroken wait. (With the record's
+   * `statusSince` the new wait has a new time anyway.)
+   */
+  noteDeliveries(batch: readonly Delivery[]): void;
+  /**
+   * The agent to jump to: the first queued one after `currentAgentId` in
+   * oldest-first order (also when the current one was just marked handled),
+   * wrapping round to the oldest; the oldest when the current one needs no
+   * attention; null when nothing is queued.
    */
   next(currentAgentId: string | null): string | null;
   /** Leaves the agent out of the queue until its status changes again. False when it was not queued. */
@@ -52,6 +61,8 @@ interface Episode {
  */
 export function createAttentionStore() {
   const episodes = new Map<string, Episode>();
+  /** Every agent needing attention, handled ones too, oldest first: where `next` goes on from. */
+  let ordered: AttentionItem[] = [];
   return createStore<AttentionSlice>()((set, get) => ({
     queue: [],
     handled: {},
@@ -81,19 +92,28 @@ export function createAttentionStore() {
           if (handled === current.handled) handled = { ...handled };
           delete handled[agentId];
         }
-        const queue = urgent
-          .filter((item) => handled[item.agentId] !== item.key)
-          .sort((a, b) => a.since - b.since || compareIds(a.agentId, b.agentId));
+        ordered = urgent.sort((a, b) => a.since - b.since || compareIds(a.agentId, b.agentId));
+        const queue = ordered.filter((item) => handled[item.agentId] !== item.key);
         const sameQueue =
           queue.length === current.queue.length && queue.every((item, i) => sameItem(item, current.queue[i]));
         if (sameQueue && handled === current.handled) return current;
         return { queue: sameQueue ? current.queue : queue, handled };
       }),
+    noteDeliveries: (batch) => {
+      for (const delivery of batch) {
+        if (delivery.kind !== 'event' || !delivery.change?.agent) continue;
+        const { agent, before } = delivery.change;
+        // The episode ends; the next sync starts a new one, dated by the record's own times.
+        if (before.agent?.status !== agent.status) episodes.delete(agent.agentId);
+      }
+    },
     next: (currentAgentId) => {
       const { queue } = get();
       if (queue.length === 0) return null;
-      const index = queue.findIndex((item) => item.agentId === currentAgentId);
-      return queue[(index + 1) % queue.length].agentId;
+      const position = ordered.findIndex((item) => item.agentId === currentAgentId);
+      if (position < 0) return queue[0].agentId;
+      const later = ordered.slice(position + 1).find((item) => queue.some((queued) => queued.agentId === item.agentId));
+      return (later ?? queue[0]).agentId;
     },
     markHandled: (agentId) => {
       const item = get().queue.find((queued) => queued.agentId === agentId);

@@ -7,7 +7,8 @@ import { ElapsedTime } from '../board/ElapsedTime';
 import { jumpToNext } from './use-attention-signals';
 import './attention.css';
 
-const ICONS: Record<AttentionItem['status'], string> = { waiting_for_input: '⏸', failed: '✖' };
+// Glyphs every font here has (⏸ is missing from common Linux fonts and shows as a box).
+const ICONS: Record<AttentionItem['status'], string> = { waiting_for_input: '?', failed: '✖' };
 
 /**
  * The attention queue in the header: a button with the count that opens a
@@ -27,26 +28,23 @@ export function AttentionMenu() {
     const onPointer = (event: PointerEvent) => {
       if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
     };
+    // On the document: the button that had focus may just have gone with its row (Mark handled).
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('dialog[open]')) return;
+      event.preventDefault();
+      setOpen(false);
+      toggleRef.current?.focus();
+    };
     document.addEventListener('pointerdown', onPointer);
-    return () => document.removeEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
   }, [open]);
 
-  const close = () => {
-    setOpen(false);
-    toggleRef.current?.focus();
-  };
-
   return (
-    <div
-      className="attention-menu"
-      ref={rootRef}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape' && open) {
-          event.stopPropagation();
-          close();
-        }
-      }}
-    >
+    <div className="attention-menu" ref={rootRef}>
       <button
         type="button"
         ref={toggleRef}
@@ -83,7 +81,12 @@ export function AttentionMenu() {
           ) : (
             <ol className="attention-list">
               {queue.map((item) => (
-                <AttentionRow key={item.agentId} item={item} onOpened={() => setOpen(false)} />
+                <AttentionRow
+                  key={item.agentId}
+                  item={item}
+                  onOpened={() => setOpen(false)}
+                  onHandled={() => toggleRef.current?.focus()}
+                />
               ))}
             </ol>
           )}
@@ -93,7 +96,14 @@ export function AttentionMenu() {
   );
 }
 
-const AttentionRow = memo(function AttentionRow({ item, onOpened }: { item: AttentionItem; onOpened(): void }) {
+interface AttentionRowProps {
+  item: AttentionItem;
+  onOpened(): void;
+  /** The row leaves the list: focus must go somewhere that stays. */
+  onHandled(): void;
+}
+
+const AttentionRow = memo(function AttentionRow({ item, onOpened, onHandled }: AttentionRowProps) {
   const { attention, layout } = useServices();
   const agent = useBoard((s) => s.agents[item.agentId]);
   const focused = useLayout((s) => s.panes.find((pane) => pane.id === s.focusedPaneId)?.agentId === item.agentId);
@@ -135,7 +145,10 @@ const AttentionRow = memo(function AttentionRow({ item, onOpened }: { item: Atte
         <button
           type="button"
           aria-label={`Mark ${item.agentId} handled`}
-          onClick={() => attention.getState().markHandled(item.agentId)}
+          onClick={() => {
+            onHandled();
+            attention.getState().markHandled(item.agentId);
+          }}
         >
           Mark handled
         </button>
