@@ -6,7 +6,7 @@ import type { Delivery } from '../shared/delivery';
 import type { HelloResult, NotificationSettings } from '../shared/ipc';
 import { channelOf } from '../shared/protocol';
 import { type EmbeddedHub, startEmbeddedHub } from './embedded-hub';
-import { type DesktopNotification, NotificationPolicy } from './notification-policy';
+import { type DesktopNotification, NotificationPolicy } from '../shared/notification-policy';
 import type { SettingsStore } from './settings-store';
 import { type MenuItemModel, type TrayState, needsAttention, trayMenu, trayState } from './tray-model';
 import { WindowRelay } from './window-relay';

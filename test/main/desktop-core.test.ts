@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DesktopCore, type DesktopHost } from '../../src/main/desktop-core';
-import type { DesktopNotification } from '../../src/main/notification-policy';
+import type { DesktopNotification } from '../../src/shared/notification-policy';
 import { SettingsStore } from '../../src/main/settings-store';
 import type { TrayState } from '../../src/main/tray-model';
 import type { ConnectionState } from '../../src/shared/connection-state';

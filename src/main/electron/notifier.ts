@@ -1,6 +1,6 @@
 import { Notification } from 'electron';
 import type { PaneTarget } from '../../shared/bridge';
-import type { DesktopNotification } from '../notification-policy';
+import type { DesktopNotification } from '../../shared/notification-policy';
 
 /**
  * Notifications on screen. Electron's Notification is garbage-collected with

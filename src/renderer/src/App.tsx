@@ -1,6 +1,8 @@
 import { type CSSProperties, useEffect, useState } from 'react';
 import { useKnownProjects } from './components/shell/use-known-projects';
 import { AgentList } from './components/agents/AgentList';
+import { AttentionMenu } from './components/attention/AttentionMenu';
+import { useAttentionSignals } from './components/attention/use-attention-signals';
 import { Board } from './components/board/Board';
 import { FilterBar } from './components/board/FilterBar';
 import { IssueDrawer } from './components/board/IssueDrawer';
@@ -31,6 +33,7 @@ export function App() {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
   const [needsSignIn, setNeedsSignIn] = useState(false);
+  useAttentionSignals();
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -135,6 +138,7 @@ export function App() {
         <ProjectSwitcher />
         <FilterBar />
         <span className="spacer" />
+        <AttentionMenu />
         <ChannelFreshness channels={channels} />
         <button type="button" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts">
           ?

@@ -4,6 +4,8 @@ import { useStore } from 'zustand';
 import { needsAttention } from '../../shared/board-state';
 import type { FalconBridge } from '../../shared/bridge';
 import { OutputRouter } from './lib/output-router';
+import { WebNotifier } from './lib/web-notifier';
+import { type AttentionSlice, type AttentionStore, createAttentionStore } from './stores/attention-store';
 import { type BoardSlice, type BoardStore, createBoardStore } from './stores/board-store';
 import { type ConnectionSlice, type ConnectionStore, createConnectionStore } from './stores/connection-store';
 import { type FilterSlice, type FilterStore, createFilterStore } from './stores/filter-store';
@@ -28,6 +30,10 @@ export interface Services {
   timeline: TimelineStore;
   /** Which issue's details are open. */
   drawer: DrawerStore;
+  /** Agents waiting for input or failed, oldest first (derived from the board store). */
+  attention: AttentionStore;
+  /** The web edition's browser notifications; null in the desktop app (main notifies there). */
+  notifier: WebNotifier | null;
   dispose(): void;
 }
 
@@ -37,6 +43,26 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
   const output = new OutputRouter();
   const projects = createProjectsStore(bridge);
   const timeline = createTimelineStore();
+  // A detached window's layout is its own and is not saved: the main window's must not change.
+  const layout = createLayoutStore(bridge.target ? memoryStorage() : undefined, {
+    needsAttention: (agentId) => {
+      const agent = board.getState().agents[agentId];
+      return agent !== undefined && needsAttention(agent);
+    },
+  });
+  const preferences = createPreferencesStore();
+  const filter = createFilterStore();
+  const attention = createAttentionStore();
+  const notifier =
+    bridge.kind === 'web' && !bridge.target
+      ? new WebNotifier({
+          stores: { board, layout, filter, preferences },
+          Notification: typeof Notification === 'undefined' ? undefined : Notification,
+          pageFocused: () => document.visibilityState === 'visible' && document.hasFocus(),
+          focusWindow: () => window.focus(),
+          now,
+        })
+      : null;
   const undo = [
     bridge.onConnectionState((state) => {
       const wasOpen = connection.getState().state.status === 'open';
@@ -44,32 +70,35 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
       // Signed in again, or back after an outage: the list may have changed (it was empty while refused).
       if (state.status === 'open' && !wasOpen) projects.refresh();
     }),
+    board.subscribe((state, previous) => {
+      if (state.agents !== previous.agents) attention.getState().sync(state.agents, now());
+    }),
     bridge.onDeliveries((batch) => {
       const time = now();
       // Terminal output first: it goes straight to xterm, the stores only re-render what changed.
       output.route(batch);
+      attention.getState().noteDeliveries(batch);
       board.getState().applyDeliveries(batch, time);
       connection.getState().noteDeliveries(batch, time);
       timeline.getState().record(batch, time);
+      // After the board: the policy reads the records as the batch left them.
+      notifier?.ingest(batch);
     }),
+    () => notifier?.dispose(),
   ];
   return {
     bridge,
     connection,
     board,
-    // A detached window's layout is its own and is not saved: the main window's must not change.
-    layout: createLayoutStore(bridge.target ? memoryStorage() : undefined, {
-      needsAttention: (agentId) => {
-        const agent = board.getState().agents[agentId];
-        return agent !== undefined && needsAttention(agent);
-      },
-    }),
-    preferences: createPreferencesStore(),
-    filter: createFilterStore(),
+    layout,
+    preferences,
+    filter,
     projects,
     output,
     timeline,
     drawer: createDrawerStore(),
+    attention,
+    notifier,
     dispose: () => undo.forEach((fn) => fn()),
   };
 }
@@ -101,4 +130,6 @@ export const usePreferences = <T>(selector: (state: PreferencesSlice) => T): T =
 export const useProjects = <T>(selector: (state: ProjectsSlice) => T): T => useStore(useServices().projects, selector);
 export const useTimeline = <T>(selector: (state: TimelineSlice) => T): T => useStore(useServices().timeline, selector);
 export const useDrawer = <T>(selector: (state: DrawerSlice) => T): T => useStore(useServices().drawer, selector);
+export const useAttention = <T>(selector: (state: AttentionSlice) => T): T =>
+  useStore(useServices().attention, selector);
 export const useFilter = <T>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);

@@ -9,6 +9,7 @@ import type { AgentState, Channel, IssueState } from '../../../src/shared/protoc
 import { ChannelStore } from '../../../src/client/index';
 import { OutputRouter } from '../../../src/renderer/src/lib/output-router';
 import { ServicesContext, type Services } from '../../../src/renderer/src/services';
+import { createAttentionStore } from '../../../src/renderer/src/stores/attention-store';
 import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
 import { createConnectionStore } from '../../../src/renderer/src/stores/connection-store';
 import { createFilterStore } from '../../../src/renderer/src/stores/filter-store';
@@ -57,6 +58,8 @@ export function createTestServices(bridge: FalconBridge = fakeBridge()): Service
     output: new OutputRouter(),
     timeline: createTimelineStore(),
     drawer: createDrawerStore(),
+    attention: createAttentionStore(),
+    notifier: null,
     dispose: () => undefined,
   };
 }

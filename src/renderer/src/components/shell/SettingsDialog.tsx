@@ -145,6 +145,7 @@ function SettingsForm() {
         </label>
       </fieldset>
       {bridge.getNotificationSettings && <NotificationFields />}
+      {bridge.kind === 'web' && <BrowserNotificationFields />}
     </form>
   );
 }
@@ -214,6 +215,75 @@ function NotificationFields() {
         />
         Show the tray icon (keeps watching with no window open)
       </label>
+    </fieldset>
+  );
+}
+
+type PermissionState = NotificationPermission | 'unsupported';
+
+/**
+ * The web edition's browser notifications: opt-in, kept in this browser's
+ * preferences. The browser is asked for permission only here, when the box
+ * is ticked (a user gesture), never on load.
+ */
+function BrowserNotificationFields() {
+  const { preferences } = useServices();
+  const settings = usePreferences((s) => s.webNotifications);
+  // Notifications need a secure context (https, or http on localhost); elsewhere the API is absent.
+  const api = typeof Notification === 'undefined' ? undefined : Notification;
+  const [permission, setPermission] = useState<PermissionState>(api?.permission ?? 'unsupported');
+  const setEnabled = async (on: boolean) => {
+    if (!on || !api) {
+      preferences.getState().setWebNotifications({ enabled: false });
+      return;
+    }
+    const granted = api.permission === 'default' ? await api.requestPermission() : api.permission;
+    setPermission(granted);
+    preferences.getState().setWebNotifications({ enabled: granted === 'granted' });
+  };
+  const toggleStatus = (status: string, on: boolean) => {
+    const statuses = new Set(settings.statuses);
+    if (on) statuses.add(status);
+    else statuses.delete(status);
+    preferences.getState().setWebNotifications({ statuses: [...statuses] });
+  };
+  const on = settings.enabled && permission === 'granted';
+  return (
+    <fieldset data-testid="browser-notifications">
+      <legend>Browser notifications</legend>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={on}
+          disabled={permission === 'unsupported' || permission === 'denied'}
+          onChange={(event) => void setEnabled(event.target.checked)}
+        />
+        Notify in this browser while this tab is open
+      </label>
+      {permission === 'unsupported' && (
+        <p className="muted" role="note">
+          This page cannot notify: browsers allow notifications only on https or on localhost.
+        </p>
+      )}
+      {permission === 'denied' && (
+        <p className="muted" role="note">
+          This browser blocks notifications for this page; allow them in its site settings, then reopen Settings.
+        </p>
+      )}
+      {NOTIFY_STATUSES.map(([status, label]) => (
+        <label className="inline" key={status}>
+          <input
+            type="checkbox"
+            checked={settings.statuses.includes(status)}
+            onChange={(event) => toggleStatus(status, event.target.checked)}
+          />
+          {label}
+        </label>
+      ))}
+      <p className="muted">
+        Not for the pane in focus while this tab has the focus. Changes within 2 s come together; three or more become
+        one summary. Click one to open the agent’s pane.
+      </p>
     </fieldset>
   );
 }

@@ -18,6 +18,9 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['PageUp / PageDown / Home', 'Scroll the focused pane (pauses following)'],
   ['End', 'Jump to live output'],
   ['Escape', 'Close search, clear and leave the filter, close dialogs and issue details'],
+  ['a', 'Jump to the next agent waiting for input or failed (oldest first)'],
+  ['Ctrl/Cmd + Shift + A', 'The same, also from a focused terminal'],
+  ['h', 'Mark the focused pane’s agent handled (until its status changes)'],
   ['?', 'Show these shortcuts'],
 ];
 

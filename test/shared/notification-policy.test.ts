@@ -3,7 +3,7 @@ import type { PaneTarget } from '../../src/shared/bridge';
 import type { Delivery } from '../../src/shared/delivery';
 import type { NotificationSettings } from '../../src/shared/ipc';
 import type { Channel, Snapshot } from '../../src/shared/protocol';
-import { NotificationPolicy, type DesktopNotification, type ViewedTarget } from '../../src/main/notification-policy';
+import { NotificationPolicy, type DesktopNotification, type ViewedTarget } from '../../src/shared/notification-policy';
 import { ChannelStore } from '../../src/client/index';
 
 const START = 1_700_000_000_000;

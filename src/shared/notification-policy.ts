@@ -1,15 +1,16 @@
 /**
- * Which desktop notifications to show for what happens on the board. Plain
- * module (no Electron): main feeds it the delivery stream and turns each
- * `DesktopNotification` into an Electron `Notification`. It keeps no board
- * of its own: transitions come from each delivery's `change`, and the
- * current state from the connection's store.
+ * Which notifications to show for what happens on the board: one policy
+ * (filters, coalescing, wording) for the desktop and the web edition. Plain
+ * module (no Electron, no DOM): the desktop's main process feeds it the
+ * delivery stream and turns each `DesktopNotification` into an Electron
+ * `Notification`; the web edition's page turns it into a browser
+ * `Notification`. It keeps no board of its own: transitions come from each
+ * delivery's `change`, and the current state from the caller's board.
  */
-import type { ReadonlyBoard } from '../shared/board-state';
-import type { PaneTarget } from '../shared/bridge';
-import type { Delivery } from '../shared/delivery';
-import type { NotificationSettings } from '../shared/ipc';
-import type { AgentState, AgentStatus, EventPayloads, IssueState } from '../shared/protocol';
+import type { PaneTarget } from './bridge';
+import type { Delivery } from './delivery';
+import type { NotificationSettings } from './ipc';
+import type { AgentState, AgentStatus, EventPayloads, IssueState } from './protocol';
 
 export interface DesktopNotification {
   title: string;
@@ -28,10 +29,23 @@ export interface ViewedTarget {
   focused: boolean;
 }
 
+/**
+ * The board records the policy looks up. A `ReadonlyBoard` (the client core's
+ * store, in main) is one; the renderer's board store, which keeps plain
+ * objects, adapts to it without copying.
+ */
+export interface BoardLookup {
+  readonly issues: { get(issueId: string): IssueState | undefined };
+  readonly agents: { get(agentId: string): AgentState | undefined };
+}
+
+/** The part of the settings the policy reads (the desktop's also hold the tray and token storage). */
+export type NotificationFilters = Pick<NotificationSettings, 'enabled' | 'statuses' | 'projects' | 'pausedUntil'>;
+
 export interface NotificationPolicyOptions {
-  /** The board as it is now: the connection's store, already updated with the batch being ingested. */
-  board: () => ReadonlyBoard;
-  settings: () => NotificationSettings;
+  /** The board as it is now: the caller's store, already updated with the batch being ingested. */
+  board: () => BoardLookup;
+  settings: () => NotificationFilters;
   viewing: () => ViewedTarget[];
   show: (notification: DesktopNotification) => void;
   now?: () => number;

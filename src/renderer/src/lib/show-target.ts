@@ -1,0 +1,39 @@
+import type { PaneTarget } from '../../../shared/bridge';
+import type { BoardStore } from '../stores/board-store';
+import type { FilterStore } from '../stores/filter-store';
+import type { LayoutStore } from '../stores/layout-store';
+
+export interface ShowTargetStores {
+  board: BoardStore;
+  layout: LayoutStore;
+  filter: FilterStore;
+}
+
+/**
+ * Brings a notification's target into view, as the desktop's focus-target
+ * does (App.tsx): an agent opens (or focuses) its pane; an issue shows its
+ * project, narrows the board to it and opens its agent if it has one.
+ * Returns the pane id opened, if any.
+ */
+export function showTarget({ board, layout, filter }: ShowTargetStores, target: PaneTarget): string | null {
+  if (target.kind === 'agent') return layout.getState().openPane(target.id);
+  const issue = board.getState().issues[target.id];
+  if (issue?.projectId) layout.getState().selectProject(issue.projectId);
+  filter.getState().setText(`#${target.id}`);
+  return issue?.agentId ? layout.getState().openPane(issue.agentId) : null;
+}
+
+/**
+ * Puts keyboard focus on a pane, once React has drawn it: on its terminal
+ * (`terminal`: scroll keys work, but single-letter keys then go to the
+ * terminal) or on the pane itself (single-letter keys keep working).
+ * Returns the undo (cancels the pending frame).
+ */
+export function focusPaneSoon(paneId: string, terminal: boolean): () => void {
+  const frame = requestAnimationFrame(() => {
+    const pane = document.querySelector<HTMLElement>(`[data-pane-id="${paneId.replace(/["\\]/g, '\\$&')}"]`);
+    if (!pane) return;
+    ((terminal && pane.querySelector<HTMLElement>('.xterm-helper-textarea')) || pane).focus();
+  });
+  return () => cancelAnimationFrame(frame);
+}
