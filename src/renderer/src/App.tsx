@@ -4,6 +4,7 @@ import { AgentList } from './components/agents/AgentList';
 import { Board } from './components/board/Board';
 import { FilterBar } from './components/board/FilterBar';
 import { ProjectSwitcher } from './components/board/ProjectSwitcher';
+import { GlobalSearch } from './components/panes/GlobalSearch';
 import { PaneGrid } from './components/panes/PaneGrid';
 import { ChannelFreshness } from './components/shell/ChannelFreshness';
 import { ConnectionBanner } from './components/shell/ConnectionBanner';
@@ -135,6 +136,7 @@ export function App() {
       </main>
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <GlobalSearch />
     </div>
   );
 }
