@@ -4,7 +4,6 @@ import { useStore } from 'zustand';
 import { needsAttention } from '../../shared/board-state';
 import type { FalconBridge } from '../../shared/bridge';
 import { OutputRouter } from './lib/output-router';
-import { PaneViews } from './lib/pane-views';
 import { type BoardSlice, type BoardStore, createBoardStore } from './stores/board-store';
 import { type ConnectionSlice, type ConnectionStore, createConnectionStore } from './stores/connection-store';
 import { type FilterSlice, type FilterStore, createFilterStore } from './stores/filter-store';
@@ -23,8 +22,6 @@ export interface Services {
   /** The hub's project list, polled in one place for the whole page. */
   projects: ProjectsStore;
   output: OutputRouter;
-  /** The open panes' terminals, for search across panes. */
-  paneViews: PaneViews;
   dispose(): void;
 }
 
@@ -63,7 +60,6 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     filter: createFilterStore(),
     projects,
     output,
-    paneViews: new PaneViews(),
     dispose: () => undo.forEach((fn) => fn()),
   };
 }

@@ -1,4 +1,5 @@
 import type { Delivery } from '../../../shared/delivery';
+import { PaneViews } from './pane-views';
 
 /** What a terminal pane receives for its agent channel, outside React. */
 export interface OutputSink {
@@ -15,6 +16,11 @@ export interface OutputSink {
  */
 export class OutputRouter {
   private readonly sinks = new Map<string, Set<OutputSink>>();
+  /**
+   * The open panes' terminals by pane id, for search across panes. Kept here
+   * because panes register their terminals with the router anyway.
+   */
+  readonly panes = new PaneViews();
 
   add(channel: string, sink: OutputSink): () => void {
     let set = this.sinks.get(channel);

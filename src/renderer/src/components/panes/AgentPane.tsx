@@ -38,7 +38,8 @@ const TOOL_KEYS: Record<string, 'wrap' | 'timestamps' | 'filter'> = {
  * passes through React state.
  */
 export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, visible, position }: AgentPaneProps) {
-  const { bridge, layout, output, paneViews, preferences } = useServices();
+  const { bridge, layout, output, preferences } = useServices();
+  const paneViews = output.panes;
   const agent = useBoard((s) => s.agents[agentId]);
   const maximized = useLayout((s) => s.maximizedPaneId === paneId);
   const theme = usePreferences((s) => s.theme);

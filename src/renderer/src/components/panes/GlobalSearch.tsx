@@ -44,7 +44,8 @@ export function GlobalSearch() {
 }
 
 function GlobalSearchBody({ onDone }: { onDone(): void }) {
-  const { layout, paneViews } = useServices();
+  const { layout, output } = useServices();
+  const paneViews = output.panes;
   const panes = useLayout((s) => s.panes);
   const [term, setTerm] = useState('');
   const [generation, setGeneration] = useState(0);
