@@ -163,7 +163,8 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
         return;
       }
       const tool = event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey && TOOL_KEYS[event.code];
-      if (!tool) return;
+      // In another text field (the board's filter), Option+letter types a character on macOS: leave it.
+      if (!tool || (isTextField(event.target) && !rootRef.current?.contains(event.target as Node))) return;
       event.preventDefault();
       if (tool === 'wrap') setWrap((on) => !on);
       else if (tool === 'timestamps') setTimestamps((on) => !on);
@@ -334,4 +335,8 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
 
 function newLines(count: number): string {
   return count === 1 ? '1 new line' : `${count.toLocaleString('en')} new lines`;
+}
+
+function isTextField(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA'].includes(target.tagName));
 }
