@@ -7,6 +7,7 @@ import { Board } from './components/board/Board';
 import { FilterBar } from './components/board/FilterBar';
 import { IssueDrawer } from './components/board/IssueDrawer';
 import { ProjectSwitcher } from './components/board/ProjectSwitcher';
+import { GlobalSearch } from './components/panes/GlobalSearch';
 import { PaneGrid } from './components/panes/PaneGrid';
 import { ChannelFreshness } from './components/shell/ChannelFreshness';
 import { ConnectionBanner } from './components/shell/ConnectionBanner';
@@ -174,6 +175,7 @@ export function App() {
       <IssueDrawer />
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <GlobalSearch />
     </div>
   );
 }

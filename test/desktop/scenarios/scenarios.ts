@@ -70,7 +70,9 @@ export const scenarios: Scenario[] = [
       const app = await session.launch();
       const main = await boardWindow(app);
       const agentId = await openFirstPane(main.page);
-      await main.page.locator(agentPane(agentId)).getByRole('button', { name: 'Detach to its own window' }).click();
+      // Detach lives in the pane's tools menu.
+      await main.page.locator(agentPane(agentId)).getByRole('button', { name: 'More pane tools' }).click();
+      await main.page.getByRole('menuitem', { name: 'Detach to its own window' }).click();
       const detached = await app.waitForWindow((window) => window.id !== main.id);
       await detached.page.waitForSelector(`${agentPane(agentId)} .xterm-rows`, { timeout: STEP_MS });
       await waitForNewOutput(detached.page, agentId);
@@ -186,7 +188,9 @@ export const scenarios: Scenario[] = [
       const { page } = await boardWindow(app);
       const agentId = await openFirstPane(page);
       await waitForNewOutput(page, agentId);
-      await page.locator(agentPane(agentId)).getByRole('button', { name: 'Copy output' }).click();
+      // Copy lives in the pane's tools menu.
+      await page.locator(agentPane(agentId)).getByRole('button', { name: 'More pane tools' }).click();
+      await page.getByRole('menuitem', { name: 'Copy output' }).click();
       await page
         .locator(agentPane(agentId))
         .getByText(/^Cop(ied|y failed)$/)

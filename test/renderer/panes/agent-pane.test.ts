@@ -13,6 +13,11 @@ const subscriptions = () => page().evaluate(() => window.paneKit.subscriptions);
 const bufferText = (index = 0) => page().evaluate((i) => window.paneKit.text(i), index);
 const deliver = (batch: Delivery[]) => page().evaluate((b) => window.paneKit.deliver(b), batch);
 const write = (content: string) => deliver([{ kind: 'output', channel: 'agent:agent-1', text: content }]);
+/** Chooses an item of the pane's "More pane tools" menu. */
+async function menuItem(name: string): Promise<void> {
+  await page().getByRole('button', { name: 'More pane tools' }).click();
+  await page().getByRole('menuitem', { name }).click();
+}
 const activeLabel = () => page().evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
 
 /** Resolves once the terminal has drawn `text` on screen (xterm's DOM renderer: one div per row). */
@@ -204,10 +209,10 @@ describe.skipIf(!chromium)('AgentPane (real terminal, Chromium)', { timeout: 60_
     await page().evaluate(() => window.paneKit.agentPane());
     await write('line one\nline two\n');
     expect(await bufferText()).toBe('line one\nline two');
-    await page().getByRole('button', { name: 'Copy output' }).click();
+    await menuItem('Copy output');
     await expect.poll(() => page().evaluate(() => window.paneKit.clipboard)).toEqual(['line one\nline two']);
     await expect.poll(() => page().getByRole('status').textContent()).toBe('Copied');
-    await page().getByRole('button', { name: 'Clear output' }).click();
+    await menuItem('Clear output');
     // The notice was about the output just cleared: it goes with it, not seconds later.
     expect(await page().getByRole('status').textContent()).toBe('');
     await expect.poll(bufferText).toBe('');
@@ -216,10 +221,12 @@ describe.skipIf(!chromium)('AgentPane (real terminal, Chromium)', { timeout: 60_
 
   it('offers Detach only when the bridge can open windows', async () => {
     await page().evaluate(() => window.paneKit.agentPane());
-    expect(await page().getByRole('button', { name: 'Detach to its own window' }).count()).toBe(0);
+    await page().getByRole('button', { name: 'More pane tools' }).click();
+    expect(await page().getByRole('menuitem', { name: 'Detach to its own window' }).count()).toBe(0);
+    await page().keyboard.press('Escape');
     await page().evaluate(() => window.paneKit.unmount());
     await page().evaluate(() => window.paneKit.agentPane({}, { detachable: true }));
-    await page().getByRole('button', { name: 'Detach to its own window' }).click();
+    await menuItem('Detach to its own window');
     expect(await page().evaluate(() => window.paneKit.windows)).toEqual([{ kind: 'agent', id: 'agent-1' }]);
   });
 

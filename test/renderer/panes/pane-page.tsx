@@ -8,6 +8,7 @@
 import { act, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { AgentPane, type AgentPaneProps } from '../../../src/renderer/src/components/panes/AgentPane';
+import { GlobalSearch } from '../../../src/renderer/src/components/panes/GlobalSearch';
 import { EMPTY_PANES_TEXT, PaneGrid } from '../../../src/renderer/src/components/panes/PaneGrid';
 import type { OutputSink } from '../../../src/renderer/src/lib/output-router';
 import { ServicesContext, type Services, createServices } from '../../../src/renderer/src/services';
@@ -49,7 +50,7 @@ export interface PaneKit {
   /** Renders one AgentPane for `agent-1` (waiting for input, on issue #42); resolves with its pane id. */
   agentPane(props?: Partial<AgentPaneProps>, options?: { detachable?: boolean }): Promise<string>;
   rerender(props: Partial<AgentPaneProps>): Promise<void>;
-  /** Opens a pane per agent in the layout and renders the PaneGrid; resolves with the pane ids. */
+  /** Opens a pane per agent in the layout and renders the PaneGrid (and search across panes); resolves with the pane ids. */
   paneGrid(agentIds: string[]): Promise<string[]>;
   unmount(): Promise<void>;
   /** Hands a batch to the services as the bridge would (the real routing to terminals and stores). */
@@ -62,6 +63,10 @@ export interface PaneKit {
   text(index?: number, lastLines?: number): Promise<string>;
   /** The terminal's selection (what Copy would copy), or its whole text when nothing is selected. */
   selection(index?: number): Promise<string>;
+  /** Lines written to terminal `index` since its user scrolled up. */
+  unseenLines(index?: number): number;
+  /** Resizes the area the components lay out in (the app's pane area). */
+  resize(width: number, height: number): Promise<void>;
 }
 
 declare global {
@@ -176,7 +181,12 @@ window.paneKit = {
   async paneGrid(agentIds) {
     const services = setUp(false);
     const paneIds = agentIds.map((agentId) => services.layout.getState().openPane(agentId));
-    await render(<PaneGrid />);
+    await render(
+      <>
+        <PaneGrid />
+        <GlobalSearch />
+      </>,
+    );
     return paneIds;
   },
 
@@ -213,6 +223,19 @@ window.paneKit = {
     const view = viewAt(index);
     await view.whenIdle();
     return view.textContent(lastLines);
+  },
+
+  unseenLines(index = 0) {
+    return viewAt(index).unseenLines;
+  },
+
+  async resize(width, height) {
+    for (const element of [document.documentElement, document.body, document.getElementById('root')]) {
+      if (!element) continue;
+      element.style.width = `${width}px`;
+      element.style.height = `${height}px`;
+    }
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   },
 
   async selection(index = 0) {

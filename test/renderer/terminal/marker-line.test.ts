@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endsAtLineStart, markerLine } from '../../../src/renderer/src/terminal/marker-line';
+import { breakWords, endsAtLineStart, markerLine } from '../../../src/renderer/src/terminal/marker-line';
 
 // eslint-disable-next-line no-control-regex -- stripping escape sequences to measure the visible line
 const visible = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r\n$/, '');
@@ -19,10 +19,25 @@ describe('markerLine', () => {
     expect(markerLine('live', 'live output', 80)).not.toContain('⚠');
   });
 
-  it('shortens the label to fit a narrow pane', () => {
-    const line = visible(markerLine('resync', 'output missed while disconnected could not be recovered', 40));
-    expect(line).toHaveLength(39);
-    expect(line).toMatch(/^── ⚠ output missed .*… ───$/);
+  it('breaks a label too long for the pane over several full-width rows, losing no word', () => {
+    const text = 'some output could not be recovered: it was sent while this page was disconnected';
+    const rows = markerLine('resync', text, 40).split('\r\n').filter(Boolean).map(visible);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) {
+      expect(row).toHaveLength(39);
+      expect(row).toMatch(/^── .+ ───*$/);
+    }
+    // The words, in order, and the first row starts with what matters.
+    const words = rows.map((row) => row.replace(/^── /, '').replace(/ ─+$/, '')).join(' ');
+    expect(words).toBe(`⚠ ${text}`);
+    expect(rows[0]).toMatch(/^── ⚠ some output could not /);
+    expect(words).toContain('could not be recovered');
+    expect(words).not.toContain('…');
+  });
+
+  it('splits a word longer than a row', () => {
+    expect(breakWords('a bcdefghij k', 4)).toEqual(['a', 'bcde', 'fghi', 'j k']);
+    expect(breakWords('', 4)).toEqual(['']);
   });
 
   it('keeps a short rule when the terminal is too narrow to shorten the label', () => {

@@ -192,3 +192,111 @@ describe('TerminalView', () => {
     expect(() => view.marker('gap', 'late')).not.toThrow();
   });
 });
+
+describe('TerminalView line modes (timestamps, filter)', () => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+  it('prefixes live lines with their arrival time and history lines with a placeholder, and takes it back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(2025, 0, 31, 14, 5, 9) });
+    try {
+      const view = createView();
+      view.write('from the hub\n', true);
+      view.write('live one\n');
+      view.setLineModes({ timestamps: true });
+      view.write('live two\nhalf');
+      await view.whenIdle();
+      expect(view.textContent()).toBe('--:--:-- from the hub\n14:05:09 live one\n14:05:09 live two\n14:05:09 half');
+      view.setLineModes({ timestamps: false });
+      await view.whenIdle();
+      expect(view.textContent()).toBe('from the hub\nlive one\nlive two\nhalf');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('shows only the lines containing the filter, counts them, and shows everything again when cleared', async () => {
+    const view = createView();
+    const counts: Array<{ matched: number; total: number }> = [];
+    view.onFilterCount((count) => counts.push(count));
+    view.write('build ok\nERROR one\ntest ok\n');
+    view.marker('gap', 'some output may be missing here');
+    view.write('an error two\n');
+    view.setLineModes({ filter: 'error' });
+    await view.whenIdle();
+    expect(view.textContent().split('\n')).toEqual([
+      'ERROR one',
+      expect.stringMatching(/^── ⚠ some output may be missing here ─+$/),
+      'an error two',
+    ]);
+    view.write('warning\nerror three\npartial error');
+    await view.whenIdle();
+    await frame();
+    expect(
+      view
+        .textContent()
+        .split('\n')
+        .filter((line) => !line.startsWith('──')),
+    ).toEqual(['ERROR one', 'an error two', 'error three']);
+    expect(counts.at(-1)).toEqual({ matched: 3, total: 6 });
+    // Saving keeps what the filter hides.
+    expect(view.savedText()).toBe(
+      'build ok\nERROR one\ntest ok\n── some output may be missing here ──\nan error two\nwarning\nerror three\npartial error',
+    );
+    view.setLineModes({ filter: '' });
+    await view.whenIdle();
+    expect(view.textContent().split('\n')).toEqual([
+      'build ok',
+      'ERROR one',
+      'test ok',
+      expect.stringMatching(/^── ⚠ some output may be missing here ─+$/),
+      'an error two',
+      'warning',
+      'error three',
+      'partial error',
+    ]);
+    expect(view.markerCount('gap')).toBe(1);
+  });
+
+  it('keeps its line record bounded by the scrollback', async () => {
+    const view = createView({ scrollback: 100 });
+    view.write(Array.from({ length: 5000 }, (_, i) => `line ${i}\n`).join(''));
+    view.setLineModes({ filter: 'line' });
+    await view.whenIdle();
+    const lines = view.textContent().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(100 + terminalOf(view).rows);
+    expect(lines.at(-1)).toBe('line 4999');
+  });
+
+  it('counts the lines that arrive while scrolled up, and forgets them on jumping to live', async () => {
+    const view = createView();
+    const unseen: number[] = [];
+    view.onUnseenLines((count) => unseen.push(count));
+    view.write('line\n'.repeat(200));
+    await view.whenIdle();
+    terminalOf(view).scrollLines(-10);
+    view.write('new\n'.repeat(7));
+    await view.whenIdle();
+    await frame();
+    expect(view.unseenLines).toBe(7);
+    expect(unseen.at(-1)).toBe(7);
+    view.jumpToLive();
+    await frame();
+    expect(view.unseenLines).toBe(0);
+    expect(unseen.at(-1)).toBe(0);
+  });
+
+  it('finds the lines containing a term, case-insensitively', async () => {
+    const view = createView();
+    view.write('alpha\nBeta error\ngamma\nerror delta\n');
+    await view.whenIdle();
+    expect(view.findLines('ERROR')).toEqual({
+      total: 2,
+      matches: [
+        { row: 1, column: 5, text: 'Beta error' },
+        { row: 3, column: 0, text: 'error delta' },
+      ],
+    });
+    expect(view.findLines('error', 1).matches).toHaveLength(1);
+    expect(view.findLines('').total).toBe(0);
+  });
+});

@@ -1,9 +1,10 @@
 import type { Delivery } from '../../../shared/delivery';
+import { PaneViews } from './pane-views';
 
 /** What a terminal pane receives for its agent channel, outside React. */
 export interface OutputSink {
-  /** Terminal output, in order. */
-  write(text: string): void;
+  /** Terminal output, in order; `history` for the tail replayed from the hub (no arrival time). */
+  write(text: string, history?: boolean): void;
   /** A visible marker line: where live output starts, or where output could not be recovered. */
   marker(kind: 'live' | 'gap' | 'resync', text: string): void;
 }
@@ -15,6 +16,11 @@ export interface OutputSink {
  */
 export class OutputRouter {
   private readonly sinks = new Map<string, Set<OutputSink>>();
+  /**
+   * The open panes' terminals by pane id, for search across panes. Kept here
+   * because panes register their terminals with the router anyway.
+   */
+  readonly panes = new PaneViews();
 
   add(channel: string, sink: OutputSink): () => void {
     let set = this.sinks.get(channel);
@@ -42,7 +48,7 @@ export class OutputRouter {
 function deliverTo(sink: OutputSink, delivery: Delivery): void {
   switch (delivery.kind) {
     case 'tail':
-      if (delivery.text) sink.write(delivery.text);
+      if (delivery.text) sink.write(delivery.text, true);
       return;
     case 'output':
       sink.write(delivery.text);
@@ -51,7 +57,7 @@ function deliverTo(sink: OutputSink, delivery: Delivery): void {
       if (!delivery.resumed) sink.marker('live', 'live output');
       return;
     case 'resync':
-      sink.marker('resync', 'output missed while disconnected could not be recovered');
+      sink.marker('resync', 'some output could not be recovered: it was sent while this page was disconnected');
       return;
     case 'gap':
       sink.marker('gap', 'some output may be missing here');

@@ -11,23 +11,55 @@ const MARKER_STYLES: Record<MarkerKind | 'dropped', { color: number; sign: strin
 };
 
 const RESET = '\x1b[0m';
+/** Columns around the label: the leading rule (2), the label's two spaces, a minimal trailing rule (3), the last column. */
+const FRAME = 2 + 2 + 3 + 1;
+/** Narrower than this, rows of a word or two would be noise: one row, and xterm wraps it. */
+const MIN_ROOM = 10;
 
 /**
- * One full-width marker line (ending in CRLF): a short rule, the label in
- * inverse video, then a rule to the last column but one — so the cursor never
- * sits in xterm's pending-wrap state. Colours are ANSI palette colours, so
- * they follow the terminal theme and are as readable inverse as they are as text.
+ * A full-width marker (ending in CRLF): a short rule, the label in inverse
+ * video, then a rule to the last column but one — so the cursor never sits in
+ * xterm's pending-wrap state. A label too long for the terminal is broken at
+ * word boundaries over as many marker rows as it needs (nothing is cut off,
+ * and the words that matter come first in every label we write). Colours are
+ * ANSI palette colours, so they follow the terminal theme and are as readable
+ * inverse as they are as text.
  */
 export function markerLine(kind: MarkerKind | 'dropped', text: string, cols: number): string {
   const { color, sign } = MARKER_STYLES[kind];
-  // Room for the label between the leading rule (2) and a minimal trailing one (3), short of the last column.
-  const room = cols - 1 - 2 - 3;
-  let body = `${sign}${stripControls(text)}`;
-  // Shorten rather than wrap in a narrow pane; in an absurdly narrow one, wrapping is the lesser evil.
-  if (body.length + 2 > room && room >= 12) body = `${body.slice(0, room - 3)}…`;
-  const label = ` ${body} `;
-  const fill = Math.max(3, cols - 1 - 2 - label.length);
-  return `${RESET}\x1b[${color}m──\x1b[1;7m${label}\x1b[22;27m${'─'.repeat(fill)}${RESET}\r\n`;
+  const body = `${sign}${stripControls(text)}`;
+  const room = cols - FRAME;
+  const rows = room >= MIN_ROOM ? breakWords(body, room) : [body];
+  return rows
+    .map((row) => {
+      const label = ` ${row} `;
+      const fill = Math.max(3, cols - 1 - 2 - label.length);
+      return `${RESET}\x1b[${color}m──\x1b[1;7m${label}\x1b[22;27m${'─'.repeat(fill)}${RESET}\r\n`;
+    })
+    .join('');
+}
+
+/** Lines of at most `width` characters, broken at spaces; a word longer than a line is split. */
+export function breakWords(text: string, width: number): string[] {
+  const rows: string[] = [];
+  let row = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let rest = word;
+    while (rest.length > width) {
+      if (row) rows.push(row);
+      rows.push(rest.slice(0, width));
+      row = '';
+      rest = rest.slice(width);
+    }
+    if (!row) row = rest;
+    else if (row.length + 1 + rest.length <= width) row += ` ${rest}`;
+    else {
+      rows.push(row);
+      row = rest;
+    }
+  }
+  if (row || rows.length === 0) rows.push(row);
+  return rows;
 }
 
 /** Whether the next write starts at column 0: text ends in a newline, maybe followed by colour resets. */

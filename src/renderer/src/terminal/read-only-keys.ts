@@ -5,9 +5,9 @@ type Scrollable = Pick<Terminal, 'scrollPages' | 'scrollLines' | 'scrollToTop'>;
 /**
  * A key handler for `attachCustomKeyEventHandler` on a read-only terminal
  * (true = let xterm handle the key). The navigation keys scroll (End jumps to
- * live output); Ctrl/Cmd chords go to the app and the browser — Ctrl/Cmd+F
- * (search), Ctrl/Cmd+1…9 (panes), Ctrl/Cmd+C (copy the selection) — instead
- * of becoming control characters nobody reads.
+ * live output); Ctrl/Cmd and Alt chords go to the app and the browser —
+ * Ctrl/Cmd+F (search), Ctrl/Cmd+1…9 (panes), Ctrl/Cmd+C (copy the selection),
+ * Alt+Z/T/L (pane tools) — instead of becoming input nobody reads.
  */
 export function readOnlyKeyHandler(terminal: Scrollable, jumpToLive: () => void): (event: KeyboardEvent) => boolean {
   const actions: Record<string, () => void> = {
@@ -19,8 +19,8 @@ export function readOnlyKeyHandler(terminal: Scrollable, jumpToLive: () => void)
     End: jumpToLive,
   };
   return (event) => {
-    if (event.ctrlKey || event.metaKey) return false;
-    if (event.altKey || event.shiftKey) return true;
+    if (event.ctrlKey || event.metaKey || event.altKey) return false;
+    if (event.shiftKey) return true;
     const action = Object.hasOwn(actions, event.key) ? actions[event.key] : undefined;
     if (!action) return true;
     // xterm asks about keydown, keypress and keyup alike: act once, swallow all three.

@@ -4,9 +4,20 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { type IMarker, Terminal } from '@xterm/xterm';
 import type { OutputSink } from '../lib/output-router';
-import { bufferText } from './buffer-text';
+import { type LineMatch, bufferText, matchingLines } from './buffer-text';
 import { DisposableStore, toDisposable } from './disposable-store';
 import { Emitter } from './emitter';
+import {
+  type LineModes,
+  PLAIN_MODES,
+  TimestampStamper,
+  isPlain,
+  lineAsText,
+  matchesFilter,
+  renderLine,
+  timestampPrefix,
+} from './line-format';
+import { type LoggedLine, LineLog } from './line-log';
 import { endsAtLineStart, type MarkerKind, markerLine } from './marker-line';
 import { isOpenableUrl } from './openable-url';
 import { readOnlyKeyHandler } from './read-only-keys';
@@ -15,6 +26,8 @@ import { webglSupport } from './webgl-support';
 import { WriteQueue } from './write-queue';
 
 export type { MarkerKind } from './marker-line';
+export type { LineModes } from './line-format';
+export type { LineMatch } from './buffer-text';
 export type { TerminalTheme } from './terminal-theme';
 export type RendererKind = 'webgl' | 'dom';
 export type SearchDirection = 'next' | 'previous';
@@ -40,6 +53,18 @@ export interface TerminalViewOptions {
   maxChunkChars?: number;
   maxInFlight?: number;
   maxPendingChars?: number;
+}
+
+/** Columns of a terminal that does not wrap (wrap off): lines up to this long stay on one row. */
+export const UNWRAPPED_COLS = 250;
+/** Lines the line record keeps beyond the scrollback: about a screenful, which xterm keeps too. */
+const LOG_SLACK = 200;
+
+export interface FilterCount {
+  /** Lines that contain the filter text. */
+  matched: number;
+  /** Lines the pane holds. */
+  total: number;
 }
 
 const FONT_FAMILY = 'ui-monospace, SFMono-Regular, "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace';
@@ -72,6 +97,19 @@ export class TerminalView implements OutputSink {
   private readonly _onFollowChange = new Emitter<boolean>();
   private readonly _onRendererChange = new Emitter<RendererKind>();
   private readonly _onSearchResults = new Emitter<ISearchResultChangeEvent>();
+  private readonly _onUnseenLines = new Emitter<number>();
+  private readonly _onFilterCount = new Emitter<FilterCount>();
+  /** The output as lines with their arrival times, bounded like the scrollback (see LineLog). */
+  private readonly log: LineLog;
+  private readonly stamper = new TimestampStamper();
+  private modes: LineModes = PLAIN_MODES;
+  private wrap = true;
+  private filterCount: FilterCount = { matched: 0, total: 0 };
+  /** Lines written while the user was scrolled up. */
+  private unseen = 0;
+  private countsFrame = 0;
+  /** A match to show once the pane is visible and fitted (see `reveal`). */
+  private pendingReveal: { match: LineMatch; length: number } | undefined;
   private theme: TerminalTheme;
   private webgl: WebglAddon | undefined;
   private element: HTMLElement | undefined;
@@ -90,11 +128,16 @@ export class TerminalView implements OutputSink {
   readonly onRendererChange = this._onRendererChange.event;
   /** Fires when search results change: `resultIndex` is -1 past the highlight limit. */
   readonly onSearchResults = this._onSearchResults.event;
+  /** Fires (at most once a frame) with the lines written since the user scrolled up; 0 once following again. */
+  readonly onUnseenLines = this._onUnseenLines.event;
+  /** Fires (at most once a frame) with how many lines pass the filter, while one is set. */
+  readonly onFilterCount = this._onFilterCount.event;
 
   constructor(private readonly options: TerminalViewOptions) {
     assertScrollback(options.scrollback);
     if (typeof options.openLink !== 'function') throw new TypeError('openLink must be a function');
     this.theme = options.theme;
+    this.log = new LineLog(options.scrollback + LOG_SLACK, (line) => this.forget(line));
     const openIfAllowed = (url: string) => {
       if (isOpenableUrl(url)) options.openLink(url);
     };
@@ -126,6 +169,9 @@ export class TerminalView implements OutputSink {
     this.store.add(this._onFollowChange);
     this.store.add(this._onRendererChange);
     this.store.add(this._onSearchResults);
+    this.store.add(this._onUnseenLines);
+    this.store.add(this._onFilterCount);
+    this.store.add(toDisposable(() => cancelAnimationFrame(this.countsFrame)));
 
     this.queue = new WriteQueue((chunk, done) => this.terminal.write(chunk, done), {
       maxChunk: options.maxChunkChars,
@@ -142,6 +188,13 @@ export class TerminalView implements OutputSink {
     this.store.add(this.searchAddon.onDidChangeResults((results) => this._onSearchResults.fire(results)));
     this.store.add(this.terminal.onScroll(() => this.updateFollow()));
     this.store.add(this.terminal.onWriteParsed(() => this.updateFollow()));
+    this.store.add(
+      this.terminal.onLineFeed(() => {
+        if (this._following) return;
+        this.unseen++;
+        this.scheduleCounts();
+      }),
+    );
     this.terminal.attachCustomKeyEventHandler(readOnlyKeyHandler(this.terminal, () => this.jumpToLive()));
   }
 
@@ -183,20 +236,123 @@ export class TerminalView implements OutputSink {
     this.scheduleFit();
   }
 
-  /** Queues terminal output; it reaches xterm in order, under flow control. */
-  write(text: string): void {
+  /**
+   * Queues terminal output; it reaches xterm in order, under flow control.
+   * `history` marks text replayed from the hub (it carries no arrival time).
+   */
+  write(text: string, history = false): void {
     if (this.store.isDisposed || text.length === 0) return;
-    this.queue.push(text);
-    this.atLineStart = endsAtLineStart(text);
+    const time = history ? null : Date.now();
+    const completed = this.log.append(text, time);
+    if (isPlain(this.modes)) {
+      this.queue.push(text);
+      this.atLineStart = endsAtLineStart(text);
+    } else if (this.modes.filter) {
+      // Only whole lines can be matched: a line shows once it is complete.
+      let shown = '';
+      for (const line of completed) {
+        this.filterCount.total++;
+        if (!matchesFilter(line, this.modes.filter)) continue;
+        this.filterCount.matched++;
+        shown += renderLine(line, this.modes, this.terminal.cols);
+      }
+      if (shown) this.queue.push(shown);
+      if (completed.length > 0) this.scheduleCounts();
+    } else {
+      this.queue.push(this.stamper.stamp(text, time));
+      this.atLineStart = endsAtLineStart(text);
+    }
   }
 
   /** Writes a full-width marker line on a line of its own, and registers an xterm marker on it. */
   marker(kind: MarkerKind, text: string): void {
     if (this.store.isDisposed) return;
+    const line = this.log.addMarker(kind, text, Date.now());
     if (!this.atLineStart) this.queue.push('\r\n');
     this.queue.pushAction(() => this.registerMarker(kind));
-    this.queue.push(markerLine(kind, text, this.terminal.cols));
+    this.queue.push(
+      isPlain(this.modes)
+        ? markerLine(kind, text, this.terminal.cols)
+        : renderLine(line, this.modes, this.terminal.cols),
+    );
     this.atLineStart = true;
+    this.stamper.reset(true);
+  }
+
+  /** How the pane shows its output: as it came, or as lines with timestamps and/or filtered. */
+  get lineModes(): LineModes {
+    return this.modes;
+  }
+
+  /**
+   * Shows the output with or without arrival times and only the lines that
+   * contain `filter` (case-insensitive; '' shows all). The terminal is redrawn
+   * from the line record, so turning both off again shows the output as it came.
+   */
+  setLineModes(modes: Partial<LineModes>): void {
+    const next = { ...this.modes, ...modes };
+    if (next.timestamps === this.modes.timestamps && next.filter === this.modes.filter) return;
+    this.modes = next;
+    this.redraw();
+  }
+
+  /** Whether long lines wrap (the default) or the terminal is UNWRAPPED_COLS wide and scrolls sideways. */
+  get wraps(): boolean {
+    return this.wrap;
+  }
+
+  setWrap(wrap: boolean): void {
+    if (wrap === this.wrap) return;
+    this.wrap = wrap;
+    this.scheduleFit();
+  }
+
+  /** Lines written since the user scrolled up (0 while following). */
+  get unseenLines(): number {
+    return this.unseen;
+  }
+
+  /**
+   * All the output the pane holds, as plain text for a file: the buffer as
+   * shown (with timestamps when they are on); while a filter hides lines, every
+   * line the pane recorded instead, so saving never loses what the filter hides.
+   */
+  savedText(): string {
+    if (!this.modes.filter) return this.textContent();
+    const lines = this.log.all().map((line) => lineAsText(line, this.modes.timestamps));
+    const current = this.log.current;
+    if (current) lines.push(lineAsText(current, this.modes.timestamps));
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines.join('\n');
+  }
+
+  /** Lines of the buffer containing `term` (case-insensitive), at most `limit`. */
+  findLines(term: string, limit = 50): { matches: LineMatch[]; total: number } {
+    return matchingLines(this.terminal.buffer.active, term, limit);
+  }
+
+  /**
+   * Scrolls a match from `findLines` into view and selects it. The buffer may
+   * have moved since (new output, trimmed scrollback): the line with the same
+   * text nearest the row it was on is taken. A hidden pane does it once shown.
+   */
+  reveal(match: LineMatch, length: number): boolean {
+    if (!this.element) return false;
+    if (!this._visible || this.fitFrame !== 0) {
+      this.pendingReveal = { match, length };
+      return true;
+    }
+    const found = this.findLines(match.text.slice(match.column, match.column + length), Infinity).matches.filter(
+      (candidate) => candidate.text === match.text,
+    );
+    if (found.length === 0) return false;
+    const best = found.reduce((a, b) => (Math.abs(b.row - match.row) < Math.abs(a.row - match.row) ? b : a));
+    const cols = this.terminal.cols;
+    const row = best.row + Math.floor(best.column / cols);
+    this.terminal.scrollToLine(Math.max(0, row - Math.floor(this.terminal.rows / 2)));
+    this.terminal.select(best.column % cols, row, length);
+    this.updateFollow();
+    return true;
   }
 
   /** Markers of `kind` still in the buffer (clearing or trimming scrollback removes them). */
@@ -237,7 +393,9 @@ export class TerminalView implements OutputSink {
     // scrollback): that is not the user scrolling away, so follow state is kept.
     this.resizing = true;
     try {
-      this.fitAddon.fit();
+      const size = this.wrap ? undefined : this.fitAddon.proposeDimensions();
+      if (size && Number.isFinite(size.rows)) this.terminal.resize(Math.max(UNWRAPPED_COLS, size.cols), size.rows);
+      else this.fitAddon.fit();
     } catch {
       // Measuring fails while fonts or the renderer are not ready; the next resize retries.
     } finally {
@@ -247,6 +405,9 @@ export class TerminalView implements OutputSink {
     else if (this.hiddenAt !== undefined) this.terminal.scrollToLine(this.hiddenAt);
     this.hiddenAt = undefined;
     this.updateFollow();
+    const reveal = this.pendingReveal;
+    this.pendingReveal = undefined;
+    if (reveal) this.reveal(reveal.match, reveal.length);
   }
 
   /** Scrolls to the newest output and resumes following it. */
@@ -257,6 +418,9 @@ export class TerminalView implements OutputSink {
 
   /** Clears everything received so far (once it has been parsed), keeping the cursor's line. */
   clear(): void {
+    this.log.clear();
+    this.filterCount = { matched: 0, total: 0 };
+    if (this.modes.filter) this.scheduleCounts();
     this.queue.pushAction(() => {
       this.searchAddon.clearDecorations();
       this.terminal.clear();
@@ -326,6 +490,7 @@ export class TerminalView implements OutputSink {
   setScrollback(lines: number): void {
     assertScrollback(lines);
     this.terminal.options.scrollback = lines;
+    this.log.setMaxLines(lines + LOG_SLACK);
   }
 
   focus(): void {
@@ -350,10 +515,83 @@ export class TerminalView implements OutputSink {
     // Hidden, or shown or resized and not yet refitted: the viewport moves by itself then.
     if (this.resizing || !this._visible || this.fitFrame !== 0) return;
     const buffer = this.terminal.buffer.active;
-    const following = buffer.viewportY >= buffer.baseY;
+    this.setFollowing(buffer.viewportY >= buffer.baseY);
+  }
+
+  private setFollowing(following: boolean): void {
     if (following === this._following) return;
     this._following = following;
+    if (following && this.unseen > 0) {
+      this.unseen = 0;
+      this.scheduleCounts();
+    }
     this._onFollowChange.fire(following);
+  }
+
+  /** Fires the unseen-lines and filter counts once per frame: a flood must not re-render the pane per write. */
+  private scheduleCounts(): void {
+    if (this.countsFrame !== 0 || this.store.isDisposed) return;
+    this.countsFrame = requestAnimationFrame(() => {
+      this.countsFrame = 0;
+      this._onUnseenLines.fire(this.unseen);
+      if (this.modes.filter) this._onFilterCount.fire({ ...this.filterCount });
+    });
+  }
+
+  /** A line dropped off the front of the record (scrollback full): the filter count forgets it too. */
+  private forget(line: LoggedLine): void {
+    if (line.marker || !this.modes.filter) return;
+    this.filterCount.total--;
+    if (matchesFilter(line, this.modes.filter)) this.filterCount.matched--;
+  }
+
+  /**
+   * Draws the output again from the line record in the current modes. Text
+   * queued and not yet written is dropped first: the record holds it too.
+   */
+  private redraw(): void {
+    const modes = this.modes;
+    const cols = this.terminal.cols;
+    this.queue.discardPending();
+    this.queue.pushAction(() => {
+      this.searchAddon.clearDecorations();
+      // reset() leaves markers registered on the old buffer: the redraw registers its own.
+      for (const set of Object.values(this.markers)) for (const marker of [...set]) marker.dispose();
+      this.terminal.reset();
+      this.unseen = 0;
+      this.setFollowing(true);
+      this.scheduleCounts();
+    });
+    this.filterCount = { matched: 0, total: 0 };
+    let text = '';
+    const flush = () => {
+      if (text) this.queue.push(text);
+      text = '';
+    };
+    for (const line of this.log.all()) {
+      if (line.marker) {
+        flush();
+        const kind = line.marker;
+        if (kind !== 'dropped') this.queue.pushAction(() => this.registerMarker(kind));
+        text += isPlain(modes) ? markerLine(kind, line.text, cols) : renderLine(line, modes, cols);
+        continue;
+      }
+      this.filterCount.total++;
+      if (isPlain(modes)) text += `${line.text}\r\n`;
+      else if (matchesFilter(line, modes.filter)) {
+        this.filterCount.matched++;
+        text += renderLine(line, modes, cols);
+      }
+    }
+    const current = this.log.current;
+    this.atLineStart = true;
+    this.stamper.reset(true);
+    if (current && !modes.filter) {
+      text += modes.timestamps ? `${timestampPrefix(current.time)}${current.text}` : current.text;
+      this.atLineStart = false;
+      this.stamper.reset(false);
+    }
+    flush();
   }
 
   private scheduleFit(): void {

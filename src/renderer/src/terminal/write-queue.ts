@@ -116,6 +116,19 @@ export class WriteQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Forgets everything not yet handed over — text and actions alike — for a
+   * consumer about to be given the whole picture again (a pane redrawing its
+   * output from its own record). Chunks in flight still complete.
+   */
+  discardPending(): void {
+    this.entries = [];
+    this.head = 0;
+    this.headOffset = 0;
+    this.pending = 0;
+    this.pump();
+  }
+
   /** Drops everything; acknowledgements that arrive later are ignored. */
   dispose(): void {
     this.disposed = true;
