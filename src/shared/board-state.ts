@@ -141,7 +141,7 @@ export function touchAgent(board: BoardState, channel: Channel, time: number): B
   if (previous?.lastActivityAt === time) return null;
   const agent: AgentState = previous
     ? { ...previous, lastActivityAt: time }
-    : { agentId: parsed.id, status: 'working', lastActivityAt: time };
+    : { agentId: parsed.id, status: 'working', lastActivityAt: time, statusSince: time };
   board.agents.set(parsed.id, agent);
   return { agent, before: previous ? { agent: previous } : {} };
 }
@@ -164,6 +164,8 @@ function updateIssue(
 function updateAgent(board: BoardState, agentId: string, time: number, patch: Partial<AgentState>): AgentState {
   const previous = board.agents.get(agentId);
   const agent: AgentState = { status: 'idle', ...previous, ...patch, agentId, lastActivityAt: time };
+  // Time in the current status (and stuck detection) starts when the status changes, not at every event.
+  if (!previous || previous.status !== agent.status) agent.statusSince = time;
   if (agent.message === undefined) delete agent.message;
   board.agents.set(agentId, agent);
   return agent;
