@@ -202,6 +202,44 @@ export function applySnapshot(board: BoardState, snapshot: Snapshot): void {
   for (const agent of snapshot.agents) board.agents.set(agent.agentId, agent);
 }
 
+/** Ids of the records a snapshot removed from the board. */
+export interface BoardRemoval {
+  issues: string[];
+  agents: string[];
+}
+
+/**
+ * A fresh snapshot of a channel is all the hub knows of it: besides writing
+ * its records, it removes the records the channel owns that it lacks (after
+ * a hub restart, those the new hub never heard of). A channel owns
+ * `project:X` → the issues and agents whose project is X; `issue:N` → that
+ * issue; `agent:A` → that agent. Records a snapshot only carries by relation
+ * (a project's project-less agents, an issue's agent) are not owned: a
+ * snapshot may leave them out because the reader's token does not cover
+ * them (see the hub's snapshot filter). Returns what was removed, or null.
+ */
+export function replaceSnapshot(board: BoardState, channel: Channel, snapshot: Snapshot): BoardRemoval | null {
+  const parsed = parseChannel(channel);
+  const removed: BoardRemoval = { issues: [], agents: [] };
+  if (parsed) {
+    const { kind, id } = parsed;
+    const keepIssues = new Set(snapshot.issues.map((issue) => issue.issueId));
+    const keepAgents = new Set(snapshot.agents.map((agent) => agent.agentId));
+    for (const issue of board.issues.values()) {
+      const owned = kind === 'project' ? issue.projectId === id : kind === 'issue' && issue.issueId === id;
+      if (owned && !keepIssues.has(issue.issueId)) removed.issues.push(issue.issueId);
+    }
+    for (const agent of board.agents.values()) {
+      const owned = kind === 'project' ? agent.projectId === id : kind === 'agent' && agent.agentId === id;
+      if (owned && !keepAgents.has(agent.agentId)) removed.agents.push(agent.agentId);
+    }
+    for (const issueId of removed.issues) board.issues.delete(issueId);
+    for (const agentId of removed.agents) board.agents.delete(agentId);
+  }
+  applySnapshot(board, snapshot);
+  return removed.issues.length > 0 || removed.agents.length > 0 ? removed : null;
+}
+
 /** An agent that needs a person: it waits for input, or it failed. */
 export function needsAttention(agent: Pick<AgentState, 'status'>): boolean {
   return agent.status === 'waiting_for_input' || agent.status === 'failed';
