@@ -1,5 +1,6 @@
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
+import { DEFAULT_STUCK_AFTER_MINUTES } from '../lib/agent-state';
 
 export type Theme = 'dark' | 'light';
 
@@ -9,9 +10,12 @@ export interface PreferencesSlice {
   scrollback: number;
   /** Lines of recent output loaded when a pane opens. */
   tailLines: number;
+  /** A working agent silent this long (minutes) is shown as stuck; 0 turns stuck detection off. */
+  stuckAfterMinutes: number;
   setTheme(theme: Theme): void;
   setScrollback(lines: number): void;
   setTailLines(lines: number): void;
+  setStuckAfterMinutes(minutes: number): void;
 }
 
 export const DEFAULT_SCROLLBACK = 10_000;
@@ -23,15 +27,22 @@ export function createPreferencesStore(storage?: StateStorage) {
         theme: 'dark',
         scrollback: DEFAULT_SCROLLBACK,
         tailLines: 500,
+        stuckAfterMinutes: DEFAULT_STUCK_AFTER_MINUTES,
         setTheme: (theme) => set({ theme }),
         setScrollback: (lines) => set({ scrollback: clamp(Math.round(lines), 100, 200_000) }),
         setTailLines: (lines) => set({ tailLines: clamp(Math.round(lines), 0, 10_000) }),
+        setStuckAfterMinutes: (minutes) => set({ stuckAfterMinutes: clamp(Math.round(minutes), 0, 24 * 60) }),
       }),
       {
         name: 'falcon.preferences',
         version: 1,
         storage: createJSONStorage(() => storage ?? localStorage),
-        partialize: ({ theme, scrollback, tailLines }) => ({ theme, scrollback, tailLines }),
+        partialize: ({ theme, scrollback, tailLines, stuckAfterMinutes }) => ({
+          theme,
+          scrollback,
+          tailLines,
+          stuckAfterMinutes,
+        }),
       },
     ),
   );

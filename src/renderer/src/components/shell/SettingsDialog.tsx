@@ -144,6 +144,7 @@ function SettingsForm() {
           />
         </label>
       </fieldset>
+      <AgentStateFields />
       {bridge.getNotificationSettings && <NotificationFields />}
     </form>
   );
@@ -213,6 +214,28 @@ function NotificationFields() {
           onChange={(event) => change({ trayEnabled: event.target.checked })}
         />
         Show the tray icon (keeps watching with no window open)
+      </label>
+    </fieldset>
+  );
+}
+
+/** Stuck detection (docs/renderer.md, "Honest state"). */
+function AgentStateFields() {
+  const { preferences } = useServices();
+  const stuckAfterMinutes = usePreferences((s) => s.stuckAfterMinutes);
+  return (
+    <fieldset>
+      <legend>Agents</legend>
+      <label>
+        Show a working agent as stuck after this many minutes without output (0: never)
+        <input
+          type="number"
+          min={0}
+          max={1440}
+          step={1}
+          value={stuckAfterMinutes}
+          onChange={(event) => preferences.getState().setStuckAfterMinutes(Number(event.target.value))}
+        />
       </label>
     </fieldset>
   );
