@@ -169,6 +169,23 @@ describe('ConnectionBanner: honest state', () => {
   });
 });
 
+describe('ConnectionBanner: an expired token', () => {
+  afterEach(() => cleanup());
+
+  it('says the token expired when a refused upgrade (4003, no close code) was for a token past its exp', async () => {
+    const bridge = fakeBridge();
+    bridge.getServer = async () => ({ url: 'ws://test/ws', hasToken: true, tokenExpiresAt: Date.now() - 1000 });
+    const services = createTestServices(bridge);
+    renderWith(services, <ConnectionBanner onOpenSettings={() => undefined} />);
+    await act(async () =>
+      services.connection
+        .getState()
+        .setState({ ...state('authFailed'), lastClose: { code: 4003, reason: 'HTTP 401' } }, Date.now()),
+    );
+    expect(screen.getByTestId('connection-banner').textContent).toContain('The token expired');
+  });
+});
+
 describe('AgentStateAge (for pane headers)', () => {
   beforeEach(() => {
     vi.useFakeTimers();

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { CloseCode } from '../../../../shared/errors';
 import { clockTime } from '../../lib/agent-state';
 import { useBoard, useConnection, useServices } from '../../services';
 import { useNow } from '../board/use-now';
@@ -35,12 +36,16 @@ export function ConnectionBanner({ onOpenSettings }: { onOpenSettings: () => voi
   }, [counting]);
   // Whether a token was given at all: without one, the hub's refusal is not about a bad token.
   const [hasToken, setHasToken] = useState(true);
+  // A refused upgrade carries no close code (4003 at best): the token's own exp tells an expired one.
+  const [expiredToken, setExpiredToken] = useState(false);
   useEffect(() => {
     if (state.status !== 'authFailed') return;
     let current = true;
     void bridge.getServer().then(
       (server) => {
-        if (current) setHasToken(server.hasToken);
+        if (!current) return;
+        setHasToken(server.hasToken);
+        setExpiredToken(server.tokenExpiresAt != null && server.tokenExpiresAt <= Date.now());
       },
       () => undefined,
     );
@@ -77,7 +82,7 @@ export function ConnectionBanner({ onOpenSettings }: { onOpenSettings: () => voi
         action = { label: 'Sign in', run: onOpenSettings };
       } else {
         text =
-          state.lastClose?.code === 4001
+          state.lastClose?.code === CloseCode.TokenExpired || expiredToken
             ? `The token expired. Sign in with a new one.${asOf}`
             : `The hub refused the token. Sign in again or check Settings.${asOf}`;
         action = { label: 'Fix sign-in', run: onOpenSettings };
