@@ -151,7 +151,7 @@ describe('AgentList', () => {
     expect(badge().dataset.stuck).toBeUndefined();
     act(() => void vi.advanceTimersByTime(5 * 60_000));
     expect(badge().dataset.stuck).toBe('true');
-    expect(badge().textContent).toBe('⧗Stuck5m');
+    expect(badge().textContent).toBe('◷Stuck5m');
     expect(badge().title).toContain('no output for 5m');
     // Output un-sticks it.
     act(() => deliver(services, [{ kind: 'output', channel: 'agent:agent-2', text: 'x' }], Date.now()));

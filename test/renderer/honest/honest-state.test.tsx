@@ -203,7 +203,7 @@ describe('AgentStateAge (for pane headers)', () => {
     const age = screen.getByTestId('agent-state-age');
     expect(age.textContent).toBe('▶Working3m');
     act(() => void vi.advanceTimersByTime(5 * 60_000));
-    expect(age.textContent).toBe('⧗Stuck6m');
+    expect(age.textContent).toBe('◷Stuck6m');
     expect(age.dataset.stuck).toBe('true');
   });
 

@@ -13,7 +13,7 @@ export const STATUS_ICONS: Record<AgentStatus, string> = {
   idle: '○',
   offline: '–',
 };
-const STUCK_ICON = '⧗';
+const STUCK_ICON = '◷';
 
 export interface AgentStateAgeProps {
   agentId: string;
