@@ -1,8 +1,8 @@
 import {
   type ReadonlyBoard,
   applyBoardEvent,
-  applySnapshot,
   createBoardState,
+  replaceSnapshot,
   selectSnapshot,
   touchAgent,
 } from '../shared/board-state';
@@ -38,13 +38,21 @@ export class ChannelStore {
     return this.state;
   }
 
-  /** Applies a batch in order, setting `change` on the event and output deliveries that changed the board. */
+  /**
+   * Applies a batch in order, setting `change` on the event and output
+   * deliveries that changed the board, and `removed` on a snapshot that
+   * removed records its channel owns but no longer lists.
+   */
   apply(batch: readonly Delivery[], now: number): void {
     for (const delivery of batch) {
       switch (delivery.kind) {
-        case 'snapshot':
-          applySnapshot(this.state, delivery.data);
+        case 'snapshot': {
+          // A snapshot comes only on a fresh start (first subscribe, or the hub could not resume):
+          // it is the whole truth about its channel, so what it lacks is gone.
+          const removed = replaceSnapshot(this.state, delivery.channel, delivery.data);
+          if (removed) delivery.removed = removed;
           break;
+        }
         case 'tail':
           // The start of a fresh subscription: what was kept before no longer joins up with it.
           this.tails.delete(delivery.channel);

@@ -351,7 +351,7 @@ export class ReconnectingConnection {
         (known !== null && message.recovered === undefined && known.epoch !== message.epoch);
       if (lost) {
         this.stats.resyncs++;
-        this.deliver({ kind: 'resync', channel });
+        this.deliver({ kind: 'resync', channel, newEpoch: known !== null && known.epoch !== message.epoch });
       }
       this.registry.setPosition(channel, { epoch: message.epoch, offset: message.offset });
     } else {
@@ -382,7 +382,7 @@ export class ReconnectingConnection {
         }
       } else if (known) {
         this.stats.resyncs++;
-        this.deliver({ kind: 'resync', channel });
+        this.deliver({ kind: 'resync', channel, newEpoch: true });
       }
       this.registry.setPosition(channel, { epoch, offset });
     }

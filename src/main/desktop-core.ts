@@ -5,6 +5,7 @@ import type { ConnectionState } from '../shared/connection-state';
 import type { Delivery } from '../shared/delivery';
 import type { HelloResult, NotificationSettings } from '../shared/ipc';
 import { channelOf } from '../shared/protocol';
+import { tokenExpiresAt } from '../shared/token-expiry';
 import { type EmbeddedHub, startEmbeddedHub } from './embedded-hub';
 import { type DesktopNotification, NotificationPolicy } from '../shared/notification-policy';
 import type { SettingsStore } from './settings-store';
@@ -50,9 +51,10 @@ export class DesktopCore {
   private readonly viewing = new Map<number, { target: PaneTarget | null; focused: boolean }>();
   /** The hub's projects for this token, as last fetched: the one list windows read. */
   private projects: string[] = [];
-  private projectsFetch: Promise<string[]> | null = null;
+  private projectsFetch: Promise<string[] | null> | null = null;
   private projectSubscriptions = new Map<string, () => void>();
   private projectTimer: ReturnType<typeof setInterval> | null = null;
+  private wasOpen = false;
   private undoConnection: Array<() => void> = [];
   private serverChange: Promise<void> = Promise.resolve();
   private readonly now: () => number;
@@ -89,6 +91,7 @@ export class DesktopCore {
       this.hub = { label: hostOf(serverUrl), url: serverUrl, builtIn: false };
     }
     await this.host.prepareConnection?.(url);
+    this.wasOpen = false;
     this.connection = new ReconnectingConnection({
       urls: url,
       token,
@@ -98,8 +101,12 @@ export class DesktopCore {
     this.undoConnection = [
       this.connection.onDeliveries((batch) => this.onDeliveries(batch)),
       this.connection.onState((state) => {
+        const wasOpen = this.wasOpen;
+        this.wasOpen = state.status === 'open';
         this.host.broadcastConnectionState(state);
         this.refreshTray();
+        // Back after an outage (perhaps a restarted hub): its project list may differ.
+        if (state.status === 'open' && !wasOpen) void this.refreshProjects();
       }),
     ];
     this.connection.start();
@@ -124,6 +131,8 @@ export class DesktopCore {
       url: this.settings.get().serverUrl,
       hasToken: this.settings.hasToken(),
       secureTokenStorage: this.settings.tokenSecurity().secure,
+      // Main holds the token; the UI gets only when it expires, to warn in time.
+      tokenExpiresAt: tokenExpiresAt(this.hub.builtIn ? this.embedded?.token : this.settings.getToken()),
     };
   }
 
@@ -156,7 +165,8 @@ export class DesktopCore {
     return this.connection?.store.board ?? NO_BOARD;
   }
 
-  private async fetchProjects(): Promise<string[]> {
+  /** The hub's list; null when it could not be asked (it may be restarting: keep the last list). */
+  private async fetchProjects(): Promise<string[] | null> {
     const base = this.hub.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
     const token = this.hub.builtIn ? this.embedded?.token : this.settings.getToken();
     try {
@@ -168,7 +178,7 @@ export class DesktopCore {
       const body = (await response.json()) as { projects?: unknown };
       return Array.isArray(body.projects) ? body.projects.filter((id): id is string => typeof id === 'string') : [];
     } catch {
-      return [];
+      return null;
     }
   }
 
@@ -242,8 +252,15 @@ export class DesktopCore {
     const projects = await fetching;
     if (this.projectsFetch === fetching) this.projectsFetch = null;
     // The server changed (or the app is quitting) while this was under way: the list is the old hub's.
-    if (this.connection !== connection || !this.projectTimer) return;
+    if (this.connection !== connection || !this.projectTimer || projects === null) return;
     this.projects = projects;
+    // A project the hub no longer lists is not held any more (the windows drop it from their lists too).
+    for (const [id, undo] of this.projectSubscriptions) {
+      if (!projects.includes(id)) {
+        undo();
+        this.projectSubscriptions.delete(id);
+      }
+    }
     for (const id of projects) {
       if (!this.projectSubscriptions.has(id)) {
         this.projectSubscriptions.set(id, this.relay.hold(channelOf.project(id), { snapshot: true }));
@@ -257,7 +274,8 @@ export class DesktopCore {
     // The tray shows agents' statuses: only a snapshot or a status change redraws it.
     const statusMoved = batch.some(
       (delivery) =>
-        (delivery.kind === 'snapshot' && delivery.data.agents.length > 0) ||
+        (delivery.kind === 'snapshot' &&
+          (delivery.data.agents.length > 0 || Boolean(delivery.removed?.agents.length))) ||
         (delivery.kind === 'event' &&
           delivery.change?.agent !== undefined &&
           delivery.change.agent.status !== delivery.change.before.agent?.status),

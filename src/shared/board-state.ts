@@ -141,7 +141,7 @@ export function touchAgent(board: BoardState, channel: Channel, time: number): B
   if (previous?.lastActivityAt === time) return null;
   const agent: AgentState = previous
     ? { ...previous, lastActivityAt: time }
-    : { agentId: parsed.id, status: 'working', lastActivityAt: time };
+    : { agentId: parsed.id, status: 'working', lastActivityAt: time, statusSince: time };
   board.agents.set(parsed.id, agent);
   return { agent, before: previous ? { agent: previous } : {} };
 }
@@ -164,6 +164,8 @@ function updateIssue(
 function updateAgent(board: BoardState, agentId: string, time: number, patch: Partial<AgentState>): AgentState {
   const previous = board.agents.get(agentId);
   const agent: AgentState = { status: 'idle', ...previous, ...patch, agentId, lastActivityAt: time };
+  // Time in the current status (and stuck detection) starts when the status changes, not at every event.
+  if (!previous || previous.status !== agent.status) agent.statusSince = time;
   if (agent.message === undefined) delete agent.message;
   board.agents.set(agentId, agent);
   return agent;
@@ -198,6 +200,44 @@ export function selectSnapshot(board: ReadonlyBoard, channel: Channel): Snapshot
 export function applySnapshot(board: BoardState, snapshot: Snapshot): void {
   for (const issue of snapshot.issues) board.issues.set(issue.issueId, issue);
   for (const agent of snapshot.agents) board.agents.set(agent.agentId, agent);
+}
+
+/** Ids of the records a snapshot removed from the board. */
+export interface BoardRemoval {
+  issues: string[];
+  agents: string[];
+}
+
+/**
+ * A fresh snapshot of a channel is all the hub knows of it: besides writing
+ * its records, it removes the records the channel owns that it lacks (after
+ * a hub restart, those the new hub never heard of). A channel owns
+ * `project:X` → the issues and agents whose project is X; `issue:N` → that
+ * issue; `agent:A` → that agent. Records a snapshot only carries by relation
+ * (a project's project-less agents, an issue's agent) are not owned: a
+ * snapshot may leave them out because the reader's token does not cover
+ * them (see the hub's snapshot filter). Returns what was removed, or null.
+ */
+export function replaceSnapshot(board: BoardState, channel: Channel, snapshot: Snapshot): BoardRemoval | null {
+  const parsed = parseChannel(channel);
+  const removed: BoardRemoval = { issues: [], agents: [] };
+  if (parsed) {
+    const { kind, id } = parsed;
+    const keepIssues = new Set(snapshot.issues.map((issue) => issue.issueId));
+    const keepAgents = new Set(snapshot.agents.map((agent) => agent.agentId));
+    for (const issue of board.issues.values()) {
+      const owned = kind === 'project' ? issue.projectId === id : kind === 'issue' && issue.issueId === id;
+      if (owned && !keepIssues.has(issue.issueId)) removed.issues.push(issue.issueId);
+    }
+    for (const agent of board.agents.values()) {
+      const owned = kind === 'project' ? agent.projectId === id : kind === 'agent' && agent.agentId === id;
+      if (owned && !keepAgents.has(agent.agentId)) removed.agents.push(agent.agentId);
+    }
+    for (const issueId of removed.issues) board.issues.delete(issueId);
+    for (const agentId of removed.agents) board.agents.delete(agentId);
+  }
+  applySnapshot(board, snapshot);
+  return removed.issues.length > 0 || removed.agents.length > 0 ? removed : null;
 }
 
 /** An agent that needs a person: it waits for input, or it failed. */

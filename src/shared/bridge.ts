@@ -32,6 +32,11 @@ export interface ServerSettings {
    * before storing a token.
    */
   secureTokenStorage?: boolean;
+  /**
+   * When the stored token expires (ms since epoch, from its JWT `exp` claim),
+   * so the UI can warn before it does; null or absent when unknown or never.
+   */
+  tokenExpiresAt?: number | null;
 }
 
 export interface ServerUpdate {

@@ -1,4 +1,4 @@
-import type { BoardChange } from './board-state';
+import type { BoardChange, BoardRemoval } from './board-state';
 import type { ErrorCode } from './errors';
 import type { Channel, HistoryEvent, Snapshot } from './protocol';
 
@@ -30,8 +30,13 @@ export type Delivery =
    * `lastActivityAt` when it moved.
    */
   | { kind: 'output'; channel: Channel; text: string; offset?: number; epoch?: string; change?: BoardChange }
-  /** Validated records only: an invalid item was dropped and reported as an `error` delivery. */
-  | { kind: 'snapshot'; channel: Channel; data: Snapshot }
+  /**
+   * Validated records only: an invalid item was dropped and reported as an
+   * `error` delivery. A snapshot is the channel's whole state: `removed` lists
+   * the records the client core's board held for the channel and dropped
+   * because the snapshot lacks them (see `replaceSnapshot`), absent when none.
+   */
+  | { kind: 'snapshot'; channel: Channel; data: Snapshot; removed?: BoardRemoval }
   /**
    * The channel's kept past events (oldest first), asked for with `history`: a
    * record of what happened, never applied to the board (the snapshot and
@@ -46,8 +51,13 @@ export type Delivery =
    * missed), false for a fresh start (after its snapshot and tail, if any).
    */
   | { kind: 'subscribed'; channel: Channel; resumed: boolean }
-  /** The hub could not replay what was missed (history lost or trimmed): reload this channel's state. */
-  | { kind: 'resync'; channel: Channel }
+  /**
+   * The hub could not replay what was missed (history lost or trimmed): reload
+   * this channel's state. `newEpoch` is true when the channel's history started
+   * over (a hub without a persistent engine restarted), false when it was only
+   * trimmed or too old.
+   */
+  | { kind: 'resync'; channel: Channel; newEpoch: boolean }
   /** A hub without offsets: after this reconnect something may be missing, and nothing can prove otherwise. */
   | { kind: 'gap'; channel: Channel }
   | { kind: 'error'; channel?: Channel; code?: ErrorCode; message: string };

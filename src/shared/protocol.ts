@@ -324,6 +324,7 @@ const agentStateSchema = z.looseObject({
   stage: label.nullable().optional(),
   projectId: idSchema.nullable().optional(),
   lastActivityAt: timestamp.optional(),
+  statusSince: timestamp.optional(),
   message: z.string().max(10_000).optional(),
 });
 

@@ -114,7 +114,7 @@ describe('ReconnectingConnection against the hub', () => {
     await running.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: 'after' });
     await client.waitFor((d) => d.kind === 'subscribed', 2);
     const [resync] = await client.waitFor((d) => d.kind === 'resync');
-    expect(resync).toEqual({ kind: 'resync', channel: 'issue:1' });
+    expect(resync).toEqual({ kind: 'resync', channel: 'issue:1', newEpoch: true });
     await running.hub.publish('issue:1', 'issue_updated', { issueId: '1', title: 'live' });
     await client.waitFor((d) => d.kind === 'event' && (d.data as { title: string }).title === 'live');
     // The resync precedes the fresh snapshot it invalidates the old state for.

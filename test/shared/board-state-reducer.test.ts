@@ -91,7 +91,15 @@ describe('applyBoardEvent edges', () => {
     const board = createBoardState();
     const change = applyBoardEvent(board, 'agent_started', { agentId: 'a', issueId: '1' }, 7);
     expect(change).toEqual({
-      agent: { agentId: 'a', status: 'working', issueId: '1', stage: null, projectId: null, lastActivityAt: 7 },
+      agent: {
+        agentId: 'a',
+        status: 'working',
+        issueId: '1',
+        stage: null,
+        projectId: null,
+        lastActivityAt: 7,
+        statusSince: 7,
+      },
       before: {},
     });
     expect(board.issues.size).toBe(0);
@@ -125,7 +133,15 @@ describe('applyBoardEvent edges', () => {
     );
     const change = applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'idle' }, 2);
     expect(change).toEqual({
-      agent: { agentId: 'a', status: 'idle', issueId: '1', stage: 'test', projectId: 'p', lastActivityAt: 2 },
+      agent: {
+        agentId: 'a',
+        status: 'idle',
+        issueId: '1',
+        stage: 'test',
+        projectId: 'p',
+        lastActivityAt: 2,
+        statusSince: 2,
+      },
       before: { agent: started?.agent },
     });
     expect(change?.before.agent?.status).toBe('working');
@@ -143,6 +159,7 @@ describe('applyBoardEvent edges', () => {
       projectId: null,
       message: 'm',
       lastActivityAt: 3,
+      statusSince: 3,
     });
   });
 
@@ -151,7 +168,7 @@ describe('applyBoardEvent edges', () => {
     expect(
       applyBoardEvent(board, 'agent_status', { agentId: 'z', status: 'offline', issueId: '4', projectId: 'p' }, 1),
     ).toEqual({
-      agent: { agentId: 'z', status: 'offline', issueId: '4', projectId: 'p', lastActivityAt: 1 },
+      agent: { agentId: 'z', status: 'offline', issueId: '4', projectId: 'p', lastActivityAt: 1, statusSince: 1 },
       before: {},
     });
   });
@@ -177,14 +194,28 @@ describe('applyBoardEvent edges', () => {
   });
 });
 
+describe('agent statusSince', () => {
+  it('starts when the agent appears and moves only when its status changes', () => {
+    const board = createBoardState();
+    applyBoardEvent(board, 'agent_started', { agentId: 'a', issueId: '1' }, 10);
+    applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'working', message: 'still on it' }, 20);
+    touchAgent(board, 'agent:a', 30);
+    expect(board.agents.get('a')).toMatchObject({ status: 'working', statusSince: 10, lastActivityAt: 30 });
+    applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'waiting_for_input' }, 40);
+    expect(board.agents.get('a')).toMatchObject({ status: 'waiting_for_input', statusSince: 40 });
+    applyBoardEvent(board, 'agent_started', { agentId: 'a', issueId: '2' }, 50);
+    expect(board.agents.get('a')).toMatchObject({ status: 'working', issueId: '2', statusSince: 50 });
+  });
+});
+
 describe('touchAgent edges', () => {
   it('creates a working agent from output on its channel', () => {
     const board = createBoardState();
     expect(touchAgent(board, 'agent:new', 4)).toEqual({
-      agent: { agentId: 'new', status: 'working', lastActivityAt: 4 },
+      agent: { agentId: 'new', status: 'working', lastActivityAt: 4, statusSince: 4 },
       before: {},
     });
-    expect(board.agents.get('new')).toEqual({ agentId: 'new', status: 'working', lastActivityAt: 4 });
+    expect(board.agents.get('new')).toEqual({ agentId: 'new', status: 'working', lastActivityAt: 4, statusSince: 4 });
     // Output in the same millisecond moves nothing.
     expect(touchAgent(board, 'agent:new', 4)).toBeNull();
   });
@@ -193,7 +224,7 @@ describe('touchAgent edges', () => {
     const board = createBoardState();
     const status = applyBoardEvent(board, 'agent_status', { agentId: 'a', status: 'idle', message: 'zzz' }, 1);
     expect(touchAgent(board, 'agent:a', 9)).toEqual({
-      agent: { agentId: 'a', status: 'idle', message: 'zzz', lastActivityAt: 9 },
+      agent: { agentId: 'a', status: 'idle', message: 'zzz', lastActivityAt: 9, statusSince: 1 },
       before: { agent: status?.agent },
     });
   });

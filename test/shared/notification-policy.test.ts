@@ -168,7 +168,7 @@ describe('NotificationPolicy', () => {
 
     it('stays silent on resync and keeps the state it had', () => {
       settle(agentStatus('opus-1', 'failed'));
-      settle({ kind: 'resync', channel: 'project:web' }, agentStatus('opus-1', 'failed'));
+      settle({ kind: 'resync', channel: 'project:web', newEpoch: true }, agentStatus('opus-1', 'failed'));
       expect(shown).toHaveLength(1);
     });
   });

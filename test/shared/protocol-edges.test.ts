@@ -159,20 +159,25 @@ describe('parseServerMessage edges', () => {
 
   it('drops and counts invalid snapshot items, field by field, keeping the valid ones', () => {
     const good = { issueId: '1', title: 'Fine', status: 'todo', agentId: null };
-    const agent = { agentId: 'a', status: 'working', issueId: '1', projectId: null };
+    const agent = { agentId: 'a', status: 'working', issueId: '1', projectId: null, statusSince: 5 };
     const result = parseServerMessage(
       JSON.stringify({
         type: 'snapshot',
         channel: 'project:p',
         data: {
           issues: [good, {}, { issueId: '2', title: {} }, { issueId: '3', createdAt: 'yesterday' }, 7],
-          agents: [agent, { agentId: 'b', status: 'x' }, { agentId: 'c', status: 'idle', message: ['no'] }],
+          agents: [
+            agent,
+            { agentId: 'b', status: 'x' },
+            { agentId: 'c', status: 'idle', message: ['no'] },
+            { agentId: 'd', status: 'idle', statusSince: 'an hour ago' },
+          ],
         },
       }),
     );
     expect(result).toEqual({
       ok: true,
-      message: { type: 'snapshot', channel: 'project:p', data: { issues: [good], agents: [agent], dropped: 6 } },
+      message: { type: 'snapshot', channel: 'project:p', data: { issues: [good], agents: [agent], dropped: 7 } },
     });
     // Nothing dropped: no count.
     expect(

@@ -66,7 +66,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
   const undo = [
     bridge.onConnectionState((state) => {
       const wasOpen = connection.getState().state.status === 'open';
-      connection.getState().setState(state);
+      connection.getState().setState(state, now());
       // Signed in again, or back after an outage: the list may have changed (it was empty while refused).
       if (state.status === 'open' && !wasOpen) projects.refresh();
     }),

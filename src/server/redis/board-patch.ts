@@ -22,6 +22,8 @@ export interface BoardPatch {
     id: string;
     set: Record<string, string>;
     del: string[];
+    /** JSON of the agent's status: `statusSince` is written when it differs from the stored one (or the agent is new). */
+    status: string;
     /** Take this issue's stored project (or null when it has none): `agent_started` without a projectId. */
     projectOfIssue?: string;
   };
@@ -58,7 +60,6 @@ export function boardPatch(event: string, data: unknown, channel?: string): Boar
     case 'agent_started': {
       const p = parsed.data as EventPayloads['agent_started'];
       const agentSet: Record<string, string> = {
-        status: json('working'),
         issueId: json(p.issueId),
         stage: json(p.stage ?? null),
       };
@@ -71,18 +72,21 @@ export function boardPatch(event: string, data: unknown, channel?: string): Boar
           id: p.agentId,
           set: agentSet,
           del: [],
+          status: json('working'),
           ...(p.projectId === undefined ? { projectOfIssue: p.issueId } : {}),
         },
       };
     }
     case 'agent_status': {
       const p = parsed.data as EventPayloads['agent_status'];
-      const set: Record<string, string> = { status: json(p.status) };
+      const set: Record<string, string> = {};
       if (p.issueId !== undefined) set.issueId = json(p.issueId);
       if (p.stage !== undefined) set.stage = json(p.stage);
       if (p.projectId !== undefined) set.projectId = json(p.projectId);
       if (p.message !== undefined) set.message = json(p.message);
-      return { agent: { id: p.agentId, set, del: p.message === undefined ? ['message'] : [] } };
+      return {
+        agent: { id: p.agentId, set, del: p.message === undefined ? ['message'] : [], status: json(p.status) },
+      };
     }
   }
 }

@@ -110,6 +110,10 @@ if ARGV[9] ~= '' then
     local key = prefix .. 'agent:' .. patch.agent.id
     for field, value in pairs(patch.agent.set) do redis.call('HSET', key, field, value) end
     for _, field in ipairs(patch.agent.del) do redis.call('HDEL', key, field) end
+    -- As the reducer: time in status starts when the status changes (or the agent appears).
+    if redis.call('HGET', key, 'status') ~= patch.agent.status then
+      redis.call('HSET', key, 'status', patch.agent.status, 'statusSince', now)
+    end
     redis.call('HSET', key, 'lastActivityAt', now)
     redis.call('SADD', prefix .. 'agents', patch.agent.id)
     redis.call('PEXPIRE', key, finished_ttl)
@@ -166,7 +170,7 @@ if ARGV[10] ~= '' then
   local agent = string.match(channel, '^agent:(.+)$')
   if agent then
     local akey = prefix .. 'agent:' .. agent
-    if redis.call('EXISTS', akey) == 0 then redis.call('HSET', akey, 'status', '"working"') end
+    if redis.call('EXISTS', akey) == 0 then redis.call('HSET', akey, 'status', '"working"', 'statusSince', now) end
     redis.call('HSET', akey, 'lastActivityAt', now)
     redis.call('SADD', prefix .. 'agents', agent)
     redis.call('PEXPIRE', akey, finished_ttl)

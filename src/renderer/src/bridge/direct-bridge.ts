@@ -2,6 +2,7 @@ import { ReconnectingConnection, type WebSocketLike } from '../../../client/inde
 import type { BridgeSubscription, FalconBridge, HubInfo, ServerSettings } from '../../../shared/bridge';
 import type { Channel } from '../../../shared/protocol';
 import type { SubscribeOptions } from '../../../shared/delivery';
+import { tokenExpiresAt } from '../../../shared/token-expiry';
 
 const TOKEN_KEY = 'falcon.token';
 const SERVER_KEY = 'falcon.server';
@@ -99,7 +100,8 @@ export class DirectBridge implements FalconBridge {
   }
 
   async getServer(): Promise<ServerSettings> {
-    return { url: this.serverUrl, hasToken: Boolean(this.options.storage.getItem(TOKEN_KEY)) };
+    const token = this.options.storage.getItem(TOKEN_KEY);
+    return { url: this.serverUrl, hasToken: Boolean(token), tokenExpiresAt: tokenExpiresAt(token) };
   }
 
   async setServer(settings: { url: string; token?: string | null }): Promise<void> {

@@ -1,5 +1,6 @@
 import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
+import { DEFAULT_STUCK_AFTER_MINUTES } from '../lib/agent-state';
 
 export type Theme = 'dark' | 'light';
 
@@ -27,9 +28,12 @@ export interface PreferencesSlice {
   /** Lines of recent output loaded when a pane opens. */
   tailLines: number;
   webNotifications: WebNotificationPreferences;
+  /** A working agent silent this long (minutes) is shown as stuck; 0 turns stuck detection off. */
+  stuckAfterMinutes: number;
   setTheme(theme: Theme): void;
   setScrollback(lines: number): void;
   setTailLines(lines: number): void;
+  setStuckAfterMinutes(minutes: number): void;
   setWebNotifications(patch: Partial<WebNotificationPreferences>): void;
 }
 
@@ -43,21 +47,24 @@ export function createPreferencesStore(storage?: StateStorage) {
         scrollback: DEFAULT_SCROLLBACK,
         tailLines: 500,
         webNotifications: DEFAULT_WEB_NOTIFICATIONS,
+        stuckAfterMinutes: DEFAULT_STUCK_AFTER_MINUTES,
         setTheme: (theme) => set({ theme }),
         setScrollback: (lines) => set({ scrollback: clamp(Math.round(lines), 100, 200_000) }),
         setTailLines: (lines) => set({ tailLines: clamp(Math.round(lines), 0, 10_000) }),
         setWebNotifications: (patch) =>
           set((current) => ({ webNotifications: { ...current.webNotifications, ...patch } })),
+        setStuckAfterMinutes: (minutes) => set({ stuckAfterMinutes: clamp(Math.round(minutes), 0, 24 * 60) }),
       }),
       {
         name: 'falcon.preferences',
         version: 1,
         storage: createJSONStorage(() => storage ?? localStorage),
-        partialize: ({ theme, scrollback, tailLines, webNotifications }) => ({
+        partialize: ({ theme, scrollback, tailLines, webNotifications, stuckAfterMinutes }) => ({
           theme,
           scrollback,
           tailLines,
           webNotifications,
+          stuckAfterMinutes,
         }),
       },
     ),

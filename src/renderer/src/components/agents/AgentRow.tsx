@@ -1,29 +1,22 @@
 import { memo } from 'react';
-import { agentAttention, statusLabel } from '../../lib/board-view';
-import type { AgentStatus } from '../../../../shared/protocol';
+import { agentAttention } from '../../lib/board-view';
 import { useBoard, useServices } from '../../services';
 import { ElapsedTime } from '../board/ElapsedTime';
+import { AgentStateAge } from './AgentStateAge';
 import './agents.css';
-
-/** A glyph per status, so the badge does not rely on colour alone (the text says it too). */
-const STATUS_ICONS: Record<AgentStatus, string> = {
-  waiting_for_input: '⏸',
-  failed: '✖',
-  working: '▶',
-  idle: '○',
-  offline: '–',
-};
 
 export interface AgentRowProps {
   agentId: string;
 }
 
-/** One agent: status badge, current issue and stage, last activity. Click or Enter opens its pane. */
+/**
+ * One agent: status badge with time in status (or "Stuck"), project, current
+ * issue and stage, last activity. Click or Enter opens its pane.
+ */
 export const AgentRow = memo(function AgentRow({ agentId }: AgentRowProps) {
   const agent = useBoard((s) => s.agents[agentId]);
   const { layout } = useServices();
   if (!agent) return null;
-  const label = statusLabel(agent.status);
   return (
     <li className="agent-row-item">
       <button
@@ -38,9 +31,15 @@ export const AgentRow = memo(function AgentRow({ agentId }: AgentRowProps) {
       >
         <span className="agent-row-top">
           <span className="agent-row-id">{agent.agentId}</span>
-          <StatusBadge status={agent.status} label={label} />
+          <AgentStateAge agentId={agent.agentId} className="agent-status" />
         </span>
         <span className="agent-row-work">
+          {agent.projectId ? (
+            <span className="agent-row-project" title={`Project ${agent.projectId}`}>
+              <span className="visually-hidden">project </span>
+              {agent.projectId}
+            </span>
+          ) : null}
           {agent.issueId ? <span className="agent-row-issue">#{agent.issueId}</span> : <span>No issue</span>}
           {agent.stage ? <span className="agent-row-stage">{agent.stage}</span> : null}
           {agent.lastActivityAt !== undefined ? (
@@ -58,14 +57,3 @@ export const AgentRow = memo(function AgentRow({ agentId }: AgentRowProps) {
     </li>
   );
 });
-
-export function StatusBadge({ status, label }: { status: AgentStatus; label: string }) {
-  return (
-    <span className="agent-status" data-status={status}>
-      <span className="agent-status-icon" aria-hidden="true">
-        {STATUS_ICONS[status] ?? '?'}
-      </span>
-      {label}
-    </span>
-  );
-}

@@ -4,6 +4,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 
 import type { BridgeSubscription } from '../../../../shared/bridge';
 import { channelOf } from '../../../../shared/protocol';
 import { statusLabel } from '../../lib/board-view';
+import { AgentStateAge } from '../agents/AgentStateAge';
 import { outputFileName, saveTextFile } from '../../lib/save-text';
 import { useBoard, useLayout, usePreferences, useServices } from '../../services';
 import { type FilterCount, type SearchDirection, type SearchOptions, TerminalView } from '../../terminal/terminal-view';
@@ -258,11 +259,15 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
           <span className="agent-pane-id" title={agentId}>
             {agentId}
           </span>
-          <span className="agent-pane-status" data-status={status} title={statusText}>
-            {statusText}
-          </span>
+          {/* Status and time in it ("Working 3m", "Stuck 7m", "· as of 12:03" while not connected). */}
+          {agent ? (
+            <AgentStateAge agentId={agentId} className="agent-pane-status" />
+          ) : (
+            <span className="agent-pane-status" data-status={status} title={statusText}>
+              {statusText}
+            </span>
+          )}
           {agent?.issueId ? <span className="agent-pane-issue">#{agent.issueId}</span> : null}
-          {/* Extension slot: indicators about the agent's state (time in state, stuck) go here, after the status. */}
         </div>
         <span className="agent-pane-notice" role="status">
           {copyNotice}

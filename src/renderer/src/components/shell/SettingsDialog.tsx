@@ -144,6 +144,7 @@ function SettingsForm() {
           />
         </label>
       </fieldset>
+      <AgentStateFields />
       {bridge.getNotificationSettings && <NotificationFields />}
       {bridge.kind === 'web' && <BrowserNotificationFields />}
     </form>
@@ -284,6 +285,28 @@ function BrowserNotificationFields() {
         Not for the pane in focus while this tab has the focus. Changes within 2 s come together; three or more become
         one summary. Click one to open the agent’s pane.
       </p>
+    </fieldset>
+  );
+}
+
+/** Stuck detection (docs/renderer.md, "Honest state"). */
+function AgentStateFields() {
+  const { preferences } = useServices();
+  const stuckAfterMinutes = usePreferences((s) => s.stuckAfterMinutes);
+  return (
+    <fieldset>
+      <legend>Agents</legend>
+      <label>
+        Show a working agent as stuck after this many minutes without output (0: never)
+        <input
+          type="number"
+          min={0}
+          max={1440}
+          step={1}
+          value={stuckAfterMinutes}
+          onChange={(event) => preferences.getState().setStuckAfterMinutes(Number(event.target.value))}
+        />
+      </label>
     </fieldset>
   );
 }

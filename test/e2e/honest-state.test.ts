@@ -1,0 +1,151 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHub } from '../../src/server/index';
+import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { startTestHub, token } from '../helpers/hub';
+
+/**
+ * Issue 16, findings 6 and 7, in the web edition against real hubs: a hub
+ * restarted on the same port reloads the board (what the new hub does not
+ * know goes, with a notice), and while the page is not connected what it
+ * shows looks stale; a token close to its expiry is warned about.
+ */
+const executable = chromiumPath();
+let browser: Browser;
+let page: Page;
+const cleanup: Array<() => unknown> = [];
+
+beforeAll(async () => {
+  if (!executable) return;
+  ensureWebBuild();
+  browser = await launchChromium(executable);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  for (const undo of cleanup.splice(0).reverse()) await undo();
+});
+
+async function hub(port = 0): Promise<RunningHub> {
+  const running = await startTestHub({ port, webRoot: WEB_ROOT, outputBatch: { intervalMs: 20 } });
+  cleanup.push(() => running.close());
+  return running;
+}
+
+async function seed(running: RunningHub, issues: string[], agents: string[], extraProject = false): Promise<void> {
+  for (const id of issues) {
+    await running.hub.publish('project:web', 'issue_created', {
+      issueId: id,
+      projectId: 'web',
+      title: `Issue number ${id}`,
+      status: 'in_progress',
+      stage: 'implement',
+    });
+  }
+  for (const [index, agentId] of agents.entries()) {
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId,
+      status: 'working',
+      issueId: issues[index % issues.length],
+      projectId: 'web',
+    });
+  }
+  if (extraProject) {
+    await running.hub.publish('project:zeta', 'issue_created', { issueId: '90', projectId: 'zeta', title: 'Old work' });
+  }
+}
+
+async function open(url: string, tokenValue: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
+  page = await browser.newPage({ viewport });
+  // Chromium shares two cores with the other helpers' hubs: every step waits for its event up to a minute.
+  page.setDefaultTimeout(60_000);
+  cleanup.push(() => page.close());
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  cleanup.push(() => expect(errors).toEqual([]));
+  await page.goto(`${url}/#token=${tokenValue}`);
+  return page;
+}
+
+const agentIds = () =>
+  page.$$eval('[data-testid="agent-row"]', (rows) => rows.map((row) => (row as HTMLElement).dataset.agentId).sort());
+const issueIds = () =>
+  page.$$eval('[data-testid="issue-card"]', (cards) =>
+    cards.map((card) => (card as HTMLElement).dataset.issueId).sort(),
+  );
+const projectOptions = () =>
+  page.$$eval('.project-switcher option', (options) => options.map((option) => (option as HTMLOptionElement).value));
+
+describe.skipIf(!executable)('web edition: honest state', () => {
+  it('after a hub restart, reloads the board from the new hub with a notice, and looked stale meanwhile', async () => {
+    let running = await hub();
+    const port = running.port;
+    await seed(running, ['1', '2', '3'], ['opus-1', 'ghost'], true);
+    await open(running.url, await token());
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="issue-card"]').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="agent-row"]').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('.project-switcher option').length === 2);
+    expect(await page.getAttribute('html', 'data-stale')).toBeNull();
+    const badge = '[data-testid="agent-row"][data-agent-id="opus-1"] .agent-status';
+    expect(await page.getAttribute(badge, 'data-stale')).toBeNull();
+
+    await running.close();
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="reconnecting"]');
+    // Not connected: dimmed, and the status says it is what was last known.
+    await page.waitForSelector('html[data-stale="true"]');
+    expect(await page.getAttribute(badge, 'data-stale')).toBe('true');
+    expect(await page.textContent(badge)).toMatch(/Working.*· as of \d\d:\d\d/);
+    expect(await page.textContent('[data-testid="connection-banner"]')).toMatch(
+      /Connection lost at \d\d:\d\d.*Showing what was known at \d\d:\d\d/,
+    );
+    const opacity = await page.$eval('[data-testid="agent-row"]', (row) => getComputedStyle(row).opacity);
+    expect(Number(opacity)).toBeLessThan(1);
+    await page.screenshot({ path: '/tmp/honest-stale.png' });
+
+    // The new hub knows issues 1 and 2 and agent opus-1; not issue 3, agent "ghost" or project "zeta".
+    running = await hub(port);
+    await seed(running, ['1', '2'], ['opus-1']);
+    await page.evaluate(() =>
+      document.querySelector<HTMLButtonElement>('[data-testid="connection-banner"] button')?.click(),
+    );
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
+    await page.waitForSelector('[data-testid="reload-notice"]');
+    expect(await page.textContent('[data-testid="reload-notice"]')).toContain(
+      'The hub restarted; the board was reloaded from it',
+    );
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="issue-card"]').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="agent-row"]').length === 1);
+    expect(await issueIds()).toEqual(['1', '2']);
+    expect(await agentIds()).toEqual(['opus-1']);
+    await page.waitForFunction(() => document.querySelectorAll('.project-switcher option').length === 1);
+    expect(await projectOptions()).toEqual(['web']);
+    expect(await page.getAttribute('html', 'data-stale')).toBeNull();
+    await page.screenshot({ path: '/tmp/honest-restart.png' });
+
+    await page.click('[data-testid="reload-notice"] button');
+    await page.waitForSelector('[data-testid="reload-notice"]', { state: 'detached' });
+  }, 240_000);
+
+  it('warns before the token expires', async () => {
+    const running = await hub();
+    await seed(running, ['1'], ['opus-1']);
+    await open(running.url, await token({ ttlSeconds: 5 * 60 }));
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
+    await page.waitForSelector('[data-testid="token-expiry-warning"]');
+    expect(await page.textContent('[data-testid="token-expiry-warning"]')).toMatch(
+      /Your token expires in [45] min .* sign in again/,
+    );
+    await page.screenshot({ path: '/tmp/honest-token-warning.png' });
+  }, 120_000);
+
+  it('does not warn about a token with a day left', async () => {
+    const running = await hub();
+    await seed(running, ['1'], ['opus-1']);
+    await open(running.url, await token());
+    await page.waitForSelector('[data-testid="connection-banner"][data-status="open"]');
+    await page.waitForSelector('[data-testid="agent-row"]');
+    expect(await page.$('[data-testid="token-expiry-warning"]')).toBeNull();
+  }, 120_000);
+});
