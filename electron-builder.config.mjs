@@ -16,7 +16,16 @@ const config = {
   // icons, and package.json. Production dependencies (ws, jose, pino, …) are
   // added by electron-builder; devDependencies never are (the renderer's React
   // and xterm are bundled into out/renderer, so they are devDependencies).
-  files: ['out/main/**', 'out/preload/**', 'out/renderer/**', 'resources/**', 'package.json', '!**/*.map'],
+  files: [
+    'out/main/**',
+    'out/preload/**',
+    'out/renderer/**',
+    'resources/**',
+    'package.json',
+    '!**/*.map',
+    // The web edition's precompressed copies (.br/.gz) are for the hub; the desktop reads the plain files.
+    '!out/renderer/**/*.{br,gz}',
+  ],
   asar: true,
   icon: 'resources/icon.png',
   extraMetadata: { main: 'out/main/index.js' },

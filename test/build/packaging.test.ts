@@ -89,6 +89,8 @@ describe('electron-builder configuration', () => {
       'package.json',
     ]);
     expect(files).toContain('!**/*.map');
+    // The hub's precompressed copies of the web edition stay out of the desktop package.
+    expect(files).toContain('!out/renderer/**/*.{br,gz}');
   });
 
   it('has one source icon large enough for every platform (≥ 512 px) and tray icons per state', () => {
@@ -115,7 +117,7 @@ describe('the packaged app.asar', () => {
     const stage = join(work, 'app');
     for (const pattern of (config.files as string[]).filter((f) => f.endsWith('/**'))) {
       const dir = pattern.slice(0, -3);
-      cpSync(join(root, dir), join(stage, dir), { recursive: true, filter: (path) => !path.endsWith('.map') });
+      cpSync(join(root, dir), join(stage, dir), { recursive: true, filter: (path) => !/\.(map|br|gz)$/.test(path) });
     }
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
     const { devDependencies: _dev, scripts: _scripts, ...production } = pkg;
@@ -148,7 +150,7 @@ describe('the packaged app.asar', () => {
 
   it('holds nothing it should not: no sources, tests, benchmarks, docs, source maps or devDependencies', () => {
     const forbidden = entries.filter((entry) =>
-      /^\/(src|test|bench|docs|node_modules|\.github|\.ci)\/|\.map$|\/(react|react-dom|vitest|typescript|electron)\//.test(
+      /^\/(src|test|bench|docs|node_modules|\.github|\.ci)\/|\.(map|br|gz)$|\/(react|react-dom|vitest|typescript|electron)\//.test(
         entry,
       ),
     );

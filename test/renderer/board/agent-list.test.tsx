@@ -57,13 +57,13 @@ describe('AgentList', () => {
     setup();
     const badge = (agentId: string) => row(agentId).querySelector('.agent-status') as HTMLElement;
     // With the time in that status (here from the last activity: these records have no statusSince).
-    expect(badge('agent-5').textContent).toBe('⏸Waiting for input42s');
+    expect(badge('agent-5').textContent).toBe('‖Waiting for input42s');
     expect(badge('agent-5').dataset.status).toBe('waiting_for_input');
     expect(badge('agent-3').textContent).toBe('✖Failed');
     expect(badge('agent-2').textContent).toBe('▶Working5s');
     expect(badge('agent-1').textContent).toBe('○Idle1h');
     expect(badge('agent-4').textContent).toBe('–Offline');
-    expect(badge('agent-5').querySelector('[aria-hidden="true"]')?.textContent).toBe('⏸');
+    expect(badge('agent-5').querySelector('[aria-hidden="true"]')?.textContent).toBe('‖');
   });
 
   it('shows the current issue, stage, message and last activity', () => {

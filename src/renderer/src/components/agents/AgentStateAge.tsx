@@ -7,7 +7,7 @@ import './agents.css';
 
 /** A glyph per status, so the badge does not rely on colour alone (the text says it too). */
 export const STATUS_ICONS: Record<AgentStatus, string> = {
-  waiting_for_input: '⏸',
+  waiting_for_input: '‖',
   failed: '✖',
   working: '▶',
   idle: '○',

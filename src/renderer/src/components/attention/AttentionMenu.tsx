@@ -7,8 +7,8 @@ import { ElapsedTime } from '../board/ElapsedTime';
 import { jumpToNext } from './use-attention-signals';
 import './attention.css';
 
-// Glyphs every font here has (⏸ is missing from common Linux fonts and shows as a box).
-const ICONS: Record<AttentionItem['status'], string> = { waiting_for_input: '?', failed: '✖' };
+// The agent list's glyphs; all in common fonts (⏸ is missing from many Linux fonts and shows as a box).
+const ICONS: Record<AttentionItem['status'], string> = { waiting_for_input: '‖', failed: '✖' };
 
 /**
  * The attention queue in the header: a button with the count that opens a
