@@ -19,6 +19,7 @@ const running = await startTestHub({ webRoot: WEB_ROOT });
 const demo = new DemoSimulator({
   seed: 7,
   speed: 12,
+  agents: 10,
   publisher: {
     publish: (channel, event, data) => void running.hub.publish(channel, event, data),
     streamAgentOutput: (agentId, text) => running.hub.streamAgentOutput(agentId, text),
@@ -79,6 +80,8 @@ async function take(browser: Browser, shot: Shot): Promise<void> {
   await page.goto(url);
   await page.waitForSelector('[data-testid="issue-card"]');
   await page.waitForSelector('[data-testid="agent-row"]');
+  // The project most agents work on, so the board and the panes tell one story.
+  await page.getByLabel('Project').selectOption('falcon-web');
   const agents = await page.$$eval('[data-testid="agent-row"]', (rows) =>
     rows.map((row) => row.getAttribute('data-agent-id')),
   );
@@ -87,6 +90,8 @@ async function take(browser: Browser, shot: Shot): Promise<void> {
     await page.waitForSelector(`[data-testid="agent-pane"][data-agent-id="${agentId}"]`);
   }
   await shot.prepare?.(page);
+  // Off the agent list: while the pointer is over it, its order holds still (docs/renderer.md).
+  await page.mouse.move(2, 2);
   await pause(4000);
   await page.screenshot({ path: join(out, shot.file) });
   await context.close();

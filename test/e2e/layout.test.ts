@@ -268,7 +268,14 @@ describe.skipIf(!executable)('Layout in Chromium against a real hub', { timeout:
     const running = await hub();
     const agents = ['opus-1', 'opus-2', 'opus-3', 'opus-4'];
     await seed(running, agents);
+    // One agent waits, so the header carries its widest form (the attention button too).
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'opus-5',
+      status: 'waiting_for_input',
+      projectId: 'web',
+    });
     await open(running.url, { width: 1024, height: 700 });
+    await page.waitForSelector('[data-testid="attention-toggle"][data-count="1"]');
     for (const agentId of agents) await openPane(agentId);
     for (const viewport of [
       { width: 1024, height: 700 },
@@ -281,6 +288,15 @@ describe.skipIf(!executable)('Layout in Chromium against a real hub', { timeout:
       const label = `${viewport.width}×${viewport.height}: ${JSON.stringify(size)}`;
       expect(size.width, label).toBeLessThanOrEqual(viewport.width);
       expect(size.height, label).toBeLessThanOrEqual(viewport.height);
+      // The header keeps to one row: no control starts below the bottom of the highest one.
+      const wrapped = await page.$eval('.app-header', (header) => {
+        const boxes = [...header.children]
+          .map((child) => child.getBoundingClientRect())
+          .filter((box) => box.width > 1 && box.height > 1);
+        const firstBottom = Math.min(...boxes.map((box) => box.bottom));
+        return boxes.filter((box) => box.top >= firstBottom).length;
+      });
+      expect(wrapped, `${label}: header controls on a second row`).toBe(0);
     }
   });
 
