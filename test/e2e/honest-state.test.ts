@@ -148,4 +148,36 @@ describe.skipIf(!executable)('web edition: honest state', () => {
     await page.waitForSelector('[data-testid="agent-row"]');
     expect(await page.$('[data-testid="token-expiry-warning"]')).toBeNull();
   }, 120_000);
+
+  it('holds the agent order under the pointer and keyboard focus, but not after a click once the pointer has left', async () => {
+    const running = await hub();
+    await seed(running, ['1', '2', '3'], ['agent-1', 'agent-2', 'agent-3']);
+    await open(running.url, await token());
+    const order = () =>
+      page.$$eval('[data-testid="agent-row"]', (rows) => rows.map((row) => (row as HTMLElement).dataset.agentId));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="agent-row"]').length === 3);
+    expect(await order()).toEqual(['agent-1', 'agent-2', 'agent-3']);
+
+    // Under the pointer, a status change does not move the rows.
+    await page.hover('[data-testid="agent-row"][data-agent-id="agent-2"]');
+    await running.hub.publish('project:web', 'agent_status', { agentId: 'agent-3', status: 'waiting_for_input' });
+    await page.waitForSelector('[data-testid="agent-row"][data-agent-id="agent-3"][data-status="waiting_for_input"]');
+    expect(await order()).toEqual(['agent-1', 'agent-2', 'agent-3']);
+
+    // A click opens the pane and leaves focus on the row; once the pointer leaves, the list sorts again.
+    await page.click('[data-testid="agent-row"][data-agent-id="agent-2"]');
+    await page.waitForSelector('[data-testid="agent-pane"][data-agent-id="agent-2"]');
+    await page.mouse.move(2, 2);
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="agent-row"]') as HTMLElement | null)?.dataset.agentId === 'agent-3',
+    );
+    expect(await order()).toEqual(['agent-3', 'agent-1', 'agent-2']);
+
+    // Keyboard focus (j/k) holds it while it stays in the list.
+    await page.focus('[data-testid="agent-row"][data-agent-id="agent-3"]');
+    await page.keyboard.press('j');
+    await running.hub.publish('project:web', 'agent_status', { agentId: 'agent-2', status: 'failed' });
+    await page.waitForSelector('[data-testid="agent-row"][data-agent-id="agent-2"][data-status="failed"]');
+    expect(await order()).toEqual(['agent-3', 'agent-1', 'agent-2']);
+  }, 120_000);
 });

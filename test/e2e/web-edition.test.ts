@@ -201,16 +201,16 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
     try {
       // Every pane is drawing the stream before the page is asked to answer.
       for (const agentId of agents) await waitForPaneText(agentId, 'npm test');
-      const answers: number[] = [];
+      // The page answers input while nine panes stream: a frozen page never opens or closes the
+      // dialog. How fast it answers is the terminal-ingest benchmark's job (bench/, docs/performance.md),
+      // not a timed assertion here: this must pass on a loaded machine.
+      const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
       for (let i = 0; i < 3; i++) {
-        const started = Date.now();
-        await page.click('button[aria-label="Keyboard shortcuts"]', { timeout: 5000 });
-        await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ timeout: 5000 });
+        await page.click('button[aria-label="Keyboard shortcuts"]');
+        await dialog.waitFor({ state: 'visible' });
         await page.keyboard.press('Escape');
-        answers.push(Date.now() - started);
+        await dialog.waitFor({ state: 'hidden' });
       }
-      // The page answers input while nine panes stream (a frozen page would time out above).
-      expect(Math.max(...answers)).toBeLessThan(5000);
     } finally {
       streaming = false;
       await stream;

@@ -12,10 +12,12 @@ import './agents.css';
  * ids and the attention count; each row selects its own agent.
  *
  * The order holds still while the pointer is over the list or a row has
- * keyboard focus, so the row under the pointer is the one clicked: agents
- * that change status keep their place (new ones join at the end, removed
- * ones leave), and the list re-sorts when the pointer leaves or focus moves
- * out.
+ * keyboard focus (j/k, Tab: `:focus-visible`), so the row under the pointer
+ * or the keyboard is the one acted on: agents that change status keep their
+ * place (new ones join at the end, removed ones leave), and the list re-sorts
+ * when the pointer leaves or keyboard focus moves out. Focus left on a row by
+ * a click does not hold it: the list would otherwise stay unsorted after
+ * every click.
  */
 export function AgentList() {
   const ids = useBoard(
@@ -48,7 +50,7 @@ export function AgentList() {
       data-order-frozen={frozen ? 'true' : undefined}
       onPointerEnter={() => setHovered(true)}
       onPointerLeave={() => setHovered(false)}
-      onFocus={() => setFocused(true)}
+      onFocus={(event) => setFocused(isKeyboardFocus(event.target))}
       onBlur={onBlur}
     >
       <h2 className="agent-list-heading" id={headingId}>
@@ -66,6 +68,15 @@ export function AgentList() {
       </ul>
     </div>
   );
+}
+
+function isKeyboardFocus(target: EventTarget): boolean {
+  try {
+    return target instanceof Element && target.matches(':focus-visible');
+  } catch {
+    // An engine without :focus-visible: any focus holds the order, as before.
+    return true;
+  }
 }
 
 /** The order shown before, kept: ids still present stay where they were, new ones go last. */
