@@ -1,26 +1,14 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { WEB_ROOT } from '../helpers/browser';
+import { useWebEditionSuite } from '../helpers/web-suite';
 import { startTestHub, token } from '../helpers/hub';
 
-const executable = chromiumPath();
+const suite = useWebEditionSuite();
+const { executable, cleanup } = suite;
 const AGENTS = ['opus-1', 'opus-2', 'opus-3'];
-let browser: Browser;
 let page: Page;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  if (!executable) return;
-  ensureWebBuild();
-  browser = await launchChromium(executable);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 async function hub(): Promise<RunningHub> {
   const running = await startTestHub({ port: 0, webRoot: WEB_ROOT, outputBatch: { intervalMs: 20 } });
@@ -51,7 +39,7 @@ function setStatus(running: RunningHub, agentId: string, status: string, message
  * sees each notification the page creates (the real one is still created).
  */
 async function open(running: RunningHub, recordNotifications = false): Promise<Page> {
-  const context: BrowserContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context: BrowserContext = await suite.browser.newContext({ viewport: { width: 1400, height: 900 } });
   cleanup.push(() => context.close());
   if (recordNotifications) {
     await context.grantPermissions(['notifications'], { origin: running.url });

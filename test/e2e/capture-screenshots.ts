@@ -56,6 +56,18 @@ const shots: Shot[] = [
       await page.waitForSelector('[data-testid="issue-drawer"]', { timeout: 30_000 });
     },
   },
+  {
+    file: 'attention-queue.png',
+    width: 1440,
+    height: 900,
+    panes: 2,
+    prepare: async (page) => {
+      // The demo's agents ask for input now and then: wait for one, then open the queue.
+      await page.waitForSelector('[data-testid="attention-toggle"]:not([data-count="0"])', { timeout: 120_000 });
+      await page.click('[data-testid="attention-toggle"]');
+      await page.waitForSelector('#attention-popover');
+    },
+  },
 ];
 
 try {

@@ -1,7 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { WEB_ROOT } from '../helpers/browser';
+import { useWebEditionSuite } from '../helpers/web-suite';
 import { startTestHub, token } from '../helpers/hub';
 
 /**
@@ -10,22 +11,9 @@ import { startTestHub, token } from '../helpers/hub';
  * know goes, with a notice), and while the page is not connected what it
  * shows looks stale; a token close to its expiry is warned about.
  */
-const executable = chromiumPath();
-let browser: Browser;
+const suite = useWebEditionSuite();
+const { executable, cleanup } = suite;
 let page: Page;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  if (!executable) return;
-  ensureWebBuild();
-  browser = await launchChromium(executable);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 async function hub(port = 0): Promise<RunningHub> {
   const running = await startTestHub({ port, webRoot: WEB_ROOT, outputBatch: { intervalMs: 20 } });
@@ -57,7 +45,7 @@ async function seed(running: RunningHub, issues: string[], agents: string[], ext
 }
 
 async function open(url: string, tokenValue: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  page = await browser.newPage({ viewport });
+  page = await suite.browser.newPage({ viewport });
   // Chromium shares two cores with the other helpers' hubs: every step waits for its event up to a minute.
   page.setDefaultTimeout(60_000);
   cleanup.push(() => page.close());

@@ -1,25 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { WEB_ROOT } from '../helpers/browser';
+import { useWebEditionSuite } from '../helpers/web-suite';
 import { startTestHub, token } from '../helpers/hub';
 
-const executable = chromiumPath();
-let browser: Browser;
+const suite = useWebEditionSuite();
+const { executable, cleanup } = suite;
 let page: Page;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  if (!executable) return;
-  ensureWebBuild();
-  browser = await launchChromium(executable);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 /** Publishes an issue event as falcon-pm's realtime design does: on the issue's channel and its project's. */
 async function issueEvent(running: RunningHub, event: string, data: Record<string, unknown>): Promise<void> {
@@ -52,7 +40,7 @@ describe.skipIf(!executable)('Issue details in Chromium against a real hub', { t
       projectId: 'web',
     });
 
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page = await suite.browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(60_000);
     cleanup.push(() => page.close());
     const errors: string[] = [];
@@ -110,7 +98,7 @@ describe.skipIf(!executable)('Issue details in Chromium against a real hub', { t
     const running = await startTestHub({ webRoot: WEB_ROOT });
     cleanup.push(() => running.close());
     await issueEvent(running, 'issue_created', { title: 'Search box', status: 'todo', agentId: 'agent-y' });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page = await suite.browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(60_000);
     cleanup.push(() => page.close());
     await page.goto(`${running.url}/#token=${await token()}`);

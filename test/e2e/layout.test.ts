@@ -4,28 +4,16 @@
  * collapsed, a pane maximised, the layout keys, no page scroll at the three
  * sizes people use, and board columns that stay put across projects.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { WEB_ROOT } from '../helpers/browser';
+import { useWebEditionSuite } from '../helpers/web-suite';
 import { startTestHub, token } from '../helpers/hub';
 
-const executable = chromiumPath();
-let browser: Browser;
+const suite = useWebEditionSuite();
+const { executable, cleanup } = suite;
 let page: Page;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  if (!executable) return;
-  ensureWebBuild();
-  browser = await launchChromium(executable);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 async function hub(): Promise<RunningHub> {
   const running = await startTestHub({ webRoot: WEB_ROOT, outputBatch: { intervalMs: 20 } });
@@ -71,7 +59,7 @@ async function seed(running: RunningHub, agents: string[] = [], { spike = true }
 }
 
 async function open(url: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  page = await browser.newPage({ viewport });
+  page = await suite.browser.newPage({ viewport });
   page.setDefaultTimeout(60_000);
   cleanup.push(() => page.close());
   const errors: string[] = [];

@@ -1,29 +1,17 @@
 // Pane header and pane tools in the web edition, in Chromium, against a real hub (needs `npm run build`).
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { WEB_ROOT } from '../helpers/browser';
+import { useWebEditionSuite } from '../helpers/web-suite';
 import { startTestHub, token } from '../helpers/hub';
 
-const executable = chromiumPath();
+const suite = useWebEditionSuite();
+const { executable, cleanup } = suite;
 /** Where the screenshots go when PANE_TOOLS_SCREENSHOTS names a directory (for looking at them). */
 const screenshots = process.env.PANE_TOOLS_SCREENSHOTS;
-let browser: Browser;
 let page: Page;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  if (!executable) return;
-  ensureWebBuild();
-  browser = await launchChromium(executable);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 const AGENTS = Array.from({ length: 9 }, (_, i) => `sonnet-reviewer-${i + 11}`);
 
@@ -49,7 +37,7 @@ async function hubWith(agents: string[]): Promise<RunningHub> {
 }
 
 async function open(url: string, width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+  const context = await suite.browser.newContext({ viewport: { width, height }, acceptDownloads: true });
   page = await context.newPage();
   // Chromium shares two cores with hubs and other suites: every step waits for its event up to a minute.
   page.setDefaultTimeout(60_000);

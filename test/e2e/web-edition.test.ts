@@ -1,26 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningHub } from '../../src/server/index';
-import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
+import { WEB_ROOT } from '../helpers/browser';
+import { useWebEditionSuite } from '../helpers/web-suite';
 import { startTestHub, token } from '../helpers/hub';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
-const executable = chromiumPath();
-let browser: Browser;
+const suite = useWebEditionSuite();
+const { executable, cleanup } = suite;
 let page: Page;
-const cleanup: Array<() => unknown> = [];
-
-beforeAll(async () => {
-  if (!executable) return;
-  ensureWebBuild();
-  browser = await launchChromium(executable);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 async function hub(port = 0): Promise<RunningHub> {
   const running = await startTestHub({ port, webRoot: WEB_ROOT, outputBatch: { intervalMs: 20 } });
@@ -49,7 +37,7 @@ async function seed(running: RunningHub, agents = ['opus-1']): Promise<void> {
 }
 
 async function open(url: string, tokenValue: string): Promise<Page> {
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
   // Chromium shares two cores with hubs and Redis: every step waits for its event up to a minute.
   page.setDefaultTimeout(60_000);
   cleanup.push(() => page.close());
@@ -279,7 +267,7 @@ describe.skipIf(!executable)('Web edition in Chromium against a real hub', { tim
 
   it('asks for a token, rather than saying it was refused, when none was given', async () => {
     const running = await hub();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await suite.browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(60_000);
     cleanup.push(() => page.close());
     await page.goto(`${running.url}/`);

@@ -1,3 +1,4 @@
+import { rovingIndex } from '../../lib/roving-index';
 import './panes.css';
 import { type CSSProperties, type KeyboardEvent, memo, useEffect, useRef } from 'react';
 import { MAX_PANES, type PaneState } from '../../stores/layout-store';
@@ -170,21 +171,7 @@ interface PaneTabsProps {
 function PaneTabs({ panes, activeId, onSelect }: PaneTabsProps) {
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const current = panes.findIndex((pane) => pane.id === activeId);
-    const last = panes.length - 1;
-    const next =
-      event.key === 'ArrowRight'
-        ? current >= last
-          ? 0
-          : current + 1
-        : event.key === 'ArrowLeft'
-          ? current <= 0
-            ? last
-            : current - 1
-          : event.key === 'Home'
-            ? 0
-            : event.key === 'End'
-              ? last
-              : null;
+    const next = rovingIndex(event.key, current, panes.length, 'horizontal');
     if (next === null) return;
     event.preventDefault();
     const pane = panes[next];

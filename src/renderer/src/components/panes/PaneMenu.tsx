@@ -1,3 +1,4 @@
+import { rovingIndex } from '../../lib/roving-index';
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 
 export interface PaneMenuItem {
@@ -63,21 +64,7 @@ export function PaneMenu({ label, items }: { label: string; items: PaneMenuItem[
   const onMenuKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const menuItems = itemsOf(menuRef.current);
     const current = menuItems.indexOf(document.activeElement as HTMLElement);
-    const last = menuItems.length - 1;
-    const next =
-      event.key === 'ArrowDown'
-        ? current >= last
-          ? 0
-          : current + 1
-        : event.key === 'ArrowUp'
-          ? current <= 0
-            ? last
-            : current - 1
-          : event.key === 'Home'
-            ? 0
-            : event.key === 'End'
-              ? last
-              : null;
+    const next = rovingIndex(event.key, current, menuItems.length, 'vertical');
     if (next !== null) {
       event.preventDefault();
       menuItems[next]?.focus();

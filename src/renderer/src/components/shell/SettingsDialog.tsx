@@ -172,12 +172,6 @@ function NotificationFields() {
     setSettings({ ...settings, ...patch });
     void bridge.setNotificationSettings?.(patch).then(setSettings);
   };
-  const toggleStatus = (status: string, on: boolean) => {
-    const statuses = new Set(settings.statuses);
-    if (on) statuses.add(status);
-    else statuses.delete(status);
-    change({ statuses: [...statuses] });
-  };
   const pausedUntil = settings.pausedUntil;
   return (
     <fieldset>
@@ -190,16 +184,7 @@ function NotificationFields() {
         />
         Notify on status changes
       </label>
-      {NOTIFY_STATUSES.map(([status, label]) => (
-        <label className="inline" key={status}>
-          <input
-            type="checkbox"
-            checked={settings.statuses.includes(status)}
-            onChange={(event) => toggleStatus(status, event.target.checked)}
-          />
-          {label}
-        </label>
-      ))}
+      <StatusChoices statuses={settings.statuses} onChange={(statuses) => change({ statuses })} />
       {pausedUntil !== null && (
         <p className="muted">
           Paused until {new Date(pausedUntil).toLocaleTimeString()}{' '}
@@ -242,12 +227,6 @@ function BrowserNotificationFields() {
     setPermission(granted);
     preferences.getState().setWebNotifications({ enabled: granted === 'granted' });
   };
-  const toggleStatus = (status: string, on: boolean) => {
-    const statuses = new Set(settings.statuses);
-    if (on) statuses.add(status);
-    else statuses.delete(status);
-    preferences.getState().setWebNotifications({ statuses: [...statuses] });
-  };
   const on = settings.enabled && permission === 'granted';
   return (
     <fieldset data-testid="browser-notifications">
@@ -271,16 +250,10 @@ function BrowserNotificationFields() {
           This browser blocks notifications for this page; allow them in its site settings, then reopen Settings.
         </p>
       )}
-      {NOTIFY_STATUSES.map(([status, label]) => (
-        <label className="inline" key={status}>
-          <input
-            type="checkbox"
-            checked={settings.statuses.includes(status)}
-            onChange={(event) => toggleStatus(status, event.target.checked)}
-          />
-          {label}
-        </label>
-      ))}
+      <StatusChoices
+        statuses={settings.statuses}
+        onChange={(statuses) => preferences.getState().setWebNotifications({ statuses })}
+      />
       <p className="muted">
         Not for the pane in focus while this tab has the focus. Changes within 2 s come together; three or more become
         one summary. Click one to open the agent’s pane.
@@ -309,4 +282,24 @@ function AgentStateFields() {
       </label>
     </fieldset>
   );
+}
+
+/** One checkbox per status that can notify (desktop and browser notifications share the list). */
+function StatusChoices({ statuses, onChange }: { statuses: readonly string[]; onChange(statuses: string[]): void }) {
+  const toggle = (status: string, on: boolean) => {
+    const next = new Set(statuses);
+    if (on) next.add(status);
+    else next.delete(status);
+    onChange([...next]);
+  };
+  return NOTIFY_STATUSES.map(([status, label]) => (
+    <label className="inline" key={status}>
+      <input
+        type="checkbox"
+        checked={statuses.includes(status)}
+        onChange={(event) => toggle(status, event.target.checked)}
+      />
+      {label}
+    </label>
+  ));
 }
