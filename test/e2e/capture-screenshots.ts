@@ -38,6 +38,8 @@ interface Shot {
   theme?: 'light' | 'dark';
   /** Something to do before the shot (open the drawer, …). */
   prepare?: (page: Page) => Promise<void>;
+  /** How long the demo runs on before the shot (ms); 4 s unless what it shows passes quickly. */
+  settleMs?: number;
 }
 
 const shots: Shot[] = [
@@ -61,6 +63,8 @@ const shots: Shot[] = [
     width: 1440,
     height: 900,
     panes: 2,
+    // A demo agent's question is answered within seconds: shoot while it is still asked.
+    settleMs: 200,
     prepare: async (page) => {
       // The demo's agents ask for input now and then: wait for one, then open the queue.
       await page.waitForSelector('[data-testid="attention-toggle"]:not([data-count="0"])', { timeout: 120_000 });
@@ -104,7 +108,7 @@ async function take(browser: Browser, shot: Shot): Promise<void> {
   await shot.prepare?.(page);
   // Off the agent list: while the pointer is over it, its order holds still (docs/renderer.md).
   await page.mouse.move(2, 2);
-  await pause(4000);
+  await pause(shot.settleMs ?? 4000);
   await page.screenshot({ path: join(out, shot.file) });
   await context.close();
 }
