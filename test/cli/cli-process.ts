@@ -55,16 +55,25 @@ export class CliProcess {
   }
 
   /** Resolves with the first match of `pattern` in stdout; fails if the process exits or time runs out first. */
-  async waitForStdout(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  waitForStdout(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    return this.waitFor('stdout', pattern, timeoutMs);
+  }
+
+  /** The same for stderr (status lines). */
+  waitForStderr(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    return this.waitFor('stderr', pattern, timeoutMs);
+  }
+
+  private async waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const match = pattern.exec(this.stdout);
+      const match = pattern.exec(this[stream]);
       if (match) return match;
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
         throw new Error(`falcon exited (${this.child.exitCode ?? this.child.signalCode}); stderr: ${this.stderr}`);
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${pattern} on stdout; got ${this.stdout}; stderr: ${this.stderr}`);
+      if (left <= 0) throw new Error(`no ${pattern} on ${stream}; stdout: ${this.stdout}; stderr: ${this.stderr}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.add(() => {

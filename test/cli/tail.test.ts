@@ -115,7 +115,66 @@ describe('falcon tail', () => {
     expect(tail.child.exitCode).toBeNull();
   });
 
+  describe('--wait <agentId>', () => {
+    const agentStatus = (status: string, message?: string) =>
+      hub.hub.publish('agent:opus-1', 'agent_status', { agentId: 'opus-1', status, ...(message ? { message } : {}) });
+
+    it.each([
+      ['idle', 0],
+      ['waiting_for_input', 3],
+      ['failed', 4],
+      ['offline', 5],
+    ])('follows the agent while it works, then exits when it is %s with code %i', async (final, code) => {
+      await agentStatus('working');
+      const tail = new CliProcess(['tail', '--wait', 'opus-1', '--url', hub.wsUrl, '--token', await token()]);
+      await subscribed(1);
+      hub.hub.streamAgentOutput('opus-1', 'still going\n');
+      // Output is printed while it waits; the process has not exited (waitForStdout would fail).
+      await tail.waitForStdout(/still going/);
+      await agentStatus(final, final === 'failed' ? 'tests failed' : undefined);
+      const result = await tail.exited;
+      expect(result.code).toBe(code);
+      expect(result.stderr).toContain(`opus-1 is ${final.replace(/_/g, ' ')}`);
+      if (final === 'failed') expect(result.stderr).toContain('tests failed');
+    });
+
+    it('exits at once for an agent that is not working when the hub answers, and with other channels followed', async () => {
+      await agentStatus('waiting_for_input', 'Run the migration?');
+      const result = await runCli([
+        'tail',
+        'issue:1',
+        '--wait',
+        'opus-1',
+        '--url',
+        hub.wsUrl,
+        '--token',
+        await token(),
+      ]);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('opus-1 is waiting for input: Run the migration?');
+    });
+
+    it('waits for an agent the hub does not know yet, saying so once', async () => {
+      const tail = new CliProcess(['tail', '--wait', 'new-agent', '--url', hub.wsUrl, '--token', await token()]);
+      await tail.waitForStderr(/new-agent is not known to the hub yet; waiting for it/);
+      await hub.hub.publish('agent:new-agent', 'agent_status', { agentId: 'new-agent', status: 'working' });
+      await hub.hub.publish('agent:new-agent', 'agent_status', { agentId: 'new-agent', status: 'idle' });
+      const result = await tail.exited;
+      expect(result.code).toBe(0);
+      expect(result.stderr.match(/not known to the hub yet/g)).toHaveLength(1);
+    });
+
+    it('exits 2 when the token may not read the agent it should wait for', async () => {
+      const narrow = await token({ channels: ['issue:*'] });
+      const result = await runCli(['tail', 'issue:1', '--wait', 'opus-1', '--url', hub.wsUrl, '--token', narrow]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/may not read agent:opus-1, so it cannot wait for it/);
+    });
+  });
+
   it.each([
+    [['tail', '--token', 't'], /at least one channel/],
+    [['tail', '--wait', '../x', '--token', 't'], /--wait needs an agent id/],
     [['tail', 'issue:../x', '--token', 't'], /invalid channel/],
     [['tail', 'issue:1'], /no token/],
     [['tail', 'issue:1', '--token', 't', '--tail', '-4'], /--tail/],

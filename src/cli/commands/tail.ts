@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import WebSocket from 'ws';
 import { type ConnectionState, type Delivery, ReconnectingConnection, nodeWebSocket } from '../../client/index';
-import { type Channel, isChannel } from '../../shared/protocol';
+import { type AgentStatus, type Channel, channelOf, isChannel, isValidId } from '../../shared/protocol';
 import { ExitCode, UsageError } from '../errors';
 import { show } from '../flag-values';
 import { onShutdownSignal } from '../shutdown';
@@ -13,7 +13,19 @@ interface TailFlags {
   json?: boolean;
   tail: string;
   color?: boolean;
+  wait?: string;
 }
+
+/**
+ * `tail --wait <agentId>`: the exit code once the agent is not working, by
+ * the status it ended in (1 and 2 keep their meaning: a failure, a usage error).
+ */
+export const WAIT_EXIT_CODES: Readonly<Record<Exclude<AgentStatus, 'working'>, number>> = {
+  idle: 0,
+  waiting_for_input: 3,
+  failed: 4,
+  offline: 5,
+};
 
 export const DEFAULT_TAIL_URL = 'ws://127.0.0.1:3002/ws';
 
@@ -21,19 +33,31 @@ export function registerTailCommand(program: Command): void {
   program
     .command('tail')
     .description('follow channels live, like `kubectl logs -f`: agent output raw, other events one line each')
-    .argument('<channel...>', 'issue:<id>, agent:<id> or project:<id> (several allowed)')
+    .argument('[channel...]', 'issue:<id>, agent:<id> or project:<id> (several allowed)')
     .option('--url <url>', 'the hub: ws(s)://host:port/ws, or its http(s) address', DEFAULT_TAIL_URL)
     .option('--token <token>', `a token that may read the channels; default: $${TOKEN_ENV}`)
     .option('--json', 'print NDJSON: {channel, event, data, offset} per event')
     .option('--tail <lines>', 'lines of recent agent output to print first (0 for none)', '100')
     .option('--no-color', 'strip ANSI colours from agent output (the default when stdout is not a terminal)')
     .option('--color', 'keep ANSI colours even when stdout is not a terminal')
+    .option(
+      '--wait <agentId>',
+      'follow agent:<agentId> too, and exit once the agent is not working: 0 idle, 3 waiting for input, 4 failed, 5 offline',
+    )
     .addHelpText(
       'after',
       '\nReconnects forever (status lines on stderr) and resumes where it left off; a gap it cannot\n' +
-        'recover is announced on stderr. Exit 0 on Ctrl-C, 2 when the hub refuses the token.',
+        'recover is announced on stderr. Exit 0 on Ctrl-C, 2 when the hub refuses the token.\n' +
+        'With --wait, it exits as soon as the hub says the agent is not working (at once if it is not\n' +
+        'working already), with the code of the status it is in.',
     )
     .action(async (channels: string[], flags: TailFlags, command: Command) => {
+      if (flags.wait !== undefined) {
+        if (!isValidId(flags.wait)) throw new UsageError(`--wait needs an agent id, got ${show(flags.wait)}`);
+        const own = channelOf.agent(flags.wait);
+        if (!channels.includes(own)) channels = [...channels, own];
+      }
+      if (channels.length === 0) throw new UsageError('name at least one channel, or an agent with --wait <agentId>');
       for (const channel of channels) {
         if (!isChannel(channel))
           throw new UsageError(`invalid channel ${show(channel)}: use issue:<id>, agent:<id> or project:<id>`);
@@ -53,6 +77,7 @@ export function registerTailCommand(program: Command): void {
         json: flags.json === true,
         tail: tailLines,
         keepColor,
+        waitFor: flags.wait,
       });
     });
 }
@@ -63,9 +88,11 @@ interface FollowOptions {
   json: boolean;
   tail: number;
   keepColor: boolean;
+  /** Exit once this agent is not working (see WAIT_EXIT_CODES). */
+  waitFor?: string;
 }
 
-/** Follows the channels until Ctrl-C (0) or an auth failure (2). */
+/** Follows the channels until Ctrl-C (0), an auth failure (2), or (with `waitFor`) the agent stops working. */
 function follow(channels: Channel[], options: FollowOptions): Promise<number> {
   const connection = new ReconnectingConnection({
     urls: options.url,
@@ -81,18 +108,38 @@ function follow(channels: Channel[], options: FollowOptions): Promise<number> {
   // Channels the hub refused: when it is all of them, nothing can ever arrive.
   const refused = new Set<Channel>();
   let finish: (code: number) => void = () => {};
+  const waitChannel = options.waitFor === undefined ? null : channelOf.agent(options.waitFor);
+  // The agent's state is known once its channel is subscribed (its snapshot came first).
+  let waitKnown = false;
+  let saidUnknown = false;
   connection.onDeliveries((batch) => {
     for (const delivery of batch) {
       print.delivery(delivery);
       if (delivery.kind === 'error' && delivery.channel && delivery.code === 'forbidden') refused.add(delivery.channel);
+      if (delivery.kind === 'subscribed' && delivery.channel === waitChannel) waitKnown = true;
     }
-    if (refused.size > 0 && channels.every((channel) => refused.has(channel))) {
+    if (waitChannel && refused.has(waitChannel)) {
+      status(`the token may not read ${waitChannel}, so it cannot wait for it`);
+      finish(ExitCode.Usage);
+    } else if (refused.size > 0 && channels.every((channel) => refused.has(channel))) {
       status('the token may read none of these channels; get one that may with `falcon token --channels …`');
       finish(ExitCode.Usage);
     }
+    if (options.waitFor === undefined || !waitKnown) return;
+    // The client core's board has applied the batch: it is the agent's state as of its last event.
+    const agent = connection.store.board.agents.get(options.waitFor);
+    if (!agent) {
+      if (!saidUnknown) status(`${options.waitFor} is not known to the hub yet; waiting for it`);
+      saidUnknown = true;
+    } else if (agent.status !== 'working') {
+      status(`${options.waitFor} is ${agent.status.replace(/_/g, ' ')}${agent.message ? `: ${agent.message}` : ''}`);
+      finish(WAIT_EXIT_CODES[agent.status]);
+    }
   });
-  for (const channel of channels)
-    connection.subscribe(channel, channel.startsWith('agent:') ? { tail: options.tail } : {});
+  for (const channel of channels) {
+    const waiting = channel === waitChannel;
+    connection.subscribe(channel, channel.startsWith('agent:') ? { tail: options.tail, snapshot: waiting } : {});
+  }
   return new Promise((resolve) => {
     let finished = false;
     finish = (code: number) => {
