@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isChannel, parseChannel, validateEvent } from '../../src/shared/protocol';
 import { createRng, generateCorpus } from '../../src/server/demo/agent-output';
-import { type DemoPublisher, DemoSimulator, type DemoSimulatorOptions } from '../../src/server/demo/simulator';
+import {
+  DEMO_CHOICES,
+  DemoAnswerError,
+  type DemoPublisher,
+  DemoSimulator,
+  type DemoSimulatorOptions,
+} from '../../src/server/demo/simulator';
 
 const ESC = '\u001b';
 const MINUTE = 60_000;
@@ -173,9 +179,108 @@ describe('DemoSimulator', () => {
     });
   });
 
+  describe('#answer (issue 17: agents wait until answered)', () => {
+    /** Runs until the first question and returns it, with the log and the simulator. */
+    function untilQuestion(options: Partial<DemoSimulatorOptions> = {}) {
+      const demo = runDemo({ agents: 1, ...options });
+      for (let minute = 0; minute < 6 * 60; minute++) {
+        const asked = demo.log.find(
+          (entry) =>
+            entry.kind === 'event' &&
+            entry.event === 'agent_status' &&
+            entry.channel.startsWith('agent:') &&
+            entry.data.status === 'waiting_for_input',
+        );
+        if (asked && asked.kind === 'event') return { ...demo, asked: asked.data };
+        vi.advanceTimersByTime(MINUTE);
+      }
+      throw new Error('no question in six hours');
+    }
+    const statusesAfter = (log: Entry[], start: number) =>
+      log
+        .slice(start)
+        .filter(
+          (entry) => entry.kind === 'event' && entry.event === 'agent_status' && entry.channel.startsWith('agent:'),
+        )
+        .map((entry) => (entry.kind === 'event' ? entry.data.status : null));
+    const outputAfter = (log: Entry[], start: number) =>
+      log
+        .slice(start)
+        .map((entry) => (entry.kind === 'output' ? entry.text : ''))
+        .join('');
+
+    it('asks with a requestId, the prompt and its choices, and waits far longer than before for an answer', () => {
+      const { asked, log } = untilQuestion();
+      expect(asked).toMatchObject({ requestId: expect.stringMatching(/^opus-1-q\d+$/), choices: DEMO_CHOICES });
+      expect(asked.prompt).toBe(asked.message);
+      expect(validateEvent('agent_status', asked)).toBeNull();
+      const start = log.length;
+      vi.advanceTimersByTime(20 * MINUTE);
+      expect(statusesAfter(log, start)).toEqual([]);
+    });
+
+    it.each([
+      [{ action: 'approve' as const }, /> .*Yes.*\(ada\)[\s\S]*Approved — going ahead/],
+      [{ action: 'reply' as const, choice: 'approve' }, /Approved — going ahead/],
+      [{ action: 'deny' as const }, /> .*No.*\(ada\)[\s\S]*leaving it as it is/],
+      [
+        { action: 'reply' as const, text: 'use the staging copy' },
+        /use the staging copy.*\(ada\)[\s\S]*Got it — use the staging copy/,
+      ],
+    ])('resumes working in a way that shows the answer: %j', (answer, output) => {
+      const { simulator, asked, log } = untilQuestion();
+      const start = log.length;
+      simulator.answer('opus-1', { ...answer, requestId: asked.requestId as string, by: 'ada' });
+      expect(outputAfter(log, start)).toMatch(output);
+      expect(statusesAfter(log, start)).toEqual(['working']);
+    });
+
+    it('stops a waiting agent on interrupt and puts its issue back to do', () => {
+      const { simulator, log } = untilQuestion();
+      const start = log.length;
+      simulator.answer('opus-1', { action: 'interrupt', by: 'ada' });
+      expect(outputAfter(log, start)).toContain('interrupted by ada');
+      expect(statusesAfter(log, start)).toEqual(['idle']);
+      const todo = log
+        .slice(start)
+        .find((entry) => entry.kind === 'event' && entry.event === 'status_changed' && entry.data.newStatus === 'todo');
+      expect(todo).toBeDefined();
+    });
+
+    it('refuses answers with a stable code: unknown agent, not waiting, an earlier question', () => {
+      const { simulator, asked } = untilQuestion();
+      const code = (run: () => void) => {
+        try {
+          run();
+        } catch (error) {
+          return error instanceof DemoAnswerError ? error.code : String(error);
+        }
+        return 'accepted';
+      };
+      expect(code(() => simulator.answer('nobody', { action: 'approve', by: 'ada' }))).toBe('unknown_agent');
+      expect(code(() => simulator.answer('opus-1', { action: 'approve', requestId: 'opus-1-q0', by: 'ada' }))).toBe(
+        'stale_request',
+      );
+      expect(
+        code(() => simulator.answer('opus-1', { action: 'approve', requestId: asked.requestId as string, by: 'ada' })),
+      ).toBe('accepted');
+      // Answered: a second answer finds nothing to answer.
+      expect(code(() => simulator.answer('opus-1', { action: 'deny', by: 'bob' }))).toBe('not_waiting');
+    });
+
+    it('takes the safe path (No) after half an hour without an answer', () => {
+      const { log } = untilQuestion();
+      const start = log.length;
+      vi.advanceTimersByTime(31 * MINUTE);
+      expect(outputAfter(log, start)).toMatch(/no answer after 30 min/);
+      expect(statusesAfter(log, start)[0]).toBe('working');
+    });
+  });
+
   it('runs faster with a higher speed', () => {
-    const slow = runDemo({}, 5 * MINUTE).events.length;
-    const fast = runDemo({ speed: 10 }, 5 * MINUTE).events.length;
+    // A short run: over longer ones, agents spend much of the time waiting for an answer.
+    const slow = runDemo({}, 2 * MINUTE).outputs.length;
+    const fast = runDemo({ speed: 10 }, 2 * MINUTE).outputs.length;
     expect(fast).toBeGreaterThan(slow * 3);
   });
 

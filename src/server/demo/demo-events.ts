@@ -72,7 +72,13 @@ export class DemoEvents {
   }
 
   /** `issue` is what the agent works on (or failed on); null means idle and goes to every project. */
-  agentStatus(agentId: string, status: AgentStatus, issue: DemoIssue | null, message?: string): void {
+  agentStatus(
+    agentId: string,
+    status: AgentStatus,
+    issue: DemoIssue | null,
+    message?: string,
+    request?: { requestId: string; prompt: string; choices: Array<{ id: string; label: string }> },
+  ): void {
     const projectId = issue?.project.id ?? null;
     this.toAgent(agentId, projectId, 'agent_status', {
       agentId,
@@ -82,6 +88,8 @@ export class DemoEvents {
       stage: issue?.stage ?? null,
       lastActivityAt: this.now(),
       ...(message === undefined ? {} : { message }),
+      // A question (issue 17's extension of waiting_for_input): what to answer, and with which choices.
+      ...request,
     });
   }
 

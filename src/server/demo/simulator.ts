@@ -6,6 +6,7 @@
  */
 import { type OutputContext, failure, nextBlock, question, stageBanner } from './agent-output';
 import { NL, paint } from './ansi';
+import { agentLine } from './output-chunks';
 import { DEMO_PROJECTS, type DemoProject, WORK_STAGES, type WorkStage } from './demo-data';
 import { DemoEvents, type DemoPublisher } from './demo-events';
 import { type DemoAgent, type DemoIssue, IssueFactory, createAgents } from './demo-world';
@@ -41,7 +42,8 @@ const TIMING = {
   stage: [10_000, 60_000],
   chunk: [50, 500],
   think: [600, 4_000],
-  waitForAnswer: [5_000, 30_000],
+  /** How long an agent waits for an answer before it takes the safe path (No). */
+  answerTimeout: [1_800_000, 1_800_001],
   failedToIdle: [5_000, 20_000],
   blocked: [30_000, 120_000],
   schedulerTick: [1_500, 4_000],
@@ -51,6 +53,35 @@ const TIMING = {
 // sees a question and one in six fails, so every status shows within minutes.
 const QUESTION_CHANCE = 0.015;
 const FAILURE_CHANCE = 0.004;
+
+/** What a person answered a waiting agent (or asked of a working one: interrupt). */
+export interface DemoAnswer {
+  action: 'reply' | 'approve' | 'deny' | 'interrupt';
+  text?: string;
+  /** The question answered; an answer to an earlier question is refused. */
+  requestId?: string;
+  /** One of the question's choices (`approve`, `deny`). */
+  choice?: string;
+  /** Who answered (shown in the agent's output). */
+  by: string;
+}
+
+/** Why the demo could not take an answer; `code` is stable. */
+export class DemoAnswerError extends Error {
+  constructor(
+    readonly code: 'unknown_agent' | 'not_waiting' | 'stale_request',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DemoAnswerError';
+  }
+}
+
+/** The choices every demo question offers, as its terminal prompt shows them. */
+export const DEMO_CHOICES = [
+  { id: 'approve', label: 'Yes' },
+  { id: 'deny', label: 'No' },
+] as const;
 
 const GLOBAL_TIMERS: DemoTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -69,6 +100,9 @@ export class DemoSimulator {
   private readonly issues: DemoIssue[] = [];
   private readonly agents: DemoAgent[];
   private schedulerTimer: unknown = null;
+  /** The question each waiting agent asked, by agent id. */
+  private readonly pending = new Map<string, { requestId: string; issue: DemoIssue }>();
+  private questions = 0;
   /** Simulated ms since start, advanced by our own timers so logic never depends on `now`. */
   private clock = 0;
   private state: 'new' | 'running' | 'stopped' = 'new';
@@ -218,20 +252,90 @@ export class DemoSimulator {
     this.becomeIdle(agent);
   }
 
+  /**
+   * The agent asks and waits until answered (`answer()`), or for half an hour
+   * of simulated time, after which it takes the safe path (No).
+   */
   private ask(agent: DemoAgent, issue: DemoIssue): void {
-    const { chunks, message, reply } = question(this.rng, this.contextOf(agent, issue));
+    const { chunks, message } = question(this.rng, this.contextOf(agent, issue));
     this.events.output(agent.agentId, chunks.join(''));
     agent.status = 'waiting_for_input';
-    this.events.agentStatus(agent.agentId, 'waiting_for_input', issue, message);
-    const wait = this.duration(TIMING.waitForAnswer);
+    const requestId = `${agent.agentId}-q${++this.questions}`;
+    this.pending.set(agent.agentId, { requestId, issue });
+    this.events.agentStatus(agent.agentId, 'waiting_for_input', issue, message, {
+      requestId,
+      prompt: message,
+      choices: DEMO_CHOICES.map((choice) => ({ ...choice })),
+    });
+    const wait = this.duration(TIMING.answerTimeout);
     // Time spent waiting is not time spent working on the stage.
     agent.stageEndsAt += wait;
-    this.later(agent, wait, () => {
-      this.events.output(agent.agentId, reply.join(''));
-      agent.status = 'working';
-      this.events.agentStatus(agent.agentId, 'working', issue);
-      this.later(agent, this.duration(TIMING.think), () => this.step(agent, issue));
-    });
+    this.later(agent, wait, () =>
+      this.resume(agent, issue, [
+        `${paint('gray', '> (no answer after 30 min: taking the safe path, No)')}${NL}`,
+        agentLine('Leaving it as it is and moving on.'),
+      ]),
+    );
+  }
+
+  /**
+   * Takes a person's answer: a waiting agent resumes in a way that shows it
+   * (approve, deny, a reply's text); interrupt stops a waiting or working
+   * agent and puts its issue back to do. Throws DemoAnswerError when there is
+   * nothing to answer.
+   */
+  answer(agentId: string, answer: DemoAnswer): void {
+    const agent = this.agents.find((candidate) => candidate.agentId === agentId);
+    if (!agent) throw new DemoAnswerError('unknown_agent', `the demo has no agent ${agentId}`);
+    if (answer.action === 'interrupt') {
+      if (agent.status !== 'working' && agent.status !== 'waiting_for_input')
+        throw new DemoAnswerError('not_waiting', `${agentId} is ${agent.status}: there is nothing to interrupt`);
+      return this.interrupt(agent, answer.by);
+    }
+    const pending = this.pending.get(agentId);
+    if (agent.status !== 'waiting_for_input' || !pending)
+      throw new DemoAnswerError('not_waiting', `${agentId} is not waiting for input`);
+    if (answer.requestId !== undefined && answer.requestId !== pending.requestId)
+      throw new DemoAnswerError(
+        'stale_request',
+        `${agentId} is now asking ${pending.requestId}, not ${answer.requestId}`,
+      );
+    const by = paint('gray', ` (${answer.by})`);
+    const approved = answer.action === 'approve' || answer.choice === 'approve';
+    const denied = answer.action === 'deny' || answer.choice === 'deny';
+    let lines: string[];
+    if (approved) lines = [`${paint('gray', '> ')}Yes${by}${NL}`, agentLine('Approved — going ahead.')];
+    else if (denied) {
+      lines = [`${paint('gray', '> ')}No${by}${NL}`, agentLine('Understood — leaving it as it is and moving on.')];
+      // Skipping what was asked about shortens the stage.
+      agent.stageEndsAt = Math.min(agent.stageEndsAt, this.clock + this.duration(TIMING.think));
+    } else {
+      const text = (answer.text ?? '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+      lines = [`${paint('gray', '> ')}${text}${by}${NL}`, agentLine(`Got it — ${text}`)];
+    }
+    this.resume(agent, pending.issue, lines);
+  }
+
+  private resume(agent: DemoAgent, issue: DemoIssue, lines: string[]): void {
+    this.pending.delete(agent.agentId);
+    this.events.output(agent.agentId, lines.join(''));
+    agent.status = 'working';
+    this.events.agentStatus(agent.agentId, 'working', issue);
+    this.later(agent, this.duration(TIMING.think), () => this.step(agent, issue));
+  }
+
+  private interrupt(agent: DemoAgent, by: string): void {
+    const issue = agent.issue;
+    this.pending.delete(agent.agentId);
+    if (agent.timer !== null) this.timers.clearTimeout(agent.timer);
+    agent.timer = null;
+    this.events.output(agent.agentId, `${paint('boldRed', '^C')} ${paint('gray', `interrupted by ${by}`)}${NL}`);
+    if (issue) {
+      issue.agentId = null;
+      this.events.agentAssigned(issue);
+      this.setStatus(issue, 'todo');
+    }
+    this.becomeIdle(agent);
   }
 
   private fail(agent: DemoAgent, issue: DemoIssue): void {
