@@ -310,7 +310,8 @@ export class DemoSimulator {
       // Skipping what was asked about shortens the stage.
       agent.stageEndsAt = Math.min(agent.stageEndsAt, this.clock + this.duration(TIMING.think));
     } else {
-      const text = (answer.text ?? '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+      // One line in the terminal: control characters (escapes, newlines) from the sender are not replayed.
+      const text = (answer.text ?? '').replace(/\p{Cc}+/gu, ' ').trim();
       lines = [`${paint('gray', '> ')}${text}${by}${NL}`, agentLine(`Got it — ${text}`)];
     }
     this.resume(agent, pending.issue, lines);
