@@ -235,6 +235,15 @@ describe('DemoSimulator', () => {
       expect(statusesAfter(log, start)).toEqual(['working']);
     });
 
+    it("replays no control characters from a reply (an escape cannot clear the viewers' screens)", () => {
+      const { simulator, log } = untilQuestion();
+      const start = log.length;
+      simulator.answer('opus-1', { action: 'reply', text: 'ok\u001b[2J\u001b]8;;x\u0007\nnext', by: 'ada' });
+      const text = outputAfter(log, start);
+      expect(text).toContain('ok [2J ]8;;x next');
+      expect(text).not.toContain('\u001b[2J');
+    });
+
     it('stops a waiting agent on interrupt and puts its issue back to do', () => {
       const { simulator, log } = untilQuestion();
       const start = log.length;
