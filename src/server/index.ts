@@ -20,6 +20,7 @@ export {
   isKeyId,
   secretKey,
   mayAccess,
+  mayAct,
   parseDuration,
   AuthError,
   KeyRing,
