@@ -576,6 +576,21 @@ export class Hub implements ConnectionHost {
    * `input_sent` audit event on `agent:<id>`. Throws a HubError with a stable code.
    */
   async sendAgentInput(principal: Principal, agentId: string, input: AgentInput): Promise<{ inputId: string }> {
+    try {
+      const result = await this.deliverAgentInput(principal, agentId, input);
+      this.metrics.agentInputs.inc({ outcome: 'accepted' });
+      return result;
+    } catch (error) {
+      this.metrics.agentInputs.inc({ outcome: error instanceof HubError ? error.code : ErrorCode.Internal });
+      throw error;
+    }
+  }
+
+  private async deliverAgentInput(
+    principal: Principal,
+    agentId: string,
+    input: AgentInput,
+  ): Promise<{ inputId: string }> {
     if (this.closed) throw new HubError(ErrorCode.Unavailable, 'hub is closed');
     if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
     const channel = channelOf.agent(agentId);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentInput, AgentInputMeta, RunningHub } from '../../src/server/index';
 import { token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
+import { metricValue } from '../helpers/probes';
 import { hostileString, jsonValue } from '../reliability/fuzz-values';
 
 /**
@@ -169,6 +170,10 @@ describe('POST /api/agents/:agentId/input', () => {
     });
     const otherAgent = await token({ channels: ['*'], actOn: ['agent:b*'] });
     expect((await outcome(await send(running, 'a1', { action: 'deny' }, otherAgent))).status).toBe(403);
+    const whoami = async (authToken: string) =>
+      (await fetch(`${running.url}/api/whoami`, { headers: { Authorization: `Bearer ${authToken}` } })).json();
+    expect(await whoami(readOnly)).not.toHaveProperty('actOn');
+    expect(await whoami(await actor())).toMatchObject({ actOn: ['agent:*'] });
     // Without the right, an unknown agent is refused the same way: nothing says whether it exists.
     expect((await outcome(await send(running, 'ghost', { action: 'deny' }, readOnly))).status).toBe(403);
     expect(received).toHaveLength(0);
@@ -197,6 +202,8 @@ describe('POST /api/agents/:agentId/input', () => {
       status: 409,
       code: 'already_answered',
     });
+    expect(await metricValue(running.hub, 'falcon_hub_agent_inputs_total', { outcome: 'accepted' })).toBe(1);
+    expect(await metricValue(running.hub, 'falcon_hub_agent_inputs_total', { outcome: 'already_answered' })).toBe(6);
   });
 
   it('answers 409 request_not_pending to a request the agent is not waiting on', async () => {
