@@ -10,6 +10,11 @@ export interface Principal {
   channels: string[];
   /** May publish through the HTTP API. */
   publish: boolean;
+  /**
+   * Glob patterns of channels whose agents the user may answer (`agent:*`): the `actOn` claim.
+   * Absent: none. Reading a channel never implies acting on it.
+   */
+  actOn?: string[];
   /** Expiry in ms since epoch, if the token has one. */
   expiresAt: number | null;
 }
@@ -36,6 +41,7 @@ const claimsSchema = z.object({
   sub: z.string().min(1).max(256),
   channels: z.array(z.string().min(1).max(256)).max(256),
   publish: z.boolean().optional(),
+  actOn: z.array(z.string().min(1).max(256)).max(256).optional(),
   exp: z.number().optional(),
   iat: z.number().optional(),
 });
@@ -159,7 +165,7 @@ export async function verifyToken(
   }
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new AuthError('invalid', 'token lacks sub or channels');
-  const { sub, channels, publish, exp, iat } = claims.data;
+  const { sub, channels, publish, actOn, exp, iat } = claims.data;
   if (exp === undefined) {
     if (policy.allowNonExpiring !== true) throw new AuthError('no-expiry', 'token has no expiry (exp)');
   } else {
@@ -169,7 +175,13 @@ export async function verifyToken(
       throw new AuthError('lifetime', "token lifetime exceeds the hub's maximum");
     }
   }
-  return { user: sub, channels, publish: publish === true, expiresAt: exp === undefined ? null : exp * 1000 };
+  return {
+    user: sub,
+    channels,
+    publish: publish === true,
+    ...(actOn !== undefined && actOn.length > 0 ? { actOn } : {}),
+    expiresAt: exp === undefined ? null : exp * 1000,
+  };
 }
 
 function authErrorOf(error: unknown): AuthError {
@@ -187,6 +199,8 @@ export interface TokenRequest {
   user: string;
   channels: string[];
   publish?: boolean;
+  /** Channel globs whose agents the holder may answer (the `actOn` claim); none when empty or absent. */
+  actOn?: string[];
   /** Lifetime in seconds; default 24 h. `null` signs a token without `exp`, which hubs refuse unless they allow it. */
   ttlSeconds?: number | null;
   /** The `aud` claim, for hubs that check it. */
@@ -201,7 +215,11 @@ export interface TokenRequest {
 export async function signToken(request: TokenRequest, key: Uint8Array): Promise<string> {
   if (request.kid !== undefined && !isKeyId(request.kid))
     throw new TypeError('kid must be 1–64 letters, digits, ".", "_" or "-"');
-  const jwt = new SignJWT({ channels: request.channels, ...(request.publish ? { publish: true } : {}) })
+  const jwt = new SignJWT({
+    channels: request.channels,
+    ...(request.publish ? { publish: true } : {}),
+    ...(request.actOn && request.actOn.length > 0 ? { actOn: request.actOn } : {}),
+  })
     // An undefined kid is left out of the header's JSON.
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: request.kid })
     .setSubject(request.user)
@@ -221,7 +239,16 @@ const globCache = new Map<string, RegExp>();
  * channel: `project:a*` matches `project:a` and `project:admin`, not `project:b`.
  */
 export function mayAccess(principal: Principal, channel: Channel): boolean {
-  return principal.channels.some((pattern) => globToRegExp(pattern).test(channel));
+  return matchesAny(principal.channels, channel);
+}
+
+/** Whether the principal may answer the agent of a channel (its `actOn` globs, same grammar as `channels`). */
+export function mayAct(principal: Principal, channel: Channel): boolean {
+  return matchesAny(principal.actOn ?? [], channel);
+}
+
+function matchesAny(patterns: readonly string[], channel: Channel): boolean {
+  return patterns.some((pattern) => globToRegExp(pattern).test(channel));
 }
 
 function globToRegExp(pattern: string): RegExp {

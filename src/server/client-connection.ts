@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../shared/errors';
-import { type Channel, type ServerMessage, encode, parseClientMessage } from '../shared/protocol';
+import { type Channel, type InputMessage, type ServerMessage, encode, parseClientMessage } from '../shared/protocol';
 import type { Principal } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
@@ -19,6 +19,8 @@ export interface ConnectionHost {
   subscribe(connection: ClientConnection, request: SubscribeRequest): void;
   unsubscribe(connection: ClientConnection, channel: Channel): void;
   mayAccess(principal: Principal, channel: Channel): boolean;
+  /** Answers an `input` message with `input_ack` or an `error` carrying its id. */
+  handleInput(connection: ClientConnection, message: InputMessage): void;
 }
 
 // Errors are answered at most this often while a client is being rate limited,
@@ -50,6 +52,8 @@ export class ClientConnection implements Subscriber {
     readonly address: string,
     private readonly host: ConnectionHost,
     rateLimit: { perSecond: number; burst: number; abuseMs: number },
+    /** Identifies the connection's token for per-token limits (tokenKey in connection-caps.ts). */
+    readonly tokenKey = '',
   ) {
     this.bucket = new TokenBucket(rateLimit.perSecond, rateLimit.burst, rateLimit.abuseMs);
     if (principal.expiresAt !== null) {
@@ -121,6 +125,9 @@ export class ClientConnection implements Subscriber {
         });
         return;
       }
+      case 'input':
+        this.host.handleInput(this, message);
+        return;
       case 'unsubscribe':
         // Answered even when not subscribed: unsubscribing is idempotent, as in the seed.
         this.host.unsubscribe(this, message.channel);
@@ -157,9 +164,15 @@ export class ClientConnection implements Subscriber {
     if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await this.roomWait.room();
   }
 
-  sendError(code: ErrorCode, message: string, channel?: Channel): void {
+  sendError(code: ErrorCode, message: string, channel?: Channel, id?: string | number): void {
     this.host.metrics.protocolErrors.inc({ code });
-    this.sendMessage(channel ? { type: 'error', code, message, channel } : { type: 'error', code, message });
+    this.sendMessage({
+      type: 'error',
+      code,
+      message,
+      ...(channel ? { channel } : {}),
+      ...(id !== undefined ? { id } : {}),
+    });
   }
 
   closeSlow(): void {

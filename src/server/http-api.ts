@@ -7,8 +7,10 @@ import { tokenKey } from './connection-caps';
 import type { Hub } from './hub';
 import { HubError } from './hub-error';
 import {
+  MAX_INPUT_BODY_BYTES,
   decodePathSegment,
   parseAgentId,
+  parseInputBody,
   parsePublishBody,
   readBody,
   resumePositions,
@@ -31,6 +33,13 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.TooManyConnections]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,
+  [ErrorCode.InvalidInput]: 400,
+  [ErrorCode.InvalidChoice]: 400,
+  [ErrorCode.UnknownAgent]: 404,
+  [ErrorCode.AlreadyAnswered]: 409,
+  [ErrorCode.RequestNotPending]: 409,
+  [ErrorCode.InputRejected]: 422,
+  [ErrorCode.InputUnavailable]: 503,
 };
 
 /**
@@ -40,6 +49,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
  *
  *   POST /api/publish                  publish an event (token with publish: true)
  *   POST /api/agents/:agentId/output   agent output, batched
+ *   POST /api/agents/:agentId/input    answer an agent (token whose actOn covers agent:<id>)
  *   GET  /events/:agentId              SSE of agent:<id> (the seed's endpoint)
  *   GET  /events?channel=A&channel=B   SSE of several channels
  *   GET  /api/whoami                   what the token grants (401 when refused)
@@ -103,6 +113,7 @@ function route(
   const method = request.method;
   const path = `${method} ${pathname}`;
   const agentOutput = /^\/api\/agents\/([^/]+)\/output$/.exec(pathname);
+  const agentInput = /^\/api\/agents\/([^/]+)\/input$/.exec(pathname);
   const agentEvents = /^\/events\/([^/]+)$/.exec(pathname);
   if (path === 'GET /healthz') return () => health(hub, response, mayReadMetrics(hub, request));
   if (path === 'GET /metrics' && hub.options.serveMetrics) return () => metrics(hub, request, response);
@@ -110,6 +121,7 @@ function route(
   if (path === 'GET /api/projects') return () => projects(hub, request, response);
   if (path === 'POST /api/publish') return () => publish(hub, request, response);
   if (method === 'POST' && agentOutput) return () => output(hub, request, response, agentOutput[1]);
+  if (method === 'POST' && agentInput) return () => input(hub, request, response, agentInput[1]);
   if (path === 'GET /events') return () => events(hub, request, response, query.getAll('channel'), true);
   if (method === 'GET' && agentEvents)
     return () => events(hub, request, response, [channelOf.agent(decodePathSegment(agentEvents[1]))], false);
@@ -213,6 +225,24 @@ async function output(hub: Hub, request: IncomingMessage, response: ServerRespon
   sendJson(response, 202, { accepted: text.length });
 }
 
+/** An answer to an agent: 202 `{inputId}`, or the codes of Hub.sendAgentInput. */
+async function input(hub: Hub, request: IncomingMessage, response: ServerResponse, rawId: string): Promise<void> {
+  const { principal, key } = await authenticate(hub, request);
+  const { ok, retryAfterMs } = hub.inputLimits.take(key);
+  if (!ok) {
+    hub.metrics.httpRateLimited.inc();
+    throw new RateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)), 'too many inputs; slow down');
+  }
+  const agentId = parseAgentId(rawId);
+  // Checked before the body is read: a token that may not act learns nothing, and costs little.
+  if (!hub.mayAct(principal, channelOf.agent(agentId))) {
+    request.resume();
+    throw new HubError(ErrorCode.Forbidden, `not allowed to act on agent:${agentId}`);
+  }
+  const body = parseInputBody(await readBody(request, Math.min(hub.options.maxBodyBytes, MAX_INPUT_BODY_BYTES)));
+  sendJson(response, 202, await hub.sendAgentInput(principal, agentId, body));
+}
+
 async function events(
   hub: Hub,
   request: IncomingMessage,
@@ -288,8 +318,11 @@ async function authenticate(
 
 /** A publish refused by the per-token rate limit: 429 with `Retry-After`. */
 class RateLimitedError extends HubError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(ErrorCode.RateLimited, 'too many publishes; slow down');
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'too many publishes; slow down',
+  ) {
+    super(ErrorCode.RateLimited, message);
   }
 }
 

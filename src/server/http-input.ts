@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { type AgentInput, parseAgentInput } from '../shared/agent-input';
 import { ErrorCode } from '../shared/errors';
 import { checkJsonShape } from '../shared/json-guard';
 import { type Channel, type StreamPosition, isChannel, isValidId } from '../shared/protocol';
@@ -69,6 +70,24 @@ export function parsePublishBody(text: string): PublishBody {
   const { channel, event, data } = body.data;
   if (!isChannel(channel)) throw new HubError(ErrorCode.InvalidChannel, 'invalid channel');
   return { channel, event, data };
+}
+
+/** Largest body of `POST /api/agents/:agentId/input` (a 16 000-character reply fits, in any script). */
+export const MAX_INPUT_BODY_BYTES = 64 * 1024;
+
+/** Parses the body of `POST /api/agents/:agentId/input`: bounded JSON, then the one input parser (agent-input.ts). */
+export function parseInputBody(text: string): AgentInput {
+  const shape = checkJsonShape(text, { maxDepth: 8 });
+  if (shape) throw new HubError(shape.code, shape.message);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new HubError(ErrorCode.InvalidJson, 'body is not valid JSON');
+  }
+  const parsed = parseAgentInput(json);
+  if (!parsed.ok) throw new HubError(parsed.error.code, parsed.error.message);
+  return parsed.input;
 }
 
 /**

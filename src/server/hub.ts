@@ -8,6 +8,7 @@ import { CloseCode, ErrorCode } from '../shared/errors';
 import {
   type Channel,
   type HistoryEvent,
+  type InputMessage,
   type Snapshot,
   type StreamPosition,
   channelOf,
@@ -15,7 +16,18 @@ import {
   isValidId,
   validateEvent,
 } from '../shared/protocol';
-import { AuthError, KeyRing, type Principal, type TokenRequest, mayAccess, signToken, verifyToken } from './auth';
+import { type AgentInput, INPUT_SENT_EVENT, type InputSent, parseAgentInput } from '../shared/agent-input';
+import { AgentInputRouter, type AgentInputHandler } from './agent-input-router';
+import {
+  AuthError,
+  KeyRing,
+  type Principal,
+  type TokenRequest,
+  mayAccess,
+  mayAct,
+  signToken,
+  verifyToken,
+} from './auth';
 import { ChannelCursor } from './channel-cursor';
 import { ClientConnection, type ConnectionHost } from './client-connection';
 import { ConnectionCaps, tokenKey } from './connection-caps';
@@ -34,7 +46,7 @@ import type { SubscribeRequest, Subscriber } from './subscriber';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
 /** Features this hub announces in `connected`. */
-export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'history', 'ping-id', 'error-codes'];
+export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'history', 'ping-id', 'error-codes', 'agent-input'];
 export const PROTOCOL_REVISION = 1;
 
 /**
@@ -57,6 +69,8 @@ export class Hub implements ConnectionHost {
   readonly sseCaps: ConnectionCaps;
   /** The per-token rate limit of HTTP publishing. */
   readonly httpPublishLimits: KeyedTokenBuckets;
+  /** The per-token rate limit of agent inputs (HTTP and WebSocket alike), at the HTTP publishing rate. */
+  readonly inputLimits: KeyedTokenBuckets;
   /** Every secret the hub verifies tokens with. */
   readonly keys: KeyRing;
   private readonly ownsEngine: boolean;
@@ -84,6 +98,7 @@ export class Hub implements ConnectionHost {
       this.options.httpRateLimit.perSecond,
       this.options.httpRateLimit.burst,
     );
+    this.inputLimits = new KeyedTokenBuckets(this.options.httpRateLimit.perSecond, this.options.httpRateLimit.burst);
     this.ownsEngine = options.engine === undefined;
     this.engine = options.engine ?? new MemoryEngine({ ...options.memory, history: options.history });
     this.metrics.watchEngine(() => this.engine.usage?.());
@@ -130,6 +145,10 @@ export class Hub implements ConnectionHost {
 
   mayAccess(principal: Principal, channel: Channel): boolean {
     return mayAccess(principal, channel);
+  }
+
+  mayAct(principal: Principal, channel: Channel): boolean {
+    return mayAct(principal, channel);
   }
 
   /** Verifies a token against this hub's keys and token policy; throws an AuthError. */
@@ -205,7 +224,15 @@ export class Hub implements ConnectionHost {
 
   private onConnection(ws: WebSocket, principal: Principal, request: IncomingMessage): void {
     const address = request.socket.remoteAddress ?? '';
-    const connection = new ClientConnection(randomUUID(), ws, principal, address, this, this.options.rateLimit);
+    const connection = new ClientConnection(
+      randomUUID(),
+      ws,
+      principal,
+      address,
+      this,
+      this.options.rateLimit,
+      tokenKey(tokenFromRequest(request, true) ?? ''),
+    );
     this.connections.add(connection);
     this.metrics.connections.inc();
     ws.on('message', (data, isBinary) => {
@@ -493,6 +520,9 @@ export class Hub implements ConnectionHost {
       throw new HubError(ErrorCode.InvalidChannel, `invalid channel ${JSON.stringify(channel).slice(0, 80)}`);
     if (principal && !mayAccess(principal, channel))
       throw new HubError(ErrorCode.Forbidden, `not allowed to publish to ${channel}`);
+    // Who answered an agent is the hub's to say: a publisher must not forge it.
+    if (principal && event === INPUT_SENT_EVENT)
+      throw new HubError(ErrorCode.Forbidden, `${INPUT_SENT_EVENT} is published by the hub only`);
     const invalid = validateEvent(event, data);
     if (invalid) throw new HubError(invalid.code, invalid.message);
     const guard: PublishGuard | undefined = principal
@@ -522,6 +552,89 @@ export class Hub implements ConnectionHost {
   /** Agents with batched output waiting (each holds one timer; idle agents hold none). */
   get pendingOutputAgents(): number {
     return this.batcher.activeAgents;
+  }
+
+  // ------------------------------------------------------------ answering agents
+
+  private readonly inputRouter = new AgentInputRouter();
+
+  /**
+   * Registers the one handler that takes agents' inputs (falcon-pm): it gets
+   * each validated input with `{inputId, agentId, by, at}`, and accepts it by
+   * resolving, or refuses it by throwing or returning `{reject: message}` (the
+   * sender gets `input_rejected`). Without one, inputs get `input_unavailable`.
+   * Returns its undo.
+   */
+  onAgentInput(handler: AgentInputHandler): () => void {
+    return this.inputRouter.register(handler);
+  }
+
+  /**
+   * Sends an input from the token's holder to an agent: checks the act right,
+   * that the hub has seen the agent, the request it answers (first answer
+   * wins) and its choice, hands it to the handler, and publishes the
+   * `input_sent` audit event on `agent:<id>`. Throws a HubError with a stable code.
+   */
+  async sendAgentInput(principal: Principal, agentId: string, input: AgentInput): Promise<{ inputId: string }> {
+    try {
+      const result = await this.deliverAgentInput(principal, agentId, input);
+      this.metrics.agentInputs.inc({ outcome: 'accepted' });
+      return result;
+    } catch (error) {
+      this.metrics.agentInputs.inc({ outcome: error instanceof HubError ? error.code : ErrorCode.Internal });
+      throw error;
+    }
+  }
+
+  private async deliverAgentInput(
+    principal: Principal,
+    agentId: string,
+    input: AgentInput,
+  ): Promise<{ inputId: string }> {
+    if (this.closed) throw new HubError(ErrorCode.Unavailable, 'hub is closed');
+    if (!isValidId(agentId)) throw new HubError(ErrorCode.InvalidChannel, 'invalid agent id');
+    const channel = channelOf.agent(agentId);
+    // Before anything else: a token that may not act learns nothing about the agent.
+    if (!mayAct(principal, channel)) throw new HubError(ErrorCode.Forbidden, `not allowed to act on ${channel}`);
+    const snapshot = await this.engine.snapshot(channel);
+    const agent = snapshot.agents.find((record) => record.agentId === agentId);
+    if (!agent) throw new HubError(ErrorCode.UnknownAgent, `this hub has never seen agent ${agentId}`);
+    if (input.requestId !== undefined) {
+      if (this.inputRouter.isTaken(agentId, input.requestId))
+        throw new HubError(ErrorCode.AlreadyAnswered, 'this request was answered already');
+      if (agent.status !== 'waiting_for_input' || agent.requestId !== input.requestId)
+        throw new HubError(ErrorCode.RequestNotPending, 'the agent is not waiting on this request');
+    }
+    if (input.choice !== undefined && !agent.choices?.some((choice) => choice.id === input.choice))
+      throw new HubError(ErrorCode.InvalidChoice, 'the agent does not offer this choice');
+    const meta = { inputId: randomUUID(), agentId, by: principal.user, at: Date.now() };
+    await this.inputRouter.deliver(input, meta);
+    const audit: InputSent = { ...meta, ...input };
+    // Delivered already: a lost audit event must not tell the sender to send again.
+    await this.publishInternal(channel, INPUT_SENT_EVENT, audit, 'api').catch((error: unknown) => {
+      this.logger.error({ err: error, agentId, inputId: meta.inputId }, 'input_sent audit event lost');
+    });
+    return { inputId: meta.inputId };
+  }
+
+  /** An `input` message from a WebSocket client: the same checks and codes as `POST /api/agents/:agentId/input`. */
+  handleInput(connection: ClientConnection, message: InputMessage): void {
+    const { id } = message;
+    const fail = (code: ErrorCode, text: string) => connection.sendError(code, text, undefined, id);
+    if (!this.inputLimits.take(connection.tokenKey).ok) {
+      this.metrics.rateLimited.inc();
+      return fail(ErrorCode.RateLimited, 'too many inputs; slow down');
+    }
+    const parsed = parseAgentInput(message, ['type', 'agentId', 'id']);
+    if (!parsed.ok) return fail(parsed.error.code, parsed.error.message);
+    this.sendAgentInput(connection.principal, message.agentId, parsed.input).then(
+      ({ inputId }) => connection.sendMessage({ type: 'input_ack', ...(id !== undefined ? { id } : {}), inputId }),
+      (error: unknown) => {
+        if (error instanceof HubError) return fail(error.code, error.message);
+        this.logger.error({ err: error, clientId: connection.id }, 'input failed');
+        fail(ErrorCode.Internal, 'internal error');
+      },
+    );
   }
 
   // ------------------------------------------------------------ lifecycle

@@ -1,6 +1,20 @@
 /** The hub: falcon-pm's realtime server as a library. */
 export { Hub, HUB_FEATURES, PROTOCOL_REVISION } from './hub';
 export { HubError } from './hub-error';
+export {
+  type AgentInputHandler,
+  type AgentInputMeta,
+  type AgentInputRejection,
+  MAX_ANSWERED_REQUESTS,
+  INPUT_HANDLER_TIMEOUT_MS,
+} from './agent-input-router';
+export {
+  AGENT_INPUT_ACTIONS,
+  INPUT_SENT_EVENT,
+  type AgentInput,
+  type AgentInputAction,
+  type InputSent,
+} from '../shared/agent-input';
 export type { HubOptions } from './options';
 export { startHub, type RunningHub, type StandaloneHubOptions } from './standalone';
 export { NO_CONNECTION_LIMITS } from './options';
@@ -20,6 +34,7 @@ export {
   isKeyId,
   secretKey,
   mayAccess,
+  mayAct,
   parseDuration,
   AuthError,
   KeyRing,

@@ -44,6 +44,12 @@ export class HubMetrics {
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
+  readonly agentInputs = new Counter({
+    name: 'falcon_hub_agent_inputs_total',
+    help: 'Inputs to agents by outcome: accepted, or the error code they were refused with',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly slowConsumerCloses = new Counter({
     name: 'falcon_hub_slow_consumer_closes_total',
     help: 'Clients closed with 4008 for reading too slowly',

@@ -20,8 +20,8 @@ export interface BoardRetention {
 
 export const DEFAULT_BOARD_RETENTION: BoardRetention = {
   finishedTtlMs: 24 * 3600_000,
-  // An issue costs up to about 2 KiB (a 1 000-character title), an agent up to 4 KiB (its message):
-  // at most about 40 MiB and 4 MiB.
+  // An issue costs up to about 2 KiB (a 1 000-character title), an agent up to about 20 KiB (its
+  // message, and while it waits its prompt and choices): at most about 40 MiB and 20 MiB.
   maxFinishedIssues: 5_000,
   maxIssues: 20_000,
   maxAgents: 1_000,

@@ -12,6 +12,7 @@ import {
   type EventPayloads,
   type IssueState,
   type Snapshot,
+  AGENT_REQUEST_FIELDS,
   parseChannel,
 } from './protocol';
 import { parseBoardEvent } from './board-event';
@@ -103,6 +104,10 @@ export function applyBoardEvent(
         issueId: p.issueId,
         stage: p.stage ?? null,
         projectId: p.projectId ?? board.issues.get(p.issueId)?.projectId ?? null,
+        // A started agent is working: whatever it asked before is no longer asked.
+        requestId: undefined,
+        prompt: undefined,
+        choices: undefined,
       });
       const issue = board.issues.get(p.issueId);
       if (issue && issue.agentId !== p.agentId) {
@@ -119,6 +124,11 @@ export function applyBoardEvent(
       if (p.stage !== undefined) patch.stage = p.stage;
       if (p.projectId !== undefined) patch.projectId = p.projectId;
       patch.message = p.message;
+      // A request lives while the agent waits: every agent_status replaces it, and only waiting carries one.
+      const waiting = p.status === 'waiting_for_input';
+      patch.requestId = waiting ? p.requestId : undefined;
+      patch.prompt = waiting ? p.prompt : undefined;
+      patch.choices = waiting ? p.choices : undefined;
       const before = beforeAgent(board, p.agentId);
       return { agent: updateAgent(board, p.agentId, time, patch), before };
     }
@@ -167,6 +177,7 @@ function updateAgent(board: BoardState, agentId: string, time: number, patch: Pa
   // Time in the current status (and stuck detection) starts when the status changes, not at every event.
   if (!previous || previous.status !== agent.status) agent.statusSince = time;
   if (agent.message === undefined) delete agent.message;
+  for (const field of AGENT_REQUEST_FIELDS) if (agent[field] === undefined) delete agent[field];
   board.agents.set(agentId, agent);
   return agent;
 }

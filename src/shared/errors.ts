@@ -24,6 +24,14 @@ export const ErrorCode = {
   NotFound: 'not_found',
   Unavailable: 'unavailable',
   Internal: 'internal',
+  // Answering agents (extension: docs/protocol.md, "Answering agents").
+  InvalidInput: 'invalid_input',
+  InvalidChoice: 'invalid_choice',
+  UnknownAgent: 'unknown_agent',
+  AlreadyAnswered: 'already_answered',
+  RequestNotPending: 'request_not_pending',
+  InputRejected: 'input_rejected',
+  InputUnavailable: 'input_unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -75,6 +75,15 @@ export interface IssueState {
   statusSince?: number;
 }
 
+/** One answer an agent offers while it waits (extension): `id` is what an input's `choice` names. */
+export interface AgentChoice {
+  id: string;
+  label: string;
+}
+
+/** Bounds of what a waiting agent's request carries (extension). */
+export const AGENT_REQUEST_LIMITS = { promptLength: 4000, choices: 16, choiceLabelLength: 128 } as const;
+
 export interface AgentState {
   agentId: string;
   status: AgentStatus;
@@ -85,7 +94,33 @@ export interface AgentState {
   /** When the agent entered its current status (ms since epoch). */
   statusSince?: number;
   message?: string;
+  /** Extension, only while `status` is `waiting_for_input`: what the agent asks, and how it may be answered. */
+  requestId?: string;
+  prompt?: string;
+  choices?: AgentChoice[];
 }
+
+/** The fields of a waiting agent's request; the board drops them when the status changes. */
+export const AGENT_REQUEST_FIELDS = ['requestId', 'prompt', 'choices'] as const;
+
+const choicesSchema = z
+  .array(
+    z.strictObject({
+      id: z.string().refine(isValidId, { message: 'invalid choice id' }),
+      label: z.string().min(1).max(AGENT_REQUEST_LIMITS.choiceLabelLength),
+    }),
+  )
+  .min(1)
+  .max(AGENT_REQUEST_LIMITS.choices)
+  .refine((choices) => new Set(choices.map((choice) => choice.id)).size === choices.length, {
+    message: 'choice ids must be unique',
+  });
+/** Extension fields of `agent_status` (and of an agent's snapshot record) while it waits for input. */
+const agentRequestShape = {
+  requestId: idSchema.optional(),
+  prompt: z.string().max(AGENT_REQUEST_LIMITS.promptLength).optional(),
+  choices: choicesSchema.optional(),
+};
 
 /** Payload schemas of the seed's events plus `agent_status` (extension). */
 export const eventSchemas = {
@@ -135,6 +170,7 @@ export const eventSchemas = {
     projectId: idSchema.nullable().optional(),
     stage: label.nullable().optional(),
     message: z.string().max(2000).optional(),
+    ...agentRequestShape,
   }),
   output: z.looseObject({ timestamp, content: z.string() }),
   output_batch: z.looseObject({ timestamp, lines: z.array(z.string()) }),
@@ -204,12 +240,19 @@ const clientSchemas = {
   }),
   unsubscribe: z.looseObject({ type: z.literal('unsubscribe'), channel: channelSchema }),
   ping: z.looseObject({ type: z.literal('ping'), id: z.union([z.string().max(64), z.number()]).optional() }),
+  /** Extension: an answer to an agent; its input fields are checked by parseAgentInput (agent-input.ts). */
+  input: z.looseObject({
+    type: z.literal('input'),
+    agentId: z.string().max(256),
+    id: z.union([z.string().max(64), z.number()]).optional(),
+  }),
 };
 
 export type SubscribeMessage = z.infer<typeof clientSchemas.subscribe> & { channel: Channel };
 export type UnsubscribeMessage = z.infer<typeof clientSchemas.unsubscribe> & { channel: Channel };
 export type PingMessage = z.infer<typeof clientSchemas.ping>;
-export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage;
+export type InputMessage = z.infer<typeof clientSchemas.input>;
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage | InputMessage;
 
 // ---------------------------------------------------------------- server → client
 
@@ -261,6 +304,14 @@ export interface ErrorMessage {
   /** Extension: stable code; see ErrorCode. */
   code?: ErrorCode;
   channel?: Channel;
+  /** Extension: the `id` of the `input` message this error answers. */
+  id?: string | number;
+}
+/** Extension: an accepted `input` message. */
+export interface InputAckMessage {
+  type: 'input_ack';
+  id?: string | number;
+  inputId: string;
 }
 /** Extension: channel state, sent before `subscribed` when asked for with `snapshot: true`. */
 export interface SnapshotMessage {
@@ -299,6 +350,7 @@ export interface HistoryMessage {
 }
 
 export type ServerMessage =
+  | InputAckMessage
   | HistoryMessage
   | ConnectedMessage
   | SubscribedMessage
@@ -326,6 +378,7 @@ const agentStateSchema = z.looseObject({
   lastActivityAt: timestamp.optional(),
   statusSince: timestamp.optional(),
   message: z.string().max(10_000).optional(),
+  ...agentRequestShape,
 });
 
 /** The valid items of a list; a bad one is dropped (and counted), never a reason to refuse the whole snapshot. */
@@ -371,6 +424,12 @@ const serverSchemas = {
     // Unknown codes from a newer hub degrade to no code rather than a parse failure.
     code: z.enum(errorCodeValues).optional().catch(undefined),
     channel: channelSchema.optional(),
+    id: z.union([z.string().max(64), z.number()]).optional(),
+  }),
+  input_ack: z.looseObject({
+    type: z.literal('input_ack'),
+    id: z.union([z.string().max(64), z.number()]).optional(),
+    inputId: z.string().min(1).max(128),
   }),
   snapshot: z.looseObject({
     type: z.literal('snapshot'),

@@ -36,6 +36,15 @@ export function boardEvents(ids: { issues: string[]; projects: string[]; agents:
           status: fc.constantFrom('idle', 'working', 'waiting_for_input'),
           projectId: fc.option(projectId),
           message: fc.constantFrom('Proceed?', 'ok'),
+          requestId: fc.constantFrom('r1', 'r2'),
+          prompt: fc.constantFrom('Apply the patch?', 'Which file?'),
+          choices: fc.constantFrom(
+            [{ id: 'approve', label: 'Approve' }],
+            [
+              { id: 'approve', label: 'Approve' },
+              { id: 'deny', label: 'Deny' },
+            ],
+          ),
         },
         { requiredKeys: ['agentId', 'status'] },
       ),

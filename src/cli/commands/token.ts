@@ -8,6 +8,7 @@ interface TokenFlags {
   user: string;
   channels: string;
   publish?: boolean;
+  act?: string;
   ttl: string;
   secretFile?: string;
   kid?: string;
@@ -28,6 +29,7 @@ export function registerTokenCommand(program: Command): void {
     .requiredOption('--user <name>', 'who the token is for (its sub)')
     .requiredOption('--channels <patterns>', "comma-separated channel globs it may read, e.g. 'project:*,agent:*'")
     .option('--publish', 'also allow publishing through the HTTP API')
+    .option('--act <patterns>', "comma-separated channel globs whose agents it may answer, e.g. 'agent:*'")
     .option('--ttl <duration>', `lifetime: 90s, 15m, 24h, 30d, or "${NEVER}" for no expiry`, '24h')
     .option('--secret-file <file>', `file holding the hub's secret; default: $${SECRET_ENV}`)
     .option('--kid <id>', 'key id to put in the header: the hub verifies the token with its secret of that kid')
@@ -38,6 +40,7 @@ export function registerTokenCommand(program: Command): void {
       '\nPrints only the token and a newline, for $(falcon token …) in scripts.\n' +
         'In --channels, * matches any run of characters, colons included, and a pattern must match the\n' +
         "whole channel: 'project:a*' matches project:a, project:api and project:admin; '*' matches all.\n" +
+        '--act takes the same globs: reading a channel never allows answering its agents.\n' +
         'Hubs refuse tokens living longer than their --max-token-ttl (default 30d), and\n' +
         `"${NEVER}" tokens unless run with --allow-non-expiring-tokens; such a token stays valid\n` +
         'until the hub drops its secret.',
@@ -46,6 +49,7 @@ export function registerTokenCommand(program: Command): void {
       const user = flags.user.trim();
       if (user === '' || user.length > 256) throw new UsageError('--user must be 1–256 characters');
       const channels = parseChannelPatterns(flags.channels);
+      const actOn = flags.act === undefined ? [] : parseChannelPatterns(flags.act, '--act');
       const ttlSeconds = flags.ttl.trim() === NEVER ? null : parseLifetime(flags.ttl, '--ttl');
       const kid = flags.kid?.trim();
       if (kid !== undefined && !isKeyId(kid)) {
@@ -59,6 +63,7 @@ export function registerTokenCommand(program: Command): void {
           user,
           channels,
           publish: flags.publish === true,
+          actOn,
           ttlSeconds,
           ...(kid !== undefined ? { kid } : {}),
           ...(audience !== undefined ? { audience } : {}),

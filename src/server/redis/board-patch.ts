@@ -1,5 +1,5 @@
 import { parseBoardEvent } from '../../shared/board-event';
-import type { EventPayloads } from '../../shared/protocol';
+import { AGENT_REQUEST_FIELDS, type EventPayloads } from '../../shared/protocol';
 
 /**
  * What one event changes on the board, as field writes the Redis engine's
@@ -71,7 +71,8 @@ export function boardPatch(event: string, data: unknown, channel?: string): Boar
         agent: {
           id: p.agentId,
           set: agentSet,
-          del: [],
+          // As the reducer: a started agent no longer asks anything.
+          del: [...AGENT_REQUEST_FIELDS],
           status: json('working'),
           ...(p.projectId === undefined ? { projectOfIssue: p.issueId } : {}),
         },
@@ -84,9 +85,14 @@ export function boardPatch(event: string, data: unknown, channel?: string): Boar
       if (p.stage !== undefined) set.stage = json(p.stage);
       if (p.projectId !== undefined) set.projectId = json(p.projectId);
       if (p.message !== undefined) set.message = json(p.message);
-      return {
-        agent: { id: p.agentId, set, del: p.message === undefined ? ['message'] : [], status: json(p.status) },
-      };
+      const del: string[] = p.message === undefined ? ['message'] : [];
+      // As the reducer: only waiting carries a request, and each agent_status replaces it.
+      const waiting = p.status === 'waiting_for_input';
+      for (const field of AGENT_REQUEST_FIELDS) {
+        if (waiting && p[field] !== undefined) set[field] = json(p[field]);
+        else del.push(field);
+      }
+      return { agent: { id: p.agentId, set, del, status: json(p.status) } };
     }
   }
 }
