@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DemoSimulator } from '../server/demo/index';
+import { DemoSimulator, answerDemoInputs } from '../server/demo/index';
 import type { Hub } from '../server/index';
 import { parseChannel } from '../shared/protocol';
 
@@ -42,10 +42,15 @@ export function startDemoShow(hub: Hub, logger: Logger, speed = 1): DemoShow {
     },
   });
   simulator.start();
+  // Answers from the monitor (or `falcon reply`) reach the simulated agents.
+  const stopAnswering = answerDemoInputs(hub, simulator);
   return {
     projectIds: [...projectIds],
     agentIds: [...agentIds],
     sampleIssue,
-    stop: () => simulator.stop(),
+    stop: () => {
+      stopAnswering();
+      simulator.stop();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { Command, type CommanderError } from 'commander';
 import { registerHubCommand } from './commands/hub';
 import { registerPublishCommand } from './commands/publish';
+import { registerReplyCommand } from './commands/reply';
 import { registerTailCommand } from './commands/tail';
 import { registerTokenCommand } from './commands/token';
 import { ExitCode } from './errors';
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerTokenCommand(program);
   registerPublishCommand(program);
   registerTailCommand(program);
+  registerReplyCommand(program);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DemoSimulator } from '../server/demo/index';
+import { DemoSimulator, answerDemoInputs } from '../server/demo/index';
 import { type RunningHub, startHub } from '../server/index';
 
 export interface EmbeddedHub {
@@ -27,12 +27,19 @@ export async function startEmbeddedHub(options: { demoSpeed?: number } = {}): Pr
     },
   });
   demo.start();
-  const token = await running.hub.signToken({ user: 'desktop', channels: ['*'], ttlSeconds: null });
+  const stopAnswering = answerDemoInputs(running.hub, demo);
+  const token = await running.hub.signToken({
+    user: 'desktop',
+    channels: ['*'],
+    actOn: ['agent:*'],
+    ttlSeconds: null,
+  });
   return {
     wsUrl: running.wsUrl,
     httpUrl: running.url,
     token,
     async close() {
+      stopAnswering();
       demo.stop();
       await running.close();
     },

@@ -398,6 +398,8 @@ async function runHub(config: HubConfig): Promise<void> {
       user: 'demo',
       channels: ['*'],
       publish: true,
+      // The demo's agents wait for answers: its token may give them.
+      actOn: ['agent:*'],
       ttlSeconds: tokenTtlSeconds,
       // The printed token works against the hub as configured, audience and issuer included.
       ...(config.tokenAudience ? { audience: config.tokenAudience[0] } : {}),
