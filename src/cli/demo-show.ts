@@ -19,7 +19,7 @@ export interface DemoShow {
  * simulator publishes rather than from its internals: the initial board and
  * every agent's first status go out synchronously in `start()`.
  */
-export function startDemoShow(hub: Hub, logger: Logger, speed = 1): DemoShow {
+export function startDemoShow(hub: Hub, logger: Logger, speed = 1, { answer = true } = {}): DemoShow {
   const projectIds = new Set<string>();
   const agentIds = new Set<string>();
   let sampleIssue: DemoShow['sampleIssue'] = null;
@@ -42,8 +42,8 @@ export function startDemoShow(hub: Hub, logger: Logger, speed = 1): DemoShow {
     },
   });
   simulator.start();
-  // Answers from the monitor (or `falcon reply`) reach the simulated agents.
-  const stopAnswering = answerDemoInputs(hub, simulator);
+  // Answers from the monitor (or `falcon reply`) reach the simulated agents, unless they go to falcon-pm.
+  const stopAnswering = answer ? answerDemoInputs(hub, simulator) : () => {};
   return {
     projectIds: [...projectIds],
     agentIds: [...agentIds],

@@ -9,6 +9,13 @@ export {
   INPUT_HANDLER_TIMEOUT_MS,
 } from './agent-input-router';
 export {
+  inputWebhookHandler,
+  signInputBody,
+  SIGNATURE_HEADER,
+  INPUT_ID_HEADER,
+  type InputWebhookOptions,
+} from './input-webhook';
+export {
   AGENT_INPUT_ACTIONS,
   INPUT_SENT_EVENT,
   type AgentInput,

@@ -162,6 +162,46 @@ describe('falcon hub', () => {
     expect(config.finishedTtlMs).toBe(2 * 3600_000);
   });
 
+  describe('--input-webhook', () => {
+    const base = {
+      port: '0',
+      host: '127.0.0.1',
+      demoSpeed: '1',
+      allowedOrigin: [],
+      logLevel: 'info' as const,
+      secretFile: [],
+      tokenAudience: [],
+      tokenIssuer: [],
+    };
+    const webhookKey = join(dir, 'webhook-key');
+    writeFileSync(webhookKey, 'k'.repeat(40) + '\n');
+    const shortKey = join(dir, 'short-key');
+    writeFileSync(shortKey, 'short');
+
+    it('takes an http(s) URL and a key file of at least 32 characters', () => {
+      const config = resolveHubConfig(
+        { ...base, inputWebhook: 'https://pm.example/falcon/inputs', inputWebhookSecretFile: webhookKey },
+        { FALCON_SECRET: SECRET },
+      );
+      expect(config.inputWebhook).toEqual({ url: 'https://pm.example/falcon/inputs', secret: 'k'.repeat(40) });
+      expect(resolveHubConfig(base, { FALCON_SECRET: SECRET }).inputWebhook).toBeNull();
+    });
+
+    it.each([
+      [
+        { inputWebhook: 'ftp://pm.example/x', inputWebhookSecretFile: webhookKey },
+        /--input-webhook must be an http\(s\) URL/,
+      ],
+      [{ inputWebhook: 'https://user:pw@pm.example/x', inputWebhookSecretFile: webhookKey }, /without credentials/],
+      [{ inputWebhook: 'not a url', inputWebhookSecretFile: webhookKey }, /--input-webhook must be/],
+      [{ inputWebhook: 'https://pm.example/x' }, /needs --input-webhook-secret-file/],
+      [{ inputWebhook: 'https://pm.example/x', inputWebhookSecretFile: shortKey }, /at least 32 characters/],
+      [{ inputWebhookSecretFile: webhookKey }, /needs --input-webhook <url>/],
+    ])('refuses %j with a usage error naming the flag', (flags, message) => {
+      expect(() => resolveHubConfig({ ...base, ...flags }, { FALCON_SECRET: SECRET })).toThrow(message);
+    });
+  });
+
   it('exits 2 naming --secret-file and FALCON_SECRET when there is no secret and no --demo', async () => {
     const { code, stdout, stderr } = await runCli(['hub', '--port', '0']);
     expect(code).toBe(2);

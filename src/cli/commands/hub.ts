@@ -11,6 +11,7 @@ import {
   type HubOptions,
   type MemoryLimits,
   type RunningHub,
+  inputWebhookHandler,
   startHub,
 } from '../../server/index';
 import { startDemoShow } from '../demo-show';
@@ -24,6 +25,7 @@ import {
   parsePositiveInteger,
   parsePositiveNumber,
   readFlagFile,
+  show,
 } from '../flag-values';
 import { demoBanner, hubBanner } from '../hub-banner';
 import { LOG_LEVELS, type LogLevel, createCliLogger } from '../logger';
@@ -61,6 +63,8 @@ export interface HubFlags {
   httpPublishRate?: string;
   metricsTokenFile?: string;
   metricsListen?: string;
+  inputWebhook?: string;
+  inputWebhookSecretFile?: string;
 }
 
 export interface HubConfig {
@@ -100,6 +104,8 @@ export interface HubConfig {
   >;
   metricsToken: string | null;
   metricsListen: { host: string; port: number } | null;
+  /** Where answers to agents go (falcon-pm), signed with `secret`; null: the demo's agents, or none. */
+  inputWebhook: { url: string; secret: string } | null;
 }
 
 const DEMO_TOKEN_TTL_SECONDS = 7 * 86_400;
@@ -172,6 +178,11 @@ export function registerHubCommand(program: Command): void {
     .option('--http-publish-rate <n>', 'HTTP publishes per second per token, burst twice that (default 200)')
     .option('--metrics-token-file <file>', 'file holding the bearer token /metrics requires')
     .option('--metrics-listen <host:port>', 'serve /metrics on this address instead of the main one')
+    .option(
+      '--input-webhook <url>',
+      'POST answers to agents to falcon-pm here (signed; needs --input-webhook-secret-file)',
+    )
+    .option('--input-webhook-secret-file <file>', 'file holding the HMAC key (≥ 32 characters) that signs those POSTs')
     .addOption(
       new Option('--log-level <level>', 'JSON logs on stderr at this level').choices(LOG_LEVELS).default('info'),
     )
@@ -238,7 +249,9 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
   const metricsToken = flags.metricsTokenFile === undefined ? null : readMetricsToken(flags.metricsTokenFile);
   const metricsListen =
     flags.metricsListen === undefined ? null : parseListenAddress(flags.metricsListen, '--metrics-listen');
+  const inputWebhook = resolveInputWebhook(flags);
   return {
+    inputWebhook,
     redisUrl,
     limits,
     metricsToken,
@@ -261,6 +274,27 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     allowedOrigins,
     logLevel: flags.logLevel,
   };
+}
+
+function resolveInputWebhook(flags: HubFlags): HubConfig['inputWebhook'] {
+  if (flags.inputWebhook === undefined) {
+    if (flags.inputWebhookSecretFile !== undefined)
+      throw new UsageError('--input-webhook-secret-file needs --input-webhook <url>');
+    return null;
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(flags.inputWebhook);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+    throw new UsageError(`--input-webhook must be an http(s) URL without credentials, got ${show(flags.inputWebhook)}`);
+  if (flags.inputWebhookSecretFile === undefined)
+    throw new UsageError('--input-webhook needs --input-webhook-secret-file <file> (the HMAC key falcon-pm checks)');
+  const secret = readFlagFile(flags.inputWebhookSecretFile, '--input-webhook-secret-file').toString('utf8').trim();
+  if (secret.length < 32) throw new UsageError('--input-webhook-secret-file must hold a key of at least 32 characters');
+  return { url: url.href, secret };
 }
 
 function readMetricsToken(file: string): string {
@@ -391,7 +425,12 @@ async function runHub(config: HubConfig): Promise<void> {
     logger.warn('metrics not served: off loopback they need --metrics-token-file or --metrics-listen');
   }
   let output = hubBanner(addresses);
-  const show = config.demoSpeed === null ? null : startDemoShow(hub, logger, config.demoSpeed);
+  // Answers to agents go to falcon-pm when a webhook is given; otherwise, with --demo, to the demo's agents.
+  const undoWebhook = config.inputWebhook ? hub.onAgentInput(inputWebhookHandler(config.inputWebhook)) : null;
+  const show =
+    config.demoSpeed === null
+      ? null
+      : startDemoShow(hub, logger, config.demoSpeed, { answer: config.inputWebhook === null });
   if (show) {
     const tokenTtlSeconds = Math.min(DEMO_TOKEN_TTL_SECONDS, config.maxTokenTtlMs / 1000);
     const token = await hub.signToken({
@@ -417,6 +456,7 @@ async function runHub(config: HubConfig): Promise<void> {
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down');
     show?.stop();
+    undoWebhook?.();
     await running.close();
     await engine?.close();
     logger.info('hub stopped');
