@@ -55,17 +55,20 @@ export function readBody(request: IncomingMessage, limit: number): Promise<strin
   });
 }
 
-/** Parses the body of `POST /api/publish`: JSON of a bounded shape, `{channel, event, data}`, a valid channel. */
-export function parsePublishBody(text: string): PublishBody {
-  const shape = checkJsonShape(text, { maxDepth: 32 });
+/** A body's JSON, once its shape is within bounds (depth, sizes: checkJsonShape); a HubError otherwise. */
+function parseBoundedJson(text: string, maxDepth: number): unknown {
+  const shape = checkJsonShape(text, { maxDepth });
   if (shape) throw new HubError(shape.code, shape.message);
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     throw new HubError(ErrorCode.InvalidJson, 'body is not valid JSON');
   }
-  const body = publishBody.safeParse(json);
+}
+
+/** Parses the body of `POST /api/publish`: JSON of a bounded shape, `{channel, event, data}`, a valid channel. */
+export function parsePublishBody(text: string): PublishBody {
+  const body = publishBody.safeParse(parseBoundedJson(text, 32));
   if (!body.success) throw new HubError(ErrorCode.InvalidMessage, 'body must be {channel, event, data}');
   const { channel, event, data } = body.data;
   if (!isChannel(channel)) throw new HubError(ErrorCode.InvalidChannel, 'invalid channel');
@@ -77,15 +80,7 @@ export const MAX_INPUT_BODY_BYTES = 64 * 1024;
 
 /** Parses the body of `POST /api/agents/:agentId/input`: bounded JSON, then the one input parser (agent-input.ts). */
 export function parseInputBody(text: string): AgentInput {
-  const shape = checkJsonShape(text, { maxDepth: 8 });
-  if (shape) throw new HubError(shape.code, shape.message);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new HubError(ErrorCode.InvalidJson, 'body is not valid JSON');
-  }
-  const parsed = parseAgentInput(json);
+  const parsed = parseAgentInput(parseBoundedJson(text, 8));
   if (!parsed.ok) throw new HubError(parsed.error.code, parsed.error.message);
   return parsed.input;
 }
