@@ -1,5 +1,4 @@
 import { createContext, useContext } from 'react';
-import type { StateStorage } from 'zustand/middleware';
 import { useStore } from 'zustand';
 import { needsAttention } from '../../shared/board-state';
 import type { FalconBridge } from '../../shared/bridge';
@@ -10,6 +9,7 @@ import { type BoardSlice, type BoardStore, createBoardStore } from './stores/boa
 import { type ConnectionSlice, type ConnectionStore, createConnectionStore } from './stores/connection-store';
 import { type FilterSlice, type FilterStore, createFilterStore } from './stores/filter-store';
 import { type LayoutSlice, type LayoutStore, createLayoutStore } from './stores/layout-store';
+import { memoryStorage } from './stores/memory-storage';
 import { type PreferencesSlice, type PreferencesStore, createPreferencesStore } from './stores/preferences-store';
 import { type ProjectsSlice, type ProjectsStore, createProjectsStore } from './stores/projects-store';
 import { type DrawerSlice, type DrawerStore, createDrawerStore } from './stores/drawer-store';
@@ -100,15 +100,6 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     attention,
     notifier,
     dispose: () => undo.forEach((fn) => fn()),
-  };
-}
-
-function memoryStorage(): StateStorage {
-  const data = new Map<string, string>();
-  return {
-    getItem: (name) => data.get(name) ?? null,
-    setItem: (name, value) => void data.set(name, value),
-    removeItem: (name) => void data.delete(name),
   };
 }
 

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StateStorage } from 'zustand/middleware';
 import { ChannelStore } from '../../../src/client/index';
 import { badgeText, faviconHref, faviconSvg, titleWithCount } from '../../../src/renderer/src/lib/favicon-badge';
 import { type NotificationClass, WebNotifier } from '../../../src/renderer/src/lib/web-notifier';
@@ -8,15 +7,7 @@ import { createFilterStore } from '../../../src/renderer/src/stores/filter-store
 import { createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
 import { createPreferencesStore } from '../../../src/renderer/src/stores/preferences-store';
 import type { Delivery } from '../../../src/shared/delivery';
-
-function memoryStorage(): StateStorage {
-  const data = new Map<string, string>();
-  return {
-    getItem: (name) => data.get(name) ?? null,
-    setItem: (name, value) => void data.set(name, value),
-    removeItem: (name) => void data.delete(name),
-  };
-}
+import { memoryStorage } from '../../../src/renderer/src/stores/memory-storage';
 
 const agentStatus = (agentId: string, status: string, message?: string): Delivery => ({
   kind: 'event',

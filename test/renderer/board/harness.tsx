@@ -1,7 +1,6 @@
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { vi } from 'vitest';
-import type { StateStorage } from 'zustand/middleware';
 import type { FalconBridge } from '../../../src/shared/bridge';
 import { INITIAL_STATE } from '../../../src/shared/connection-state';
 import type { Delivery } from '../../../src/shared/delivery';
@@ -18,17 +17,11 @@ import { createPreferencesStore } from '../../../src/renderer/src/stores/prefere
 import { createProjectsStore } from '../../../src/renderer/src/stores/projects-store';
 import { createDrawerStore } from '../../../src/renderer/src/stores/drawer-store';
 import { createTimelineStore } from '../../../src/renderer/src/stores/timeline-store';
-
-export function memoryStorage(): StateStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (name) => items.get(name) ?? null,
-    setItem: (name, value) => void items.set(name, value),
-    removeItem: (name) => void items.delete(name),
-  };
-}
+import { memoryStorage } from '../../../src/renderer/src/stores/memory-storage';
 
 /** A bridge for component tests: a fixed project list and no-op subscriptions, nothing on the wire. */
+export { memoryStorage };
+
 export function fakeBridge(projects: string[] = []) {
   return {
     kind: 'web',

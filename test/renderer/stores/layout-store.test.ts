@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StateStorage } from 'zustand/middleware';
 import { BOARD_RATIO, clampBoardRatio, createLayoutStore } from '../../../src/renderer/src/stores/layout-store';
-
-function memoryStorage(): StateStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (name) => data.get(name) ?? null,
-    setItem: (name, value) => void data.set(name, value),
-    removeItem: (name) => void data.delete(name),
-  };
-}
+import { memoryStorage } from '../../../src/renderer/src/stores/memory-storage';
 
 describe('layout store: the board/panes split', () => {
   it('starts at the default ratio with the board shown', () => {

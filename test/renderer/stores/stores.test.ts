@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { StateStorage } from 'zustand/middleware';
 import { ChannelStore } from '../../../src/client/index';
 import { createBoardStore } from '../../../src/renderer/src/stores/board-store';
 import { createConnectionStore } from '../../../src/renderer/src/stores/connection-store';
@@ -8,16 +7,7 @@ import { createPreferencesStore } from '../../../src/renderer/src/stores/prefere
 import { createProjectsStore } from '../../../src/renderer/src/stores/projects-store';
 import { INITIAL_STATE } from '../../../src/shared/connection-state';
 import type { Delivery } from '../../../src/shared/delivery';
-
-function memoryStorage(): StateStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (name) => data.get(name) ?? null,
-    setItem: (name, value) => void data.set(name, value),
-    removeItem: (name) => void data.delete(name),
-  };
-}
+import { memoryStorage } from '../../../src/renderer/src/stores/memory-storage';
 
 /** A batch as the client core hands it over: applied to its store (the one reducer) first. */
 function fromClientCore(store: ChannelStore, batch: Delivery[], now: number): Delivery[] {
