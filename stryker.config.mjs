@@ -14,6 +14,7 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   mutate: [
     'src/server/auth.ts',
+    'src/shared/channel-glob.ts',
     'src/shared/protocol.ts',
     'src/shared/json-guard.ts',
     'src/shared/board-state.ts',

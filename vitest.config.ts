@@ -10,6 +10,7 @@ const REDIS_SUITES = [
   'test/server/hub-*.test.ts',
   'test/server/http-api.test.ts',
   'test/client/reconnecting-connection.test.ts',
+  'test/client/send-input.test.ts',
   'test/scale/**/*.test.ts',
 ];
 

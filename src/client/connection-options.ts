@@ -24,6 +24,8 @@ export interface ConnectionOptions {
   pongTimeoutMs?: number;
   /** After an auth failure, retry this rarely unless the token changes (default 60 s). */
   authRetryMs?: number;
+  /** An input the hub has not answered in this long is `no_answer` (default 15 s: the hub's handler deadline is 10 s). */
+  inputAnswerTimeoutMs?: number;
   batch?: Partial<DeliveryBatcherOptions>;
   /** Output kept per subscribed agent channel (`connection.store`), or false to keep none (default 2000 lines / 1 MiB). */
   outputTail?: Partial<OutputTailLimits> | false;
@@ -47,12 +49,20 @@ export interface ResolvedConnectionOptions {
   pingIntervalMs: number;
   pongTimeoutMs: number;
   authRetryMs: number;
+  inputAnswerTimeoutMs: number;
   batch: DeliveryBatcherOptions;
   outputTail: OutputTailLimits | null;
   probeAuth: ConnectionOptions['probeAuth'] | null;
   random: () => number;
   now: () => number;
 }
+
+/**
+ * How long an input waits for the hub's answer by default: the hub gives its
+ * handler 10 s (INPUT_HANDLER_TIMEOUT_MS) and then answers itself, so past
+ * this the hub is not answering at all.
+ */
+export const INPUT_ANSWER_TIMEOUT_MS = 15_000;
 
 /** Longest timer a runtime accepts (setTimeout clamps longer delays to 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -83,6 +93,7 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     pingIntervalMs: duration('pingIntervalMs', options.pingIntervalMs ?? 25_000, 1),
     pongTimeoutMs: duration('pongTimeoutMs', options.pongTimeoutMs ?? 10_000, 1),
     authRetryMs: duration('authRetryMs', options.authRetryMs ?? 60_000, 1),
+    inputAnswerTimeoutMs: duration('inputAnswerTimeoutMs', options.inputAnswerTimeoutMs ?? INPUT_ANSWER_TIMEOUT_MS, 1),
     batch: {
       flushMs: duration('batch.flushMs', batch.flushMs, 0),
       maxBytes: whole('batch.maxBytes', batch.maxBytes, 1),

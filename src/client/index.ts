@@ -4,7 +4,8 @@
  * through this module (enforced by lint).
  */
 export { ReconnectingConnection, type ConnectionStats, type SubscriptionHandle } from './reconnecting-connection';
-export { type ConnectionOptions, resolveConnectionOptions } from './connection-options';
+export { type ConnectionOptions, INPUT_ANSWER_TIMEOUT_MS, resolveConnectionOptions } from './connection-options';
+export { InputClientCode, type InputOutcome, type AgentInput } from '../shared/agent-input';
 export { ChannelStore, DEFAULT_OUTPUT_TAIL, type OutputTailLimits } from './channel-store';
 export { DeliveryBatcher, DEFAULT_DELIVERY_BATCH, type DeliveryBatcherOptions } from './delivery-batcher';
 export type { ConnectionState, ConnectionStatus, CloseInfo } from '../shared/connection-state';

@@ -1,6 +1,7 @@
+import { type AgentInput, InputClientCode, type InputOutcome, parseAgentInput } from '../shared/agent-input';
 import { AUTH_CLOSE_CODES, CloseCode, ErrorCode } from '../shared/errors';
 import { outputText } from '../shared/output';
-import { type Channel, type ServerMessage, encode, parseServerMessage } from '../shared/protocol';
+import { type Channel, type ServerMessage, encode, isValidId, parseServerMessage } from '../shared/protocol';
 import { backoffDelay } from './backoff';
 import { ChannelStore } from './channel-store';
 import { type ConnectionOptions, type ResolvedConnectionOptions, resolveConnectionOptions } from './connection-options';
@@ -23,6 +24,11 @@ export interface ConnectionStats {
 
 /** Unsubscribes when called; `setUrgent` marks it as what the user is looking at. */
 export type SubscriptionHandle = (() => void) & { setUrgent(urgent: boolean): void };
+
+interface PendingInput {
+  resolve(outcome: InputOutcome): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /** Retries kept within the first backoff window after the hub announced a restart. */
 const RESTART_FAST_RETRIES = 5;
@@ -58,6 +64,9 @@ export class ReconnectingConnection {
   private readonly setup = new Map<Channel, Delivery[]>();
   /** Subscribes to try again after the hub answered `unavailable`. */
   private readonly retries = new Map<Channel, ReturnType<typeof setTimeout>>();
+  /** Inputs sent on the current socket, by message id, until the hub answers. */
+  private readonly pendingInputs = new Map<string, PendingInput>();
+  private inputSeq = 0;
   private timers: Record<'retry' | 'connect' | 'ping' | 'deadline' | 'uptime', ReturnType<typeof setTimeout> | null> = {
     retry: null,
     connect: null,
@@ -117,6 +126,30 @@ export class ReconnectingConnection {
     return handle;
   }
 
+  /**
+   * Answers an agent (the hub's `input` message) and resolves with the hub's
+   * ack or refusal; never rejects. Nothing is queued: when the connection is
+   * not open the input is not sent (`not_connected`), and an input whose
+   * connection ends before the hub answers is `connection_lost`, never
+   * silently re-sent (it may have reached the agent).
+   */
+  sendInput(agentId: string, input: AgentInput): Promise<InputOutcome> {
+    if (!isValidId(agentId)) return Promise.resolve(failed(ErrorCode.InvalidInput, 'invalid agent id'));
+    const parsed = parseAgentInput(input);
+    if (!parsed.ok) return Promise.resolve(failed(parsed.error.code, parsed.error.message));
+    if (this.current.status !== 'open' || !this.socket) {
+      return Promise.resolve(failed(InputClientCode.NotConnected, 'not connected to the hub; nothing was sent'));
+    }
+    const id = `in-${++this.inputSeq}`;
+    return new Promise<InputOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.settleInput(id, failed(InputClientCode.NoAnswer, 'the hub did not answer in time'));
+      }, this.options.inputAnswerTimeoutMs);
+      this.pendingInputs.set(id, { resolve, timer });
+      this.send(encode({ type: 'input', agentId, id, ...parsed.input }));
+    });
+  }
+
   /** The OS resumed or the network came back: reconnect now, skipping the backoff; when open, check liveness now. */
   wake(): void {
     const { status } = this.current;
@@ -138,6 +171,7 @@ export class ReconnectingConnection {
     }
     if (this.current.status === 'closed' || this.current.status === 'idle') return;
     this.abandonSocket(1001, 'offline');
+    this.settleAllInputs('the network went away before the hub answered');
     this.clearTimers();
     this.setState({ status: 'offline', retryAt: null, clientId: null });
   }
@@ -146,6 +180,7 @@ export class ReconnectingConnection {
   close(): void {
     if (this.current.status === 'closed') return;
     this.abandonSocket(1000, 'client closed');
+    this.settleAllInputs('the connection was closed before the hub answered');
     this.clearTimers();
     this.batcher.flush();
     this.batcher.dispose();
@@ -157,6 +192,7 @@ export class ReconnectingConnection {
   private connect(): void {
     if (this.current.status === 'closed') return;
     this.abandonSocket(1000, 'reconnecting');
+    this.settleAllInputs('the connection was replaced before the hub answered');
     this.clearTimers();
     const url = this.urls[this.urlIndex % this.urls.length];
     this.setState({ status: 'connecting', url, retryAt: null, clientId: null });
@@ -177,7 +213,7 @@ export class ReconnectingConnection {
     }, this.options.connectTimeoutMs);
   }
 
-  private onOpen(clientId: string): void {
+  private onOpen(clientId: string, identity: Pick<ConnectionState, 'user' | 'actOn'>): void {
     this.stats.connects++;
     if (this.timers.connect) clearTimeout(this.timers.connect);
     this.timers.connect = null;
@@ -187,7 +223,7 @@ export class ReconnectingConnection {
     }, this.options.resetAfterMs);
     this.schedulePing();
     for (const channel of this.registry.channels()) this.sendSubscribe(channel);
-    this.setState({ status: 'open', clientId, retryAt: null });
+    this.setState({ status: 'open', clientId, retryAt: null, ...identity });
   }
 
   /** The connection ended or was declared dead; decides what comes next. */
@@ -195,6 +231,7 @@ export class ReconnectingConnection {
     const wasOpen = this.current.status === 'open';
     if (!closedByPeer) this.abandonSocket(close.code, close.reason);
     this.socket = null;
+    this.settleAllInputs('the connection ended before the hub answered');
     this.clearTimers();
     this.batcher.flush();
     for (const channel of this.registry.channels()) this.seenBefore.add(channel);
@@ -300,7 +337,8 @@ export class ReconnectingConnection {
   private handle(message: ServerMessage): void {
     switch (message.type) {
       case 'connected':
-        if (this.current.status === 'connecting') this.onOpen(message.clientId);
+        if (this.current.status === 'connecting')
+          this.onOpen(message.clientId, { user: message.user ?? null, actOn: message.actOn ?? null });
         return;
       case 'event':
         return this.onEvent(message);
@@ -327,7 +365,14 @@ export class ReconnectingConnection {
         if (this.registry.has(message.channel))
           this.hold(message.channel, { kind: 'tail', channel: message.channel, text: message.lines.join('') });
         return;
+      case 'input_ack':
+        if (message.id !== undefined) this.settleInput(String(message.id), { ok: true, inputId: message.inputId });
+        return;
       case 'error':
+        // The answer to one of our inputs goes to its sender, not into the delivery stream.
+        if (message.id !== undefined && this.pendingInputs.has(String(message.id))) {
+          return this.settleInput(String(message.id), failed(message.code ?? ErrorCode.Internal, message.message));
+        }
         this.deliver({ kind: 'error', channel: message.channel, code: message.code, message: message.message });
         // The hub could not set the subscription up now (its engine is down): ask again shortly.
         if (message.code === 'unavailable' && message.channel) this.retrySubscribe(message.channel);
@@ -419,6 +464,20 @@ export class ReconnectingConnection {
     );
   }
 
+  private settleInput(id: string, outcome: InputOutcome): void {
+    const pending = this.pendingInputs.get(id);
+    if (!pending) return;
+    this.pendingInputs.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve(outcome);
+  }
+
+  private settleAllInputs(message: string): void {
+    for (const id of [...this.pendingInputs.keys()]) {
+      this.settleInput(id, failed(InputClientCode.ConnectionLost, message));
+    }
+  }
+
   private hold(channel: Channel, delivery: Delivery): void {
     const held = this.setup.get(channel);
     if (held) held.push(delivery);
@@ -448,6 +507,10 @@ export class ReconnectingConnection {
     this.current = { ...this.current, ...patch };
     this.stateListeners.emit(this.current);
   }
+}
+
+function failed(code: ErrorCode | InputClientCode, message: string): InputOutcome {
+  return { ok: false, code, message };
 }
 
 function withToken(url: string, token: string | null): string {

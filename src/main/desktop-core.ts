@@ -1,6 +1,7 @@
 import { ReconnectingConnection, type WebSocketFactory } from '../client/index';
 import { type ReadonlyBoard, createBoardState } from '../shared/board-state';
 import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from '../shared/bridge';
+import type { AgentInput, InputOutcome } from '../shared/agent-input';
 import type { ConnectionState } from '../shared/connection-state';
 import type { Delivery } from '../shared/delivery';
 import type { HelloResult, NotificationSettings } from '../shared/ipc';
@@ -152,6 +153,12 @@ export class DesktopCore {
     await this.stopConnection();
     await this.start();
     this.host.reloadWindows();
+  }
+
+  /** Answers an agent over the one connection (a window's answer, or a notification's). */
+  sendInput(agentId: string, input: AgentInput): Promise<InputOutcome> {
+    if (!this.connection) return Promise.resolve({ ok: false, code: 'not_connected', message: 'not connected yet' });
+    return this.connection.sendInput(agentId, input);
   }
 
   /** The project list windows get: the last one fetched (waiting for the first fetch, if it is under way). */

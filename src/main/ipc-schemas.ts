@@ -7,6 +7,7 @@
  * Error codes (`IpcArgsError.code`): `unknown_channel`, `invalid_args`.
  */
 import { z } from 'zod';
+import { type AgentInput, parseAgentInput } from '../shared/agent-input';
 import type { PaneTarget } from '../shared/bridge';
 import type { InvokeChannels, SendChannels } from '../shared/ipc';
 import { type Channel, MAX_HISTORY_EVENTS, isChannel, isValidId } from '../shared/protocol';
@@ -43,6 +44,8 @@ const externalUrl = z
   .max(MAX_EXTERNAL_URL_LENGTH)
   .refine((url) => isSafeExternalUrl(url) !== null, { message: 'only http(s) links without credentials open outside' });
 const none = z.tuple([]);
+/** The renderer's input, checked by the one input parser (the same the hub applies again). */
+const agentInput = z.custom<AgentInput>((value) => parseAgentInput(value).ok, 'invalid agent input');
 /** Longest text copied from a pane: a full 100 000-line scrollback of wide lines fits. */
 export const MAX_COPY_TEXT = 32 * 1024 * 1024;
 
@@ -70,6 +73,7 @@ export const ipcArgSchemas: { readonly [C in IpcChannel]: z.ZodType<IpcArgs[C]> 
     }),
   ]),
   'falcon:list-projects': none,
+  'falcon:send-input': z.tuple([entityId, agentInput]),
   'falcon:get-notification-settings': none,
   // secureStorage is read-only (it describes the machine), so sending it is an error.
   'falcon:set-notification-settings': z.tuple([

@@ -36,6 +36,7 @@ const api: FalconPreloadApi = {
   getServer: () => invoke('falcon:get-server'),
   setServer: (settings) => invoke('falcon:set-server', settings),
   listProjects: () => invoke('falcon:list-projects'),
+  sendInput: (agentId, input) => invoke('falcon:send-input', agentId, input),
   getNotificationSettings: () => invoke('falcon:get-notification-settings'),
   setNotificationSettings: (settings) => invoke('falcon:set-notification-settings', settings),
   openExternal: (url) => send('falcon:open-external', url),

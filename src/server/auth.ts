@@ -1,5 +1,6 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { matchesChannelGlobs } from '../shared/channel-glob';
 import type { Channel } from '../shared/protocol';
 
 /** What a verified hub token grants. */
@@ -231,37 +232,17 @@ export async function signToken(request: TokenRequest, key: Uint8Array): Promise
   return jwt.sign(key);
 }
 
-const globCache = new Map<string, RegExp>();
-
 /**
- * Whether a channel matches one of the principal's glob patterns. `*` matches
- * any run of characters, colons included, and a pattern matches the whole
- * channel: `project:a*` matches `project:a` and `project:admin`, not `project:b`.
+ * Whether a channel matches one of the principal's glob patterns (grammar in
+ * src/shared/channel-glob.ts).
  */
 export function mayAccess(principal: Principal, channel: Channel): boolean {
-  return matchesAny(principal.channels, channel);
+  return matchesChannelGlobs(principal.channels, channel);
 }
 
 /** Whether the principal may answer the agent of a channel (its `actOn` globs, same grammar as `channels`). */
 export function mayAct(principal: Principal, channel: Channel): boolean {
-  return matchesAny(principal.actOn ?? [], channel);
-}
-
-function matchesAny(patterns: readonly string[], channel: Channel): boolean {
-  return patterns.some((pattern) => globToRegExp(pattern).test(channel));
-}
-
-function globToRegExp(pattern: string): RegExp {
-  let regexp = globCache.get(pattern);
-  // Stryker disable next-line ConditionalExpression: the cache only saves work; compiling again gives the same RegExp
-  if (!regexp) {
-    const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-    regexp = new RegExp(`^${source.join('.*')}$`);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache is emptied changes its size, not any answer
-    if (globCache.size > 1000) globCache.clear();
-    globCache.set(pattern, regexp);
-  }
-  return regexp;
+  return matchesChannelGlobs(principal.actOn ?? [], channel);
 }
 
 /** Parses a lifetime such as `90s`, `15m`, `24h`, `30d` into seconds. */

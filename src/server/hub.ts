@@ -256,6 +256,8 @@ export class Hub implements ConnectionHost {
       clientId: connection.id,
       protocol: PROTOCOL_REVISION,
       features: HUB_FEATURES,
+      user: principal.user,
+      actOn: principal.actOn ?? [],
     });
     this.logger.info({ event: 'open', clientId: connection.id, user: principal.user, address }, 'connection open');
     this.startHeartbeat();

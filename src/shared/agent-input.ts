@@ -66,3 +66,22 @@ export function parseAgentInput(value: unknown, extra: readonly string[] = []): 
   }
   return { ok: true, input };
 }
+
+/**
+ * Codes a sender sees that the hub never sends: the client core's own
+ * verdicts on an input it could not get an answer for.
+ * - `not_connected`: not sent (the connection was not open); nothing reached the agent.
+ * - `connection_lost`: sent, but the connection ended before the hub answered;
+ *   whether it reached the agent shows in the agent's `input_sent` events.
+ * - `no_answer`: sent, and the hub did not answer within the client's deadline.
+ */
+export const InputClientCode = {
+  NotConnected: 'not_connected',
+  ConnectionLost: 'connection_lost',
+  NoAnswer: 'no_answer',
+} as const;
+export type InputClientCode = (typeof InputClientCode)[keyof typeof InputClientCode];
+
+/** What became of one input: the hub's ack, or why not (a hub `ErrorCode` or an `InputClientCode`). */
+export type InputOutcome =
+  { ok: true; inputId: string } | { ok: false; code: ErrorCode | InputClientCode; message: string };

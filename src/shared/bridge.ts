@@ -3,6 +3,7 @@
  * app's IPC bridge (`window.falcon`, from the preload) or the web edition's
  * direct connection (the client core in the page). UI code never knows which.
  */
+import type { AgentInput, InputOutcome } from './agent-input';
 import type { ConnectionState } from './connection-state';
 import type { Delivery, SubscribeOptions } from './delivery';
 import type { NotificationSettings } from './ipc';
@@ -59,6 +60,12 @@ export interface FalconBridge {
   subscribe(channel: Channel, options?: SubscribeOptions): BridgeSubscription;
   /** Project ids the hub knows of that the token may read. */
   listProjects(): Promise<string[]>;
+  /**
+   * Answers an agent (approve, deny, choose, reply, interrupt) over the one
+   * connection. Resolves with the hub's ack or why not; never rejects, never
+   * queues (`not_connected` when down).
+   */
+  sendInput(agentId: string, input: AgentInput): Promise<InputOutcome>;
   /** Reconnect now ("retry now" in the banner). */
   retryNow(): void;
   hubInfo(): HubInfo;

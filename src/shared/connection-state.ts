@@ -33,6 +33,17 @@ export interface ConnectionState {
   lastClose: CloseInfo | null;
   /** False when the hub does not send offsets (a seed-exact server): no resume, only `gap` notices. */
   resumable: boolean;
+  /**
+   * Who the hub says this connection is (its token's subject), from the last
+   * `connected`; null before the first or from a hub that does not say.
+   */
+  user: string | null;
+  /**
+   * Channel globs whose agents this connection may answer (the token's
+   * `actOn`), from the last `connected`; null when the hub does not say
+   * (answers are then tried and the hub's refusal shown).
+   */
+  actOn: string[] | null;
 }
 
 export const INITIAL_STATE: ConnectionState = {
@@ -43,4 +54,6 @@ export const INITIAL_STATE: ConnectionState = {
   clientId: null,
   lastClose: null,
   resumable: true,
+  user: null,
+  actOn: null,
 };

@@ -4,6 +4,7 @@
  * `window.falcon` (one named function per action, never raw ipcRenderer);
  * main registers a handler per `InvokeChannel` and validates every argument.
  */
+import type { AgentInput, InputOutcome } from './agent-input';
 import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from './bridge';
 import type { ConnectionState } from './connection-state';
 import type { Delivery, SubscribeOptions } from './delivery';
@@ -29,6 +30,8 @@ export interface InvokeChannels {
   'falcon:get-server': { args: []; result: ServerSettings };
   'falcon:set-server': { args: [settings: ServerUpdate]; result: void };
   'falcon:list-projects': { args: []; result: string[] };
+  /** Answer an agent over main's connection; the outcome is the hub's ack or why not. */
+  'falcon:send-input': { args: [agentId: string, input: AgentInput]; result: InputOutcome };
   'falcon:get-notification-settings': { args: []; result: NotificationSettings };
   'falcon:set-notification-settings': { args: [settings: Partial<NotificationSettings>]; result: NotificationSettings };
 }
@@ -80,6 +83,7 @@ export interface FalconPreloadApi {
   getServer(): Promise<ServerSettings>;
   setServer(settings: ServerUpdate): Promise<void>;
   listProjects(): Promise<string[]>;
+  sendInput(agentId: string, input: AgentInput): Promise<InputOutcome>;
   getNotificationSettings(): Promise<NotificationSettings>;
   setNotificationSettings(settings: Partial<NotificationSettings>): Promise<NotificationSettings>;
   openExternal(url: string): void;

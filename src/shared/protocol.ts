@@ -269,6 +269,10 @@ export interface ConnectedMessage {
   /** Extension: protocol revision and what this hub supports. */
   protocol?: number;
   features?: string[];
+  /** Extension: the token's subject, as `input_sent.by` names it. */
+  user?: string;
+  /** Extension: the token's `actOn` globs (which agents this connection may answer); `[]` when none. */
+  actOn?: string[];
 }
 export interface SubscribedMessage {
   type: 'subscribed';
@@ -399,6 +403,9 @@ const serverSchemas = {
     clientId: z.string().min(1).max(128),
     protocol: z.number().int().optional(),
     features: z.array(z.string().max(64)).max(64).optional(),
+    // A malformed identity from a hub degrades to "unknown", never to a lost connection.
+    user: z.string().max(256).optional().catch(undefined),
+    actOn: z.array(z.string().min(1).max(256)).max(256).optional().catch(undefined),
   }),
   subscribed: z.looseObject({
     type: z.literal('subscribed'),

@@ -30,6 +30,11 @@ const good: { [C in IpcChannel]: IpcArgs[C][] } = {
     [{ url: 'ws://[::1]:3002/', token: 't'.repeat(8192) }],
   ],
   'falcon:list-projects': [[]],
+  'falcon:send-input': [
+    ['opus-1', { action: 'approve', requestId: 'r1', choice: 'approve' }],
+    ['a', { action: 'reply', text: 'yes\nand more' }],
+    ['a', { action: 'interrupt' }],
+  ],
   'falcon:get-notification-settings': [[]],
   'falcon:set-notification-settings': [
     [{}],
@@ -137,6 +142,15 @@ const bad: { [C in IpcChannel]: [reason: string, args: unknown][] } = {
     ['a string instead of an object', ['wss://falcon.example/ws']],
   ],
   'falcon:list-projects': [['an argument', [1]]],
+  'falcon:send-input': [
+    ['no input', ['a']],
+    ['an agent id with a space', ['a b', { action: 'interrupt' }]],
+    ['an unknown action', ['a', { action: 'rm -rf' }]],
+    ['a reply without text', ['a', { action: 'reply' }]],
+    ['an extra field', ['a', { action: 'interrupt', by: 'someone-else' }]],
+    ['a huge text', ['a', { action: 'reply', text: huge }]],
+    ['an extra argument', ['a', { action: 'interrupt' }, 'x']],
+  ],
   'falcon:get-notification-settings': [['an argument', [null]]],
   'falcon:set-notification-settings': [
     ['secureStorage, which is read-only', [{ secureStorage: true }]],

@@ -315,6 +315,7 @@ describe('Desktop security', () => {
       getServer: spy('getServer'),
       setServer: spy('setServer'),
       listProjects: spy('listProjects'),
+      sendInput: spy('sendInput'),
       readNotificationSettings: spy('readNotificationSettings'),
       setNotificationSettings: spy('setNotificationSettings'),
     };
@@ -342,6 +343,7 @@ describe('Desktop security', () => {
       'falcon:get-server': [],
       'falcon:set-server': [{ url: 'wss://hub.example/ws', token: 'abc' }],
       'falcon:list-projects': [],
+      'falcon:send-input': ['opus-1', { action: 'interrupt' }],
       'falcon:get-notification-settings': [],
       'falcon:set-notification-settings': [{ enabled: false }],
     };

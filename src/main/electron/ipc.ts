@@ -89,6 +89,7 @@ export function registerIpc(core: () => DesktopCore, windows: IpcWindows, origin
     handle('falcon:get-server', () => core().getServer()),
     handle('falcon:set-server', (_windowId, settings) => core().setServer(settings)),
     handle('falcon:list-projects', () => core().listProjects()),
+    handle('falcon:send-input', (_windowId, agentId, input) => core().sendInput(agentId, input)),
     handle('falcon:get-notification-settings', () => core().readNotificationSettings()),
     handle('falcon:set-notification-settings', (_windowId, settings) => core().setNotificationSettings(settings)),
   ];

@@ -36,6 +36,7 @@ export function fakeBridge(projects: string[] = []) {
     setServer: async () => undefined,
     openExternal: () => undefined,
     writeClipboard: async () => undefined,
+    sendInput: vi.fn(async () => ({ ok: true as const, inputId: 'input-1' })),
   } satisfies FalconBridge;
 }
 

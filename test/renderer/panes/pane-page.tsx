@@ -108,6 +108,7 @@ function recordingBridge(
     setServer: async () => undefined,
     openExternal: (url) => void kit.opened.push(url),
     writeClipboard: async (text) => void kit.clipboard.push(text),
+    sendInput: async () => ({ ok: false, code: 'not_connected', message: 'the test page has no hub' }),
     ...(detachable ? { openWindow: (target: PaneTarget) => void kit.windows.push(target) } : {}),
   };
   return { bridge, deliver: (batch: Delivery[]) => listeners.forEach((listener) => listener(batch)) };

@@ -1,3 +1,4 @@
+import type { AgentInput, InputOutcome } from '../../../shared/agent-input';
 import { ReconnectingConnection, type WebSocketLike } from '../../../client/index';
 import type { BridgeSubscription, FalconBridge, HubInfo, ServerSettings } from '../../../shared/bridge';
 import type { Channel } from '../../../shared/protocol';
@@ -118,6 +119,10 @@ export class DirectBridge implements FalconBridge {
     }
     this.connection.setToken(storage.getItem(TOKEN_KEY));
     if (this.connection.state.status !== 'open') this.connection.wake();
+  }
+
+  sendInput(agentId: string, input: AgentInput): Promise<InputOutcome> {
+    return this.connection.sendInput(agentId, input);
   }
 
   async listProjects(): Promise<string[]> {

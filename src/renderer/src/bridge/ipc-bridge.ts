@@ -1,3 +1,4 @@
+import type { AgentInput, InputOutcome } from '../../../shared/agent-input';
 import type { BridgeSubscription, FalconBridge, HubInfo, PaneTarget, ServerUpdate } from '../../../shared/bridge';
 import type { ConnectionState } from '../../../shared/connection-state';
 import type { SubscribeOptions } from '../../../shared/delivery';
@@ -88,6 +89,15 @@ export class IpcBridge implements FalconBridge {
 
   listProjects() {
     return this.api.listProjects();
+  }
+
+  async sendInput(agentId: string, input: AgentInput): Promise<InputOutcome> {
+    try {
+      return await this.api.sendInput(agentId, input);
+    } catch (error) {
+      // Main refused the arguments (it checks them as the hub would): say so, never drop it.
+      return { ok: false, code: 'invalid_input', message: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   openExternal(url: string): void {
