@@ -51,6 +51,13 @@ export interface ServerUpdate {
 /** What can be opened in a window or pane. */
 export type PaneTarget = { kind: 'agent'; id: string } | { kind: 'issue'; id: string };
 
+/**
+ * A target the host asks the UI to show, and how: `reply` puts the keyboard
+ * in the agent pane's reply box (a notification of an agent waiting for input
+ * was clicked, on a platform without inline replies).
+ */
+export type FocusTarget = PaneTarget & { reply?: boolean };
+
 export interface FalconBridge {
   readonly kind: 'desktop' | 'web';
   connectionState(): ConnectionState;
@@ -86,5 +93,5 @@ export interface FalconBridge {
   /** Puts text on the system clipboard (desktop: through main; web: the Clipboard API). */
   writeClipboard(text: string): Promise<void>;
   /** The host asks to show a target (a notification or tray item was clicked) (desktop). */
-  onFocusTarget?(listener: (target: PaneTarget) => void): () => void;
+  onFocusTarget?(listener: (target: FocusTarget) => void): () => void;
 }

@@ -5,7 +5,7 @@
  * main registers a handler per `InvokeChannel` and validates every argument.
  */
 import type { AgentInput, InputOutcome } from './agent-input';
-import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from './bridge';
+import type { FocusTarget, HubInfo, PaneTarget, ServerSettings, ServerUpdate } from './bridge';
 import type { ConnectionState } from './connection-state';
 import type { Delivery, SubscribeOptions } from './delivery';
 import type { Channel } from './protocol';
@@ -46,7 +46,7 @@ export interface HelloResult {
   /** The pane or issue a detached window was opened for; null for the main window. */
   target: PaneTarget | null;
   /** A target to show now: a notification or tray item clicked before this page existed. */
-  focus: PaneTarget | null;
+  focus: FocusTarget | null;
 }
 
 /** Main → renderer (`webContents.send`). */
@@ -55,7 +55,7 @@ export interface EventChannels {
   /** One message per window per flush: only the channels that window subscribed. */
   'falcon:deliveries': [batch: Delivery[]];
   /** Focus a target (a notification was clicked). */
-  'falcon:focus-target': [target: PaneTarget];
+  'falcon:focus-target': [target: FocusTarget];
 }
 
 export interface NotificationSettings {
@@ -92,5 +92,5 @@ export interface FalconPreloadApi {
   copyText(text: string): void;
   onConnectionState(listener: (state: ConnectionState) => void): () => void;
   onDeliveries(listener: (batch: Delivery[]) => void): () => void;
-  onFocusTarget(listener: (target: PaneTarget) => void): () => void;
+  onFocusTarget(listener: (target: FocusTarget) => void): () => void;
 }

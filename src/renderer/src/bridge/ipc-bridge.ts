@@ -1,5 +1,12 @@
 import type { AgentInput, InputOutcome } from '../../../shared/agent-input';
-import type { BridgeSubscription, FalconBridge, HubInfo, PaneTarget, ServerUpdate } from '../../../shared/bridge';
+import type {
+  BridgeSubscription,
+  FalconBridge,
+  FocusTarget,
+  HubInfo,
+  PaneTarget,
+  ServerUpdate,
+} from '../../../shared/bridge';
 import type { ConnectionState } from '../../../shared/connection-state';
 import type { SubscribeOptions } from '../../../shared/delivery';
 import type { FalconPreloadApi, NotificationSettings } from '../../../shared/ipc';
@@ -18,8 +25,8 @@ export class IpcBridge implements FalconBridge {
   /** The pane or issue this window was opened for (a detached window), or null for the main window. */
   readonly target: PaneTarget | null;
   /** Focus requests that arrived before anyone listened (the hello's, or one right after it). */
-  private pendingFocus: PaneTarget[] = [];
-  private focusListeners = new Set<(target: PaneTarget) => void>();
+  private pendingFocus: FocusTarget[] = [];
+  private focusListeners = new Set<(target: FocusTarget) => void>();
 
   private constructor(
     private readonly api: FalconPreloadApi,
@@ -120,7 +127,7 @@ export class IpcBridge implements FalconBridge {
     this.api.setViewing(target);
   }
 
-  onFocusTarget(listener: (target: PaneTarget) => void): () => void {
+  onFocusTarget(listener: (target: FocusTarget) => void): () => void {
     this.focusListeners.add(listener);
     const pending = this.pendingFocus.splice(0);
     // After the caller's effect returns, as a live event would arrive.
