@@ -1,4 +1,11 @@
-import { type AgentInput, InputClientCode, type InputOutcome, parseAgentInput } from '../shared/agent-input';
+import {
+  type AgentInput,
+  INPUT_SENT_EVENT,
+  InputClientCode,
+  type InputOutcome,
+  parseAgentInput,
+  parseInputSent,
+} from '../shared/agent-input';
 import { AUTH_CLOSE_CODES, CloseCode, ErrorCode } from '../shared/errors';
 import { outputText } from '../shared/output';
 import { type Channel, type ServerMessage, encode, isValidId, parseServerMessage } from '../shared/protocol';
@@ -444,6 +451,13 @@ export class ReconnectingConnection {
         return { kind: 'error', channel, code: ErrorCode.InvalidEvent, message: `invalid ${event} payload dropped` };
       }
       delivery = { kind: 'output', channel, text };
+    } else if (event === INPUT_SENT_EVENT) {
+      // The audit of an answer: checked here once, so every consumer can trust its fields.
+      const sent = parseInputSent(data);
+      if (sent === null) {
+        return { kind: 'error', channel, code: ErrorCode.InvalidEvent, message: `invalid ${event} payload dropped` };
+      }
+      delivery = { kind: 'event', channel, event, data: sent };
     } else {
       delivery = { kind: 'event', channel, event, data };
     }

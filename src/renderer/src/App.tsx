@@ -17,6 +17,7 @@ import { SignIn } from './components/shell/SignIn';
 import { Splitter } from './components/shell/Splitter';
 import { useLayoutShortcuts } from './components/shell/use-layout-shortcuts';
 import { BOARD_RATIO } from './stores/layout-store';
+import { showTarget } from './lib/show-target';
 import { useLayout, usePreferences, useServices } from './services';
 import { channelOf } from '../../shared/protocol';
 import './components/shell/shell.css';
@@ -58,25 +59,15 @@ export function App() {
   }, [bridge, projects]);
 
   // Desktop: tell main what is in view (no notification for it), and follow notification clicks.
-  const { layout, board, filter } = useServices();
+  const { layout, board, filter, answers } = useServices();
   const focusedAgent = useLayout((s) => s.panes.find((pane) => pane.id === s.focusedPaneId)?.agentId ?? null);
   useEffect(() => {
     bridge.setViewing?.(focusedAgent ? { kind: 'agent', id: focusedAgent } : null);
   }, [bridge, focusedAgent]);
   useEffect(() => {
     if (!bridge.onFocusTarget) return;
-    return bridge.onFocusTarget((target) => {
-      if (target.kind === 'agent') {
-        layout.getState().openPane(target.id);
-        return;
-      }
-      // An issue: show its project, narrow the board to it, and open its agent if it has one.
-      const issue = board.getState().issues[target.id];
-      if (issue?.projectId) layout.getState().selectProject(issue.projectId);
-      filter.getState().setText(`#${target.id}`);
-      if (issue?.agentId) layout.getState().openPane(issue.agentId);
-    });
-  }, [bridge, layout, board, filter]);
+    return bridge.onFocusTarget((target) => showTarget({ layout, board, filter, answers }, target));
+  }, [bridge, layout, board, filter, answers]);
   // A detached window shows the one agent it was opened for.
   useEffect(() => {
     if (bridge.target?.kind === 'agent') layout.getState().openPane(bridge.target.id);

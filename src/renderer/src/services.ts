@@ -4,6 +4,7 @@ import { needsAttention } from '../../shared/board-state';
 import type { FalconBridge } from '../../shared/bridge';
 import { OutputRouter } from './lib/output-router';
 import { WebNotifier } from './lib/web-notifier';
+import { type AnswerSlice, type AnswerStore, createAnswerStore } from './stores/answer-store';
 import { type AttentionSlice, type AttentionStore, createAttentionStore } from './stores/attention-store';
 import { type BoardSlice, type BoardStore, createBoardStore } from './stores/board-store';
 import { type ConnectionSlice, type ConnectionStore, createConnectionStore } from './stores/connection-store';
@@ -32,6 +33,8 @@ export interface Services {
   drawer: DrawerStore;
   /** Agents waiting for input or failed, oldest first (derived from the board store). */
   attention: AttentionStore;
+  /** This page's answers to agents and who answered each last. */
+  answers: AnswerStore;
   /** The web edition's browser notifications; null in the desktop app (main notifies there). */
   notifier: WebNotifier | null;
   dispose(): void;
@@ -51,12 +54,13 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     },
   });
   const preferences = createPreferencesStore();
-  const filter = createFilterStore();
   const attention = createAttentionStore();
+  const answers = createAnswerStore((agentId, input) => bridge.sendInput(agentId, input));
+  const filter = createFilterStore();
   const notifier =
     bridge.kind === 'web' && !bridge.target
       ? new WebNotifier({
-          stores: { board, layout, filter, preferences },
+          stores: { board, layout, filter, preferences, answers },
           Notification: typeof Notification === 'undefined' ? undefined : Notification,
           pageFocused: () => document.visibilityState === 'visible' && document.hasFocus(),
           focusWindow: () => window.focus(),
@@ -81,6 +85,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
       board.getState().applyDeliveries(batch, time);
       connection.getState().noteDeliveries(batch, time);
       timeline.getState().record(batch, time);
+      answers.getState().noteDeliveries(batch);
       // After the board: the policy reads the records as the batch left them.
       notifier?.ingest(batch);
     }),
@@ -98,6 +103,7 @@ export function createServices(bridge: FalconBridge, now: () => number = Date.no
     timeline,
     drawer: createDrawerStore(),
     attention,
+    answers,
     notifier,
     dispose: () => undo.forEach((fn) => fn()),
   };
@@ -123,4 +129,5 @@ export const useTimeline = <T>(selector: (state: TimelineSlice) => T): T => useS
 export const useDrawer = <T>(selector: (state: DrawerSlice) => T): T => useStore(useServices().drawer, selector);
 export const useAttention = <T>(selector: (state: AttentionSlice) => T): T =>
   useStore(useServices().attention, selector);
+export const useAnswers = <T>(selector: (state: AnswerSlice) => T): T => useStore(useServices().answers, selector);
 export const useFilter = <T>(selector: (state: FilterSlice) => T): T => useStore(useServices().filter, selector);

@@ -1,3 +1,4 @@
+import { createAnswerStore } from '../../../src/renderer/src/stores/answer-store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChannelStore } from '../../../src/client/index';
 import { badgeText, faviconHref, faviconSvg, titleWithCount } from '../../../src/renderer/src/lib/favicon-badge';
@@ -38,6 +39,7 @@ describe('WebNotifier', () => {
     layout: ReturnType<typeof createLayoutStore>;
     filter: ReturnType<typeof createFilterStore>;
     preferences: ReturnType<typeof createPreferencesStore>;
+    answers: ReturnType<typeof createAnswerStore>;
   };
   let notifier: WebNotifier | undefined;
 
@@ -65,6 +67,7 @@ describe('WebNotifier', () => {
       layout: createLayoutStore(memoryStorage()),
       filter: createFilterStore(),
       preferences: createPreferencesStore(memoryStorage()),
+      answers: createAnswerStore(async () => ({ ok: true, inputId: 'i1' })),
     };
     deliver(agentStatus('opus-1', 'working'), agentStatus('opus-2', 'working'), agentStatus('opus-3', 'working'));
   });

@@ -17,6 +17,7 @@ import { createPreferencesStore } from '../../../src/renderer/src/stores/prefere
 import { createProjectsStore } from '../../../src/renderer/src/stores/projects-store';
 import { createDrawerStore } from '../../../src/renderer/src/stores/drawer-store';
 import { createTimelineStore } from '../../../src/renderer/src/stores/timeline-store';
+import { createAnswerStore } from '../../../src/renderer/src/stores/answer-store';
 import { memoryStorage } from '../../../src/renderer/src/stores/memory-storage';
 
 /** A bridge for component tests: a fixed project list and no-op subscriptions, nothing on the wire. */
@@ -53,6 +54,7 @@ export function createTestServices(bridge: FalconBridge = fakeBridge()): Service
     timeline: createTimelineStore(),
     drawer: createDrawerStore(),
     attention: createAttentionStore(),
+    answers: createAnswerStore((agentId, input) => bridge.sendInput(agentId, input)),
     notifier: null,
     dispose: () => undefined,
   };

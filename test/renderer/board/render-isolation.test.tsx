@@ -89,10 +89,16 @@ describe('render isolation', () => {
     expect(renders.fromBoard.size).toBe(0);
   });
 
-  it('re-renders no card when only an agent changes', () => {
+  it('re-renders only the waiting badge of its own card when an agent changes, and not the board', () => {
     apply(event('agent:agent-2', 'agent_status', { agentId: 'agent-2', status: 'waiting_for_input' }));
-    expect(renders.card.size).toBe(0);
+    // Card 2 shows its agent's question (its QuickAnswer re-renders; the card's own render does not run again).
+    expect(Object.fromEntries(renders.card)).toEqual({ '2': 1 });
     expect(renders.fromBoard.size).toBe(0);
+    const card = screen.getAllByTestId('issue-card').find((element) => element.dataset.issueId === '2');
+    expect(card?.querySelector('[data-testid="quick-answer"]')).not.toBeNull();
+    apply(event('agent:agent-3', 'agent_status', { agentId: 'agent-3', status: 'working', message: 'still going' }));
+    // Nothing a card shows changed: no card commits at all.
+    expect(Object.fromEntries(renders.card)).toEqual({ '2': 1 });
   });
 
   it('re-renders the board when an issue changes column', () => {

@@ -244,7 +244,9 @@ describe.skipIf(!chromium)('AgentPane (real terminal, Chromium)', { timeout: 60_
     await page().keyboard.press('Control+f');
     await page().getByRole('searchbox').waitFor();
     const unnamed = await pane().evaluate((root) =>
-      [...root.querySelectorAll('button, input')].filter((c) => !c.getAttribute('aria-label')).map((c) => c.outerHTML),
+      [...root.querySelectorAll('button, input, textarea')]
+        .filter((c) => !c.getAttribute('aria-label') && !(c.tagName === 'BUTTON' && c.textContent?.trim()))
+        .map((c) => c.outerHTML),
     );
     expect(unnamed).toEqual([]);
   });

@@ -111,6 +111,9 @@ describe.skipIf(!chromium)('Pane tools (real terminals, Chromium)', { timeout: 9
     expect(await focused()).toContain('Show timestamps');
     await page().keyboard.press('ArrowUp');
     await page().keyboard.press('ArrowUp');
+    // Wrapped round to the last item: the agent waits, so it can be interrupted.
+    expect(await focused()).toContain('Interrupt agent…');
+    await page().keyboard.press('ArrowUp');
     expect(await focused()).toContain('Clear output');
     await page().keyboard.press('Home');
     expect(await focused()).toContain('Wrap long lines');

@@ -1,3 +1,4 @@
+import { describeInput, isInputSentDelivery } from '../../../shared/agent-input';
 import type { Delivery } from '../../../shared/delivery';
 import { PaneViews } from './pane-views';
 
@@ -5,8 +6,11 @@ import { PaneViews } from './pane-views';
 export interface OutputSink {
   /** Terminal output, in order; `history` for the tail replayed from the hub (no arrival time). */
   write(text: string, history?: boolean): void;
-  /** A visible marker line: where live output starts, or where output could not be recovered. */
-  marker(kind: 'live' | 'gap' | 'resync', text: string): void;
+  /**
+   * A visible marker line: where live output starts, where output could not
+   * be recovered, or who answered the agent (`answer`, from `input_sent`).
+   */
+  marker(kind: 'live' | 'gap' | 'resync' | 'answer', text: string): void;
 }
 
 /**
@@ -61,6 +65,9 @@ function deliverTo(sink: OutputSink, delivery: Delivery): void {
       return;
     case 'gap':
       sink.marker('gap', 'some output may be missing here');
+      return;
+    case 'event':
+      if (isInputSentDelivery(delivery)) sink.marker('answer', `${delivery.data.by} ${describeInput(delivery.data)}`);
       return;
     default:
       return;

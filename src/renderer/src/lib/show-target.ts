@@ -1,4 +1,5 @@
-import type { PaneTarget } from '../../../shared/bridge';
+import type { FocusTarget } from '../../../shared/bridge';
+import type { AnswerStore } from '../stores/answer-store';
 import type { BoardStore } from '../stores/board-store';
 import type { FilterStore } from '../stores/filter-store';
 import type { LayoutStore } from '../stores/layout-store';
@@ -7,16 +8,21 @@ export interface ShowTargetStores {
   board: BoardStore;
   layout: LayoutStore;
   filter: FilterStore;
+  answers: AnswerStore;
 }
 
 /**
  * Brings a notification's target into view, as the desktop's focus-target
  * does (App.tsx): an agent opens (or focuses) its pane; an issue shows its
  * project, narrows the board to it and opens its agent if it has one.
+ * With `reply`, the agent's pane puts the keyboard in its reply box.
  * Returns the pane id opened, if any.
  */
-export function showTarget({ board, layout, filter }: ShowTargetStores, target: PaneTarget): string | null {
-  if (target.kind === 'agent') return layout.getState().openPane(target.id);
+export function showTarget({ board, layout, filter, answers }: ShowTargetStores, target: FocusTarget): string | null {
+  if (target.kind === 'agent') {
+    if (target.reply) answers.getState().requestReplyFocus(target.id);
+    return layout.getState().openPane(target.id);
+  }
   const issue = board.getState().issues[target.id];
   if (issue?.projectId) layout.getState().selectProject(issue.projectId);
   filter.getState().setText(`#${target.id}`);

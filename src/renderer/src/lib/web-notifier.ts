@@ -90,8 +90,11 @@ export class WebNotifier {
     if (this.live.size > MAX_LIVE) this.live.delete(this.live.values().next().value as Notification);
     shown.onclick = () => {
       this.options.focusWindow();
-      const paneId = target ? showTarget(this.options.stores, target) : null;
-      if (paneId) focusPaneSoon(paneId, false);
+      // An agent that still waits: straight to its reply box (browsers offer no inline reply here).
+      const agent = target?.kind === 'agent' ? this.options.stores.board.getState().agents[target.id] : undefined;
+      const reply = agent?.status === 'waiting_for_input';
+      const paneId = target ? showTarget(this.options.stores, { ...target, ...(reply ? { reply } : {}) }) : null;
+      if (paneId && !reply) focusPaneSoon(paneId, false);
       shown.close();
     };
     shown.onclose = () => this.live.delete(shown);

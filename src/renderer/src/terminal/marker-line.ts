@@ -7,6 +7,7 @@ const MARKER_STYLES: Record<MarkerKind | 'dropped', { color: number; sign: strin
   live: { color: 36, sign: '' },
   gap: { color: 33, sign: '⚠ ' },
   resync: { color: 31, sign: '⚠ ' },
+  answer: { color: 35, sign: '↳ ' },
   dropped: { color: 33, sign: '⚠ ' },
 };
 

@@ -93,7 +93,12 @@ export class TerminalView implements OutputSink {
   /** Case and regex options of the last search (see `find`). */
   private lastSearchOptions = '';
   private readonly queue: WriteQueue;
-  private readonly markers: Record<MarkerKind, Set<IMarker>> = { live: new Set(), gap: new Set(), resync: new Set() };
+  private readonly markers: Record<MarkerKind, Set<IMarker>> = {
+    live: new Set(),
+    gap: new Set(),
+    resync: new Set(),
+    answer: new Set(),
+  };
   private readonly _onFollowChange = new Emitter<boolean>();
   private readonly _onRendererChange = new Emitter<RendererKind>();
   private readonly _onSearchResults = new Emitter<ISearchResultChangeEvent>();

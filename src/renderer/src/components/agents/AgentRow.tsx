@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { agentAttention } from '../../lib/board-view';
 import { useBoard, useServices } from '../../services';
 import { ElapsedTime } from '../board/ElapsedTime';
+import { QuickAnswer } from '../answer/QuickAnswer';
 import { AgentStateAge } from './AgentStateAge';
 import './agents.css';
 
@@ -54,6 +55,7 @@ export const AgentRow = memo(function AgentRow({ agentId }: AgentRowProps) {
           </span>
         ) : null}
       </button>
+      <QuickAnswer agentId={agent.agentId} />
     </li>
   );
 });

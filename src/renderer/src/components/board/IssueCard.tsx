@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
 import { NO_STATUS, statusLabel } from '../../lib/board-view';
 import { useBoard, useServices } from '../../services';
+import { QuickAnswer } from '../answer/QuickAnswer';
 import { ElapsedTime } from './ElapsedTime';
 import './board.css';
 
@@ -107,6 +108,7 @@ export const IssueCard = memo(function IssueCard({ issueId }: IssueCardProps) {
         )}
         {since !== undefined ? <ElapsedTime className="issue-card-age" since={since} label="in status for" /> : null}
       </div>
+      {agentId && status !== 'done' ? <QuickAnswer agentId={agentId} /> : null}
     </li>
   );
 });

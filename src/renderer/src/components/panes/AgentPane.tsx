@@ -5,6 +5,7 @@ import type { BridgeSubscription } from '../../../../shared/bridge';
 import { channelOf } from '../../../../shared/protocol';
 import { statusLabel } from '../../lib/board-view';
 import { AgentStateAge } from '../agents/AgentStateAge';
+import { AgentInputBar } from '../answer/AgentInputBar';
 import { outputFileName, saveTextFile } from '../../lib/save-text';
 import { useBoard, useLayout, usePreferences, useServices } from '../../services';
 import { type FilterCount, type SearchDirection, type SearchOptions, TerminalView } from '../../terminal/terminal-view';
@@ -27,10 +28,11 @@ export interface AgentPaneProps {
 const COPY_NOTICE_MS = 2000;
 
 /** The pane-local tool keys (Alt + a letter, by key position so macOS's Option characters do not matter). */
-const TOOL_KEYS: Record<string, 'wrap' | 'timestamps' | 'filter'> = {
+const TOOL_KEYS: Record<string, 'wrap' | 'timestamps' | 'filter' | 'reply'> = {
   KeyZ: 'wrap',
   KeyT: 'timestamps',
   KeyL: 'filter',
+  KeyR: 'reply',
 };
 
 /**
@@ -49,6 +51,7 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
   const hostRef = useRef<HTMLDivElement>(null);
   const searchInputRef = useRef<HTMLInputElement>(null);
   const filterInputRef = useRef<HTMLInputElement>(null);
+  const replyRef = useRef<HTMLTextAreaElement>(null);
   const viewRef = useRef<TerminalView | null>(null);
   const subscriptionRef = useRef<BridgeSubscription | null>(null);
   const urgent = focused && visible;
@@ -63,6 +66,7 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
   const [timestamps, setTimestamps] = useState(false);
   const [filterOpen, setFilterOpen] = useState(false);
   const [filterCount, setFilterCount] = useState<FilterCount | null>(null);
+  const [interruptAsked, setInterruptAsked] = useState(false);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -167,6 +171,11 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
       // In another text field (the board's filter), Option+letter types a character on macOS: leave it.
       if (!tool || (isTextField(event.target) && !rootRef.current?.contains(event.target as Node))) return;
       event.preventDefault();
+      if (tool === 'reply') {
+        // Only while the agent waits is there a reply box to go to.
+        replyRef.current?.focus();
+        return;
+      }
       if (tool === 'wrap') setWrap((on) => !on);
       else if (tool === 'timestamps') setTimestamps((on) => !on);
       else toggleFilter();
@@ -225,6 +234,9 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
     { label: 'Save output to a file', shortcut: 'Ctrl/Cmd+S', onSelect: save },
     { label: 'Copy output', onSelect: copy },
     { label: 'Clear output', onSelect: clear },
+    ...(agent && (agent.status === 'working' || agent.status === 'waiting_for_input')
+      ? [{ label: 'Interrupt agent…', onSelect: () => setInterruptAsked(true) }]
+      : []),
     ...(openWindow
       ? [{ label: 'Detach to its own window', onSelect: () => openWindow({ kind: 'agent', id: agentId }) }]
       : []),
@@ -334,6 +346,13 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
           </button>
         )}
       </div>
+      <AgentInputBar
+        agentId={agentId}
+        replyRef={replyRef}
+        onLeave={() => viewRef.current?.focus()}
+        interruptAsked={interruptAsked}
+        onInterruptDone={() => setInterruptAsked(false)}
+      />
     </section>
   );
 });

@@ -1,0 +1,107 @@
+import { useId } from 'react';
+import { choiceInput } from '../../../../shared/agent-input';
+import { answerFailureText } from '../../lib/answer-ability';
+import { useServices } from '../../services';
+import { useAnswer } from './use-answer';
+import './answer.css';
+
+/** Choices shown on a card or row; the rest are in the pane. */
+export const QUICK_CHOICES = 3;
+
+export interface QuickAnswerProps {
+  agentId: string;
+}
+
+/**
+ * The waiting badge of a card or agent row: what the agent asks (one line,
+ * all of it on hover), its first choices as buttons, and "Reply…", which opens
+ * the agent's pane with the keyboard in its reply box. Renders nothing while
+ * the agent is not waiting and no answer of this page is pending or failed.
+ */
+export function QuickAnswer({ agentId }: QuickAnswerProps) {
+  const { agent, waiting, ability, progress, send, clear } = useAnswer(agentId);
+  const { layout, answers } = useServices();
+  const reasonId = useId();
+  if (!waiting && !progress) return null;
+  const choices = waiting ? (agent?.choices ?? []) : [];
+  const shown = choices.slice(0, QUICK_CHOICES);
+  const sending = progress?.state === 'sending';
+  const blocked = !ability.ok || sending;
+  const reason = ability.ok ? null : ability.reason;
+  const prompt = agent?.prompt?.trim() || 'Waiting for input';
+  const openReply = () => {
+    layout.getState().openPane(agentId);
+    answers.getState().requestReplyFocus(agentId);
+  };
+  const status =
+    progress?.state === 'failed'
+      ? answerFailureText(progress.code, progress.message)
+      : progress?.state === 'sending'
+        ? 'Sending…'
+        : progress?.state === 'sent'
+          ? 'Sent'
+          : '';
+  return (
+    <div
+      className="quick-answer"
+      data-testid="quick-answer"
+      data-agent-id={agentId}
+      data-can-answer={String(ability.ok)}
+      role="group"
+      aria-label={`Agent ${agentId} asks: ${prompt}`}
+    >
+      {waiting ? (
+        <p className="quick-answer-prompt" title={prompt}>
+          <span className="quick-answer-badge">‖ Waiting</span> {prompt}
+        </p>
+      ) : null}
+      {waiting ? (
+        <div className="quick-answer-choices">
+          {shown.map((choice) => (
+            <button
+              key={choice.id}
+              type="button"
+              className="quick-answer-choice"
+              data-choice-id={choice.id}
+              aria-disabled={blocked}
+              aria-describedby={reason ? reasonId : undefined}
+              title={reason ?? `Answer ${agentId}: ${choice.label}`}
+              onClick={() => {
+                if (!blocked) void send(choiceInput(choice, agent?.requestId));
+              }}
+            >
+              {choice.label}
+            </button>
+          ))}
+          <button
+            type="button"
+            className="quick-answer-reply"
+            title={choices.length > shown.length ? 'More choices and a reply box, in the pane' : 'Reply in the pane'}
+            onClick={openReply}
+          >
+            {choices.length > shown.length ? 'More…' : 'Reply…'}
+          </button>
+        </div>
+      ) : null}
+      {reason ? (
+        <span id={reasonId} className="visually-hidden">
+          {reason}
+        </span>
+      ) : null}
+      {status ? (
+        <p
+          className="quick-answer-status"
+          data-state={progress?.state}
+          role={progress?.state === 'failed' ? 'alert' : 'status'}
+        >
+          {status}
+          {progress?.state === 'failed' ? (
+            <button type="button" className="answer-dismiss" aria-label="Dismiss" onClick={clear}>
+              ✕
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+    </div>
+  );
+}

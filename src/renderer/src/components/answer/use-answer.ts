@@ -1,0 +1,48 @@
+import { useCallback } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { AgentInput, InputOutcome } from '../../../../shared/agent-input';
+import type { AgentState } from '../../../../shared/protocol';
+import { type AnswerAbility, answerAbility } from '../../lib/answer-ability';
+import type { AnswerProgress } from '../../stores/answer-store';
+import { useAnswers, useBoard, useConnection, useServices } from '../../services';
+
+export interface AnswerControls {
+  /** The agent's request fields (only these: a change elsewhere in the record re-renders nothing). */
+  agent: Pick<AgentState, 'status' | 'requestId' | 'prompt' | 'choices'> | undefined;
+  /** The agent waits for input now. */
+  waiting: boolean;
+  ability: AnswerAbility;
+  /** This page's answer to the agent's current request (or its failure), if any. */
+  progress: AnswerProgress | undefined;
+  send(input: AgentInput): Promise<InputOutcome>;
+  clear(): void;
+}
+
+/**
+ * What a pane, card or row needs to answer one agent: its request (from the
+ * board), whether the page can answer now and why not, and this page's
+ * answer to it. An accepted answer to an earlier request is not shown against
+ * a newer one; one on its way or a failure stays (until read): nothing fails
+ * in silence.
+ */
+export function useAnswer(agentId: string): AnswerControls {
+  const { answers } = useServices();
+  const agent = useBoard(
+    useShallow((s) => {
+      const record = s.agents[agentId];
+      return record
+        ? { status: record.status, requestId: record.requestId, prompt: record.prompt, choices: record.choices }
+        : undefined;
+    }),
+  );
+  const connection = useConnection(useShallow((s) => ({ status: s.state.status, actOn: s.state.actOn })));
+  const progress = useAnswers((s) => s.progress[agentId]);
+  const waiting = agent?.status === 'waiting_for_input';
+  const current =
+    progress && (progress.state !== 'sent' || (waiting && progress.input.requestId === agent?.requestId))
+      ? progress
+      : undefined;
+  const send = useCallback((input: AgentInput) => answers.getState().send(agentId, input), [answers, agentId]);
+  const clear = useCallback(() => answers.getState().clear(agentId), [answers, agentId]);
+  return { agent, waiting, ability: answerAbility(connection, agentId), progress: current, send, clear };
+}
