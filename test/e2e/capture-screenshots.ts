@@ -3,10 +3,12 @@
  * simulator, at the three sizes the dashboard is checked at (1024×700,
  * 1440×900, 1920×1080) and in the light theme. Run with `npm run screenshots`
  * after `npm run build`. Each shot waits for what it shows (cards, panes with
- * output), then a moment for the demo to move.
+ * output), then a moment for the demo to move. `SHOTS=a.png,b.png` takes
+ * only those.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { answerDemoInputs } from '../../src/server/demo/answers';
 import { DemoSimulator } from '../../src/server/demo/simulator';
 import { WEB_ROOT, chromiumPath, ensureWebBuild, launchChromium } from '../helpers/browser';
 import { startTestHub, token } from '../helpers/hub';
@@ -26,8 +28,10 @@ const demo = new DemoSimulator({
   },
 });
 demo.start();
+// As `falcon hub --demo`: the demo's agents take answers, and the token may give them.
+const undoAnswers = answerDemoInputs(running.hub, demo);
 await pause(8000);
-const url = `${running.url}/#token=${await token()}`;
+const url = `${running.url}/#token=${await token({ user: 'you', actOn: ['agent:*'] })}`;
 const browser = await launchChromium(executable);
 
 interface Shot {
@@ -72,12 +76,32 @@ const shots: Shot[] = [
       await page.waitForSelector('#attention-popover');
     },
   },
+  {
+    file: 'answer-waiting.png',
+    width: 1440,
+    height: 900,
+    panes: 1,
+    settleMs: 300,
+    prepare: async (page) => {
+      // A demo agent that waits for an answer (they wait until answered): its pane, with a reply being written.
+      const row = '[data-testid="agent-row"][data-status="waiting_for_input"]';
+      await page.waitForSelector(row, { timeout: 120_000 });
+      const agentId = await page.getAttribute(row, 'data-agent-id');
+      await page.click(row);
+      const reply = page.getByRole('textbox', { name: `Reply to agent ${agentId}` });
+      await reply.click();
+      await reply.fill('Yes, but keep the old flag for one release');
+    },
+  },
 ];
 
 try {
-  for (const shot of shots) await take(browser, shot);
+  // SHOTS=a.png,b.png takes only those.
+  const only = process.env.SHOTS?.split(',');
+  for (const shot of shots) if (!only || only.includes(shot.file)) await take(browser, shot);
 } finally {
   await browser.close();
+  undoAnswers();
   demo.stop();
   await running.close();
 }

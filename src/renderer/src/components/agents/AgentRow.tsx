@@ -55,7 +55,7 @@ export const AgentRow = memo(function AgentRow({ agentId }: AgentRowProps) {
           </span>
         ) : null}
       </button>
-      <QuickAnswer agentId={agent.agentId} />
+      <QuickAnswer agentId={agent.agentId} promptShown={agent.message?.trim() === agent.prompt?.trim()} />
     </li>
   );
 });

@@ -127,8 +127,9 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             placeholder="Reply… (Enter sends, Shift+Enter new line)"
             aria-label={`Reply to agent ${agentId}`}
             aria-describedby={reason ? reasonId : statusId}
-            aria-disabled={!ability.ok}
-            readOnly={!ability.ok}
+            // While disconnected a reply can still be written (it is sent with Enter once the hub is back).
+            aria-disabled={!ability.ok && ability.why === 'no_rights'}
+            readOnly={!ability.ok && ability.why === 'no_rights'}
             onChange={(event) => setText(event.target.value)}
             onKeyDown={(event) => {
               if (event.key === 'Escape') {

@@ -10,6 +10,8 @@ export const QUICK_CHOICES = 3;
 
 export interface QuickAnswerProps {
   agentId: string;
+  /** The prompt is shown beside it already (an agent row's message): only the badge and the choices. */
+  promptShown?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface QuickAnswerProps {
  * the agent's pane with the keyboard in its reply box. Renders nothing while
  * the agent is not waiting and no answer of this page is pending or failed.
  */
-export function QuickAnswer({ agentId }: QuickAnswerProps) {
+export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) {
   const { agent, waiting, ability, progress, send, clear } = useAnswer(agentId);
   const { layout, answers } = useServices();
   const reasonId = useId();
@@ -52,7 +54,7 @@ export function QuickAnswer({ agentId }: QuickAnswerProps) {
     >
       {waiting ? (
         <p className="quick-answer-prompt" title={prompt}>
-          <span className="quick-answer-badge">‖ Waiting</span> {prompt}
+          <span className="quick-answer-badge">‖ Waiting</span> {promptShown ? null : prompt}
         </p>
       ) : null}
       {waiting ? (
