@@ -576,7 +576,13 @@ export class Hub implements ConnectionHost {
   onAgentInput(handler: AgentInputHandler): () => void {
     const undo = this.inputRouter.register(handler);
     const route = this.engine.inputRoute;
-    const unserve = route && !this.closed ? route.serve((input, meta) => this.acceptInput(input, meta)) : () => {};
+    let unserve: () => void = () => {};
+    try {
+      if (route && !this.closed) unserve = route.serve((input, meta) => this.acceptInput(input, meta));
+    } catch (error) {
+      undo();
+      throw error;
+    }
     this.unserveInputs = unserve;
     return () => {
       if (this.unserveInputs === unserve) this.unserveInputs = null;

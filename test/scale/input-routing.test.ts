@@ -296,4 +296,27 @@ describe.skipIf(!sharedRedis)('Answering agents across hubs on Redis', () => {
     expect(await metricValue(a.running.hub, 'falcon_hub_input_route_dropped_total', { reason: 'too_large' })).toBe(1);
     expect((await send(b, { action: 'deny', requestId: 'r1' })).status).toBe(202);
   });
+
+  it('settles a claim only for the input that holds it, and keeps an answered request for 24 h', async () => {
+    const [a] = await hubs(1);
+    const route = a.engine.inputRoute;
+    const raw = new Redis(sharedRedis);
+    cleanup.push(() => raw.quit());
+    const key = `falcon-inputs:${process.pid}:${deployment}:input-claim:a1:r9`;
+    expect(await route.claim('a1', 'r9', 'first')).toBe(true);
+    expect(await route.claim('a1', 'r9', 'second')).toBe(false);
+    expect(await raw.pttl(key)).toBeLessThanOrEqual(60_000);
+    // Another input's release or answer leaves the claim alone.
+    await route.release('a1', 'r9', 'second');
+    await route.answered('a1', 'r9', 'second');
+    expect(await raw.get(key)).toBe('pending:first');
+    await route.release('a1', 'r9', 'first');
+    expect(await route.isTaken('a1', 'r9')).toBe(false);
+    expect(await route.claim('a1', 'r9', 'third')).toBe(true);
+    await route.answered('a1', 'r9', 'third');
+    expect(await raw.get(key)).toBe('answered:third');
+    expect(await raw.pttl(key)).toBeGreaterThan(23 * 3600_000);
+    await route.release('a1', 'r9', 'third');
+    expect(await route.isTaken('a1', 'r9')).toBe(true);
+  });
 });

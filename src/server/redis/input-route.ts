@@ -109,6 +109,8 @@ export class RedisInputRoute implements InputRoute {
 
   serve(handler: ForwardedInputHandler): () => void {
     if (this.handler) throw new Error('this hub serves forwarded inputs already');
+    // A closed engine has no Redis to advertise in.
+    if (this.closed) return () => {};
     this.handler = handler;
     const advertise = () =>
       void this.redis
@@ -138,7 +140,6 @@ export class RedisInputRoute implements InputRoute {
     const hubs = shuffle((await this.liveHubs()).filter((hub) => hub !== this.hubId));
     if (hubs.length === 0) throw new HubError(ErrorCode.InputUnavailable, 'no hub takes agent inputs');
     const request: ForwardRequest = { v: 1, kind: 'input', id: randomUUID(), from: this.hubId, input, meta };
-    const text = JSON.stringify(request);
     return new Promise<void>((resolve, reject) => {
       const settle = (error?: HubError) => {
         if (!this.pending.delete(request.id)) return;
@@ -151,7 +152,7 @@ export class RedisInputRoute implements InputRoute {
         this.limits.timeoutMs,
       );
       this.pending.set(request.id, settle);
-      this.publishToFirst(hubs, text).then(
+      this.publishToFirst(hubs, JSON.stringify(request)).then(
         (sent) => {
           if (!sent) settle(new HubError(ErrorCode.InputUnavailable, 'no hub that takes agent inputs is reachable'));
         },
