@@ -4,7 +4,9 @@
  * The in-memory engine serves one hub; the Redis engine lets many hubs share
  * one history (docs/scaling.md).
  */
+import type { AgentInput } from '../shared/agent-input';
 import type { Channel, Snapshot, StreamPosition } from '../shared/protocol';
+import type { AgentInputMeta } from './agent-input-router';
 import type { PublishGuard } from './publish-authorization';
 
 /** A published event as stored and fanned out. `frame` is its wire form, serialized once. */
@@ -80,6 +82,12 @@ export interface Engine {
   /** The last `lines` lines of an agent's output. */
   tail(channel: Channel, lines: number): Promise<OutputTail>;
   health(): EngineHealth;
+  /**
+   * How inputs to agents travel between hubs that share the engine (docs/hub.md, "Answering
+   * agents across hubs"). Absent on an engine that serves one hub: the hub's own handler and
+   * its own memory of answered requests are all there is.
+   */
+  readonly inputRoute?: InputRoute;
   /** What the engine holds against its memory bounds, for `falcon_hub_engine_kept` (engines that bound it in-process). */
   usage?(): Record<string, number>;
   close(): Promise<void>;
@@ -97,4 +105,33 @@ export interface HistoryLimits {
 /** Serializes an event the one time it is serialized. */
 export function eventFrame(channel: Channel, event: string, data: unknown, offset: number, epoch: string): string {
   return JSON.stringify({ type: 'event', channel, event, data, offset, epoch });
+}
+
+/** Accepts a forwarded input on this hub (delivers it to the local handler); throws a HubError to refuse it. */
+export type ForwardedInputHandler = (input: AgentInput, meta: AgentInputMeta) => Promise<void>;
+
+/**
+ * Inputs to agents across hubs: where the handler is, and which requests are
+ * answered (first answer wins across every hub). Every method that talks to
+ * the shared store throws a HubError (`unavailable` when it is down).
+ */
+export interface InputRoute {
+  /** Advertises this hub as one that takes inputs and serves those other hubs forward to it. Returns its undo. */
+  serve(handler: ForwardedInputHandler): () => void;
+  /**
+   * Hands the input to a live hub that takes inputs and waits for its word: resolves when it
+   * accepted, throws its refusal (`input_rejected`, `already_answered`), or `input_unavailable`
+   * when no hub takes inputs or none answered in time.
+   */
+  forward(input: AgentInput, meta: AgentInputMeta): Promise<void>;
+  /** Takes `(agentId, requestId)` for the input `inputId`; false when another answer holds it or won it. */
+  claim(agentId: string, requestId: string, inputId: string): Promise<boolean>;
+  /** Gives a claim back (the answer was refused or not delivered), if `inputId` still holds it. */
+  release(agentId: string, requestId: string, inputId: string): Promise<void>;
+  /** Marks the request answered by `inputId`, if it still holds the claim. */
+  answered(agentId: string, requestId: string, inputId: string): Promise<void>;
+  /** Whether an answer to the request is being delivered or has won. */
+  isTaken(agentId: string, requestId: string): Promise<boolean>;
+  /** Calls `listener` for every message dropped at the boundary (malformed or foreign). Returns its undo. */
+  onDropped(listener: (reason: string) => void): () => void;
 }

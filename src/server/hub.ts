@@ -17,7 +17,7 @@ import {
   validateEvent,
 } from '../shared/protocol';
 import { type AgentInput, INPUT_SENT_EVENT, type InputSent, parseAgentInput } from '../shared/agent-input';
-import { AgentInputRouter, type AgentInputHandler } from './agent-input-router';
+import { AgentInputRouter, type AgentInputHandler, type AgentInputMeta } from './agent-input-router';
 import {
   AuthError,
   KeyRing,
@@ -31,7 +31,7 @@ import {
 import { ChannelCursor } from './channel-cursor';
 import { ClientConnection, type ConnectionHost } from './client-connection';
 import { ConnectionCaps, tokenKey } from './connection-caps';
-import type { ChannelEvent, Engine } from './engine';
+import type { ChannelEvent, Engine, InputRoute } from './engine';
 import { HubError } from './hub-error';
 import { MemoryEngine } from './memory-engine';
 import { HubMetrics } from './metrics';
@@ -104,9 +104,12 @@ export class Hub implements ConnectionHost {
     this.metrics.watchEngine(() => this.engine.usage?.());
     const undoEvents = this.engine.onEvent((event) => this.fanOut(event));
     const undoReset = this.engine.onReset?.(() => this.resumeEveryone()) ?? (() => {});
+    const undoDropped =
+      this.engine.inputRoute?.onDropped((reason) => this.metrics.inputMessagesDropped.inc({ reason })) ?? (() => {});
     this.detachEngine = () => {
       undoEvents();
       undoReset();
+      undoDropped();
     };
     this.wss = new WebSocketServer({
       noServer: true,
@@ -559,23 +562,41 @@ export class Hub implements ConnectionHost {
   // ------------------------------------------------------------ answering agents
 
   private readonly inputRouter = new AgentInputRouter();
+  /** Withdraws this hub's handler from the engine's input route (set while a handler is registered). */
+  private unserveInputs: (() => void) | null = null;
 
   /**
    * Registers the one handler that takes agents' inputs (falcon-pm): it gets
    * each validated input with `{inputId, agentId, by, at}`, and accepts it by
    * resolving, or refuses it by throwing or returning `{reject: message}` (the
-   * sender gets `input_rejected`). Without one, inputs get `input_unavailable`.
-   * Returns its undo.
+   * sender gets `input_rejected`). Without one, inputs get `input_unavailable`
+   * — unless another hub on the same Redis has one: the input is forwarded
+   * there (docs/hub.md, "Answering agents across hubs"). Returns its undo.
    */
   onAgentInput(handler: AgentInputHandler): () => void {
-    return this.inputRouter.register(handler);
+    const undo = this.inputRouter.register(handler);
+    const route = this.engine.inputRoute;
+    let unserve: () => void = () => {};
+    try {
+      if (route && !this.closed) unserve = route.serve((input, meta) => this.acceptInput(input, meta));
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    this.unserveInputs = unserve;
+    return () => {
+      if (this.unserveInputs === unserve) this.unserveInputs = null;
+      unserve();
+      undo();
+    };
   }
 
   /**
    * Sends an input from the token's holder to an agent: checks the act right,
    * that the hub has seen the agent, the request it answers (first answer
-   * wins) and its choice, hands it to the handler, and publishes the
-   * `input_sent` audit event on `agent:<id>`. Throws a HubError with a stable code.
+   * wins) and its choice, hands it to the handler (this hub's, or another
+   * hub's on the same Redis), and publishes the `input_sent` audit event on
+   * `agent:<id>`. Throws a HubError with a stable code.
    */
   async sendAgentInput(principal: Principal, agentId: string, input: AgentInput): Promise<{ inputId: string }> {
     try {
@@ -601,22 +622,68 @@ export class Hub implements ConnectionHost {
     const snapshot = await this.engine.snapshot(channel);
     const agent = snapshot.agents.find((record) => record.agentId === agentId);
     if (!agent) throw new HubError(ErrorCode.UnknownAgent, `this hub has never seen agent ${agentId}`);
-    if (input.requestId !== undefined) {
-      if (this.inputRouter.isTaken(agentId, input.requestId))
+    const route = this.engine.inputRoute;
+    const { requestId } = input;
+    if (requestId !== undefined) {
+      if (this.inputRouter.isTaken(agentId, requestId) || (await route?.isTaken(agentId, requestId)))
         throw new HubError(ErrorCode.AlreadyAnswered, 'this request was answered already');
-      if (agent.status !== 'waiting_for_input' || agent.requestId !== input.requestId)
+      if (agent.status !== 'waiting_for_input' || agent.requestId !== requestId)
         throw new HubError(ErrorCode.RequestNotPending, 'the agent is not waiting on this request');
     }
     if (input.choice !== undefined && !agent.choices?.some((choice) => choice.id === input.choice))
       throw new HubError(ErrorCode.InvalidChoice, 'the agent does not offer this choice');
     const meta = { inputId: randomUUID(), agentId, by: principal.user, at: Date.now() };
+    if (!route) {
+      await this.acceptInput(input, meta);
+      return { inputId: meta.inputId };
+    }
+    // First answer wins across hubs: the hub the answer reached claims the request before delivery.
+    if (requestId !== undefined && !(await route.claim(agentId, requestId, meta.inputId)))
+      throw new HubError(ErrorCode.AlreadyAnswered, 'this request was answered already');
+    try {
+      if (this.inputRouter.hasHandler) await this.acceptInput(input, meta);
+      else await this.forwardInput(route, input, meta);
+    } catch (error) {
+      if (requestId !== undefined)
+        await route.release(agentId, requestId, meta.inputId).catch((failure: unknown) => {
+          // The claim expires by itself (docs/hub.md): the request is answerable again then.
+          this.logger.warn({ err: failure, agentId, requestId }, 'input claim not given back');
+        });
+      throw error;
+    }
+    return { inputId: meta.inputId };
+  }
+
+  private async forwardInput(route: InputRoute, input: AgentInput, meta: AgentInputMeta): Promise<void> {
+    try {
+      await route.forward(input, meta);
+      this.metrics.inputsForwarded.inc({ outcome: 'accepted' });
+    } catch (error) {
+      this.metrics.inputsForwarded.inc({ outcome: error instanceof HubError ? error.code : ErrorCode.Internal });
+      throw error;
+    }
+  }
+
+  /**
+   * Delivers an input to this hub's handler — one that reached this hub, or
+   * one another hub forwarded — and, once it is accepted, marks its request
+   * answered and publishes `input_sent`: the hub whose handler accepted is the
+   * one that publishes it, so it is published once whichever hub it reached.
+   */
+  private async acceptInput(input: AgentInput, meta: AgentInputMeta): Promise<void> {
     await this.inputRouter.deliver(input, meta);
+    const { agentId, inputId } = meta;
+    const route = this.engine.inputRoute;
+    if (route && input.requestId !== undefined) {
+      await route.answered(agentId, input.requestId, inputId).catch((error: unknown) => {
+        this.logger.error({ err: error, agentId, inputId }, 'input claim not marked answered');
+      });
+    }
     const audit: InputSent = { ...meta, ...input };
     // Delivered already: a lost audit event must not tell the sender to send again.
-    await this.publishInternal(channel, INPUT_SENT_EVENT, audit, 'api').catch((error: unknown) => {
-      this.logger.error({ err: error, agentId, inputId: meta.inputId }, 'input_sent audit event lost');
+    await this.publishInternal(channelOf.agent(agentId), INPUT_SENT_EVENT, audit, 'api').catch((error: unknown) => {
+      this.logger.error({ err: error, agentId, inputId }, 'input_sent audit event lost');
     });
-    return { inputId: meta.inputId };
   }
 
   /** An `input` message from a WebSocket client: the same checks and codes as `POST /api/agents/:agentId/input`. */
@@ -654,6 +721,9 @@ export class Hub implements ConnectionHost {
     this.batcher.flushAll();
     this.batcher.dispose();
     this.stopHeartbeat();
+    // Other hubs stop forwarding inputs here at once, not when the advertisement expires.
+    this.unserveInputs?.();
+    this.unserveInputs = null;
     const closed = [...this.connections].map(
       (connection) =>
         new Promise<void>((resolve) => {

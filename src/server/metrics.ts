@@ -50,6 +50,18 @@ export class HubMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly inputsForwarded = new Counter({
+    name: 'falcon_hub_inputs_forwarded_total',
+    help: 'Inputs this hub forwarded to the hub with the input handler (Redis engine), by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly inputMessagesDropped = new Counter({
+    name: 'falcon_hub_input_route_dropped_total',
+    help: 'Messages on this hub’s input channel dropped at the boundary (Redis engine), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly slowConsumerCloses = new Counter({
     name: 'falcon_hub_slow_consumer_closes_total',
     help: 'Clients closed with 4008 for reading too slowly',

@@ -26,6 +26,7 @@ import { outputText } from '../../shared/output';
 import { MAX_LINE_CHARS } from '../output-tail';
 import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
+import { DEFAULT_INPUT_ROUTE_LIMITS, type InputRouteLimits, RedisInputRoute } from './input-route';
 import { HISTORY_SCRIPT, PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
 
 export interface RedisEngineOptions {
@@ -43,6 +44,8 @@ export interface RedisEngineOptions {
   finishedTtlMs?: number;
   /** Channels one epoch may hold before a new epoch starts, bounding the offsets hash (default 1 000 000). */
   maxChannels?: number;
+  /** Inputs to agents across hubs: deadline, advertisement and claim TTLs, in-flight bounds (docs/hub.md). */
+  inputs?: Partial<InputRouteLimits>;
   logger?: Logger;
 }
 
@@ -65,6 +68,8 @@ export class RedisEngine implements Engine {
   readonly name = 'redis';
   /** The epoch seen last (informational; every read fetches it from Redis). */
   epoch = '';
+  /** Inputs to agents across the hubs on this Redis. */
+  readonly inputRoute: RedisInputRoute;
   private readonly command: Redis & ScriptRunner;
   private readonly subscriber: Redis;
   private readonly listeners = new Set<(event: ChannelEvent) => void>();
@@ -100,7 +105,16 @@ export class RedisEngine implements Engine {
     for (const client of [this.command, this.subscriber]) {
       client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis error'));
     }
-    this.subscriber.on('message', (_name: string, message: string) => this.onMessage(message));
+    this.inputRoute = new RedisInputRoute(
+      this.command,
+      this.prefix,
+      { ...DEFAULT_INPUT_ROUTE_LIMITS, ...options.inputs },
+      options.logger,
+    );
+    this.subscriber.on('message', (name: string, message: string) => {
+      if (name === this.inputRoute.channel) this.inputRoute.handleMessage(message);
+      else this.onMessage(message);
+    });
     this.subscriber.on('close', () => {
       if (this.subscribedOnce) this.lostFeed = true;
     });
@@ -119,7 +133,7 @@ export class RedisEngine implements Engine {
     const engine = new RedisEngine(options);
     try {
       await Promise.all([engine.command.connect(), engine.subscriber.connect()]);
-      await engine.subscriber.subscribe(`${engine.prefix}events`);
+      await engine.subscriber.subscribe(`${engine.prefix}events`, engine.inputRoute.channel);
     } catch (error) {
       engine.command.disconnect();
       engine.subscriber.disconnect();
@@ -331,6 +345,7 @@ export class RedisEngine implements Engine {
   async close(): Promise<void> {
     this.listeners.clear();
     this.resetListeners.clear();
+    await this.inputRoute.close();
     await Promise.all([quit(this.command), quit(this.subscriber)]);
   }
 

@@ -14,6 +14,12 @@
  *   tail:<channel>           list of an agent's last output lines; tail-offsets: hash channel → offset,
  *                            tail-bytes: hash channel → bytes of the list
  *   events                   the pub/sub channel every hub subscribes to (one subscription per hub)
+ *   input-hubs               sorted set: hubs that take agent inputs, scored by when their advertisement
+ *                            expires (Redis time, ms); the key itself expires when no hub refreshes it
+ *   input-claim:<agent>:<request>
+ *                            `pending:<inputId>` while an answer is delivered (short TTL), then
+ *                            `answered:<inputId>` (24 h): first answer wins across hubs
+ *   inputs:<hubId>           the pub/sub channel of one hub's forwarded inputs and their replies
  */
 
 /** Shared by both scripts: the current epoch, created when missing (history lost or first start). */
@@ -239,4 +245,48 @@ for i = #entries, 1, -1 do
   end
 end
 return result
+`;
+
+/** Redis's own clock in ms, so hubs whose clocks disagree still agree on when an advertisement expires. */
+const NOW = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+`;
+
+/**
+ * ARGV: 1 the input-hubs key, 2 hub id, 3 TTL ms (0 withdraws the advertisement).
+ * Drops expired advertisements, then (re)advertises the hub until now + TTL.
+ */
+export const ADVERTISE_SCRIPT = `${NOW}
+local key, hub, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+if ttl <= 0 then
+  redis.call('ZREM', key, hub)
+  return 0
+end
+redis.call('ZADD', key, now + ttl, hub)
+if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+return 1
+`;
+
+/** ARGV: 1 the input-hubs key. Drops expired advertisements and returns the live hubs' ids. */
+export const LIVE_HUBS_SCRIPT = `${NOW}
+redis.call('ZREMRANGEBYSCORE', ARGV[1], '-inf', now)
+return redis.call('ZRANGE', ARGV[1], 0, -1)
+`;
+
+/**
+ * ARGV: 1 the claim key, 2 the value the caller's claim holds (\`pending:<inputId>\`),
+ * 3 the new value ('' deletes the key), 4 its TTL ms.
+ * Changes the claim only while the caller still holds it: a claim that expired and was
+ * taken by another answer is left alone. Returns 1 when it changed it.
+ */
+export const SETTLE_CLAIM_SCRIPT = `
+if redis.call('GET', ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then
+  redis.call('DEL', ARGV[1])
+else
+  redis.call('SET', ARGV[1], ARGV[3], 'PX', ARGV[4])
+end
+return 1
 `;
