@@ -57,6 +57,16 @@ export const SHORTCUT_GROUPS: ShortcutGroup[] = [
     ],
   },
   {
+    title: 'Answering agents',
+    rows: [
+      ['Alt + R', 'Go to the focused pane’s reply box (while its agent waits)'],
+      ['Enter', 'In the reply box: send the reply'],
+      ['Shift + Enter', 'In the reply box: new line'],
+      ['Escape', 'In the reply box: back to the terminal'],
+      ['Tab', 'Through the choices, the reply box, Send and Interrupt'],
+    ],
+  },
+  {
     title: 'Everywhere',
     rows: [
       ['Ctrl/Cmd + ,', 'Settings'],
