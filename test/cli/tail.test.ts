@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TailPrinter, describe as describeEvent, websocketUrl } from '../../src/cli/commands/tail';
+import { TailPrinter, describe as describeEvent, printable, websocketUrl } from '../../src/cli/commands/tail';
 import type { RunningHub } from '../../src/server/standalone';
 import { startTestHub, token } from '../helpers/hub';
 import { CliProcess, killRunningClis, runCli } from './cli-process';
@@ -215,6 +215,48 @@ describe('TailPrinter', () => {
     expect(
       describeEvent('agent_status', { agentId: 'a', status: 'waiting_for_input', issueId: '4', message: 'Proceed?' }),
     ).toBe('a waiting_for_input on #4: Proceed?');
+    expect(
+      describeEvent('agent_status', {
+        agentId: 'a',
+        status: 'waiting_for_input',
+        prompt: 'Apply the patch?',
+        choices: [
+          { id: 'approve', label: 'Yes' },
+          { id: 'deny', label: 'No' },
+        ],
+      }),
+    ).toBe('a waiting_for_input — Apply the patch? [approve: Yes | deny: No]');
+    expect(
+      describeEvent('input_sent', { inputId: 'i', agentId: 'a', action: 'reply', text: 'go on', by: 'ana', at: 1 }),
+    ).toBe('ana replied “go on”');
+    expect(
+      describeEvent('input_sent', {
+        inputId: 'i',
+        agentId: 'a',
+        action: 'approve',
+        requestId: 'r1',
+        choice: 'approve',
+        by: 'bo',
+        at: 1,
+      }),
+    ).toBe('bo approved (request r1)');
+  });
+
+  it('never lets event text drive the terminal', () => {
+    const out: string[] = [];
+    const printer = new TailPrinter({ json: false, keepColor: true }, (t) => out.push(t));
+    printer.delivery({
+      kind: 'event',
+      channel: 'agent:a',
+      event: 'agent_status',
+      data: { agentId: 'a', status: 'working', message: 'ok\u001b]0;pwned\u0007 \u001b[2J\rgone\u202eevil' },
+    });
+    expect(out).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex
+    expect(out[0]).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(out[0]).toContain('ok');
+    expect(out[0]).toContain('\\u000dgone\\u202eevil');
+    expect(printable('plain text')).toBe('plain text');
   });
 
   it('accepts ws and http addresses', () => {

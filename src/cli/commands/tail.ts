@@ -1,4 +1,6 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
+import { INPUT_SENT_EVENT, type InputSent, describeInput } from '../../shared/agent-input';
 import WebSocket from 'ws';
 import { type ConnectionState, type Delivery, ReconnectingConnection, nodeWebSocket } from '../../client/index';
 import { type AgentStatus, type Channel, channelOf, isChannel, isValidId } from '../../shared/protocol';
@@ -227,7 +229,8 @@ export class TailPrinter {
       );
       return;
     }
-    this.out(`${clock()} ${channel} ${event} ${describe(event, data)}\n`);
+    // Event fields are anyone's text: shown, never obeyed by the terminal (no escape sequence reaches it).
+    this.out(`${clock()} ${channel} ${printable(event)} ${printable(describe(event, data))}\n`);
   }
 
   private raw(text: string): void {
@@ -258,7 +261,12 @@ export function describe(event: string, data: unknown): string {
     case 'agent_started':
       return `${text(d.agentId)} started #${text(d.issueId)}${d.stage ? ` (${text(d.stage)})` : ''}`;
     case 'agent_status':
-      return `${text(d.agentId)} ${text(d.status)}${d.issueId ? ` on #${text(d.issueId)}` : ''}${d.stage ? ` (${text(d.stage)})` : ''}${d.message ? `: ${text(d.message)}` : ''}`;
+      return `${text(d.agentId)} ${text(d.status)}${d.issueId ? ` on #${text(d.issueId)}` : ''}${d.stage ? ` (${text(d.stage)})` : ''}${d.message ? `: ${text(d.message)}` : ''}${waitingRequest(d)}`;
+    case INPUT_SENT_EVENT: {
+      // Checked by the client core: an input_sent that arrives is an InputSent.
+      const sent = data as InputSent;
+      return `${sent.by} ${describeInput(sent)}${sent.requestId ? ` (request ${sent.requestId})` : ''}`;
+    }
     case 'issue_created':
     case 'issue_updated':
       return `#${text(d.issueId)} ${d.title ? JSON.stringify(d.title) : ''}${d.status ? ` [${text(d.status)}]` : ''}`.trim();
@@ -267,6 +275,25 @@ export function describe(event: string, data: unknown): string {
       return json.length > 200 ? `${json.slice(0, 199)}…` : json;
     }
   }
+}
+
+/** What a waiting agent asks, when it says more than its message: ` — Apply? [approve: Yes | deny: No]`. */
+function waitingRequest(d: Record<string, unknown>): string {
+  if (d.status !== 'waiting_for_input') return '';
+  const prompt = typeof d.prompt === 'string' && d.prompt !== d.message ? ` — ${d.prompt}` : '';
+  const choices = Array.isArray(d.choices)
+    ? (d.choices as Array<{ id?: unknown; label?: unknown }>).map((c) => `${String(c.id)}: ${String(c.label)}`)
+    : [];
+  return `${prompt}${choices.length > 0 ? ` [${choices.join(' | ')}]` : ''}`;
+}
+
+/** Text for a terminal: escape sequences removed, other control characters shown as \uXXXX, never run. */
+export function printable(text: string): string {
+  return stripVTControlCharacters(text).replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Accepts the WebSocket URL, or the hub's http(s) address (as `falcon publish` takes it). */

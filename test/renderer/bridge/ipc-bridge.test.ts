@@ -24,6 +24,11 @@ function preload(hello: Partial<HelloResult> = {}) {
       return () => {};
     },
     copyText: (text: string) => void copied.push(text),
+    // As ipcRenderer.invoke: main's answer, or a rejection when main refused the arguments.
+    sendInput: async (agentId: string, input: { action: string }) => {
+      if (agentId === 'refused') throw new Error("Error invoking remote method 'falcon:send-input': invalid arguments");
+      return { ok: true, inputId: `${agentId}:${input.action}` };
+    },
   } as unknown as FalconPreloadApi;
   return { api, copied, sendFocus: (target: PaneTarget) => focusListeners.forEach((listener) => listener(target)) };
 }
@@ -49,6 +54,29 @@ describe('IpcBridge', () => {
     await Promise.resolve();
     sendFocus({ kind: 'issue', id: '42' });
     expect(seen).toEqual([agent, { kind: 'issue', id: '42' }]);
+  });
+
+  it('answers agents through main, and turns a refusal of the arguments into an outcome, never a rejection', async () => {
+    const { api } = preload();
+    const bridge = await IpcBridge.connect(api);
+    expect(await bridge.sendInput('opus-1', { action: 'interrupt' })).toEqual({
+      ok: true,
+      inputId: 'opus-1:interrupt',
+    });
+    expect(await bridge.sendInput('refused', { action: 'interrupt' })).toMatchObject({
+      ok: false,
+      code: 'invalid_input',
+      message: expect.stringContaining('invalid arguments'),
+    });
+  });
+
+  it('passes a focus request with the reply box asked for', async () => {
+    const { api, sendFocus } = preload();
+    const bridge = await IpcBridge.connect(api);
+    const seen: PaneTarget[] = [];
+    bridge.onFocusTarget((target) => seen.push(target));
+    sendFocus({ kind: 'agent', id: 'opus-1', reply: true } as PaneTarget);
+    expect(seen).toEqual([{ kind: 'agent', id: 'opus-1', reply: true }]);
   });
 
   it('copies through main', async () => {
