@@ -39,15 +39,24 @@ function emulationState(app: DesktopApp): EmulationState | null {
 }
 
 /** The built-in demo, fast enough that its agents ask within seconds (FALCON_DEMO_SPEED, unpackaged only). */
-const FAST_DEMO = { FALCON_DEMO_SPEED: '15' };
+const FAST_DEMO = { FALCON_DEMO_SPEED: '25' };
 
 /** A question's notification (after the one at `after`), and the agent it is about. */
 async function questionNotification(
   app: DesktopApp,
   after = -1,
+  { stillWaiting = false } = {},
 ): Promise<{ notification: NotificationRecord; agentId: string }> {
-  const notification = await app.waitForNotification((n) => n.index > after && / needs your input$/.test(n.title));
-  return { notification, agentId: notification.title.replace(/ needs your input$/, '') };
+  const agentOf = (n: NotificationRecord) => n.title.replace(/ needs your input$/, '');
+  // Still waiting: the tray lists its agent under Needs attention (the emulation's records, read as they arrive).
+  const waits = (agentId: string) =>
+    emulationState(app)?.trays.some(
+      (tray) => !tray.destroyed && tray.menu.some((item) => item.id === `attention:${agentId}`),
+    ) ?? false;
+  const notification = await app.waitForNotification(
+    (n) => n.index > after && / needs your input$/.test(n.title) && (!stillWaiting || waits(agentOf(n))),
+  );
+  return { notification, agentId: agentOf(notification) };
 }
 
 /**
@@ -212,12 +221,15 @@ export const scenarios: Scenario[] = [
       // The demo took it (a refusal would be "Could not answer"): the agent works again.
       await app.waitForTray((tray) => !tray.menu.some((item) => item.id === `attention:${asked.agentId}`));
 
-      const next = await questionNotification(app, approved.index);
+      // Another question: a new one, or one asked meanwhile that still waits (a waiting demo agent asks
+      // nothing more until answered, so with several waiting, a new question can take long).
+      const next = await questionNotification(app, asked.notification.index, { stillWaiting: true });
       const reply = 'use the staging database';
       await app.waitForTray((tray) => tray.menu.some((item) => item.id === `attention:${next.agentId}`));
       expect(await app.replyToNotification(next.notification.index, reply)).toEqual({ delivered: true });
       const replied = await app.waitForNotification(
-        (n) => n.index > next.notification.index && n.title.startsWith(`Answered ${next.agentId}`),
+        (n) =>
+          n.index > Math.max(next.notification.index, approved.index) && n.title.startsWith(`Answered ${next.agentId}`),
       );
       expect(replied.title).toBe(`Answered ${next.agentId}: ${reply}`);
       await app.waitForTray((tray) => !tray.menu.some((item) => item.id === `attention:${next.agentId}`));
@@ -225,7 +237,7 @@ export const scenarios: Scenario[] = [
       expect(emulationState(app)?.windows).toEqual([]);
       expect(await app.windows()).toEqual([]);
 
-      // A click on the confirmation opens the agent, whose output shows the reply and who sent it.
+      // A click on the confirmation (the user's, not the answer's) opens the agent's pane.
       expect(await app.clickNotification(replied.index)).toEqual({ delivered: true });
       const opened = await app.firstWindow();
       opened.page.setDefaultTimeout(STEP_MS);
