@@ -198,16 +198,7 @@ onControl('tray-click', () => {
 /** Delivers a click to a notification, after a full garbage collection: {delivered: false} if it was collected. */
 onControl('notification-click', async (request) => {
   if (request.op !== 'notification-click') return;
-  const entry = shown[request.index];
-  if (!entry) throw new Error(`no notification ${request.index}`);
-  // WeakRef targets live at least until the end of the job that last touched them: collect in a new turn.
-  await new Promise((resolve) => setImmediate(resolve));
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('the emulated main process must run with --expose-gc');
-  gc();
-  gc();
-  const target = entry.ref.deref();
-  stateChanged();
+  const { target } = await deliverable(request.index);
   if (!target) return { delivered: false };
   target.emit('click', electronEvent());
   return { delivered: true };
@@ -222,6 +213,7 @@ function actionsShown(): boolean {
 async function deliverable(index: number): Promise<{ entry: Shown; target: Notification | null }> {
   const entry = shown[index];
   if (!entry) throw new Error(`no notification ${index}`);
+  // WeakRef targets live at least until the end of the job that last touched them: collect in a new turn.
   await new Promise((resolve) => setImmediate(resolve));
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('the emulated main process must run with --expose-gc');
