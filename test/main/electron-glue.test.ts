@@ -458,6 +458,32 @@ describe('notifications', () => {
   });
 });
 
+describe('Windows identity', () => {
+  it('names the toast activator before the app user model id, on Windows only', async () => {
+    const calls: string[] = [];
+    const app = electron.module.app as Record<string, unknown>;
+    app.setToastActivatorCLSID = (id: string) => void calls.push(`clsid ${id}`);
+    app.setAppUserModelId = (id: string) => void calls.push(`aumid ${id}`);
+    const { APP_ID, TOAST_ACTIVATOR_CLSID } = await import('../../src/main/app-identity');
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform');
+    try {
+      Object.defineProperty(process, 'platform', { value: 'win32', configurable: true });
+      vi.resetModules();
+      await import('../../src/main/index');
+      expect(calls).toEqual([`clsid ${TOAST_ACTIVATOR_CLSID}`, `aumid ${APP_ID}`]);
+      expect(TOAST_ACTIVATOR_CLSID).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
+      calls.length = 0;
+      Object.defineProperty(process, 'platform', { value: 'linux', configurable: true });
+      vi.resetModules();
+      await import('../../src/main/index');
+      expect(calls).toEqual([]);
+    } finally {
+      if (platform) Object.defineProperty(process, 'platform', platform);
+      electron.appHandlers.clear();
+    }
+  });
+});
+
 describe('single instance', () => {
   it('quits a second launch, and lets the first focus itself', async () => {
     electron.lock.value = false;
