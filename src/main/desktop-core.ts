@@ -1,7 +1,7 @@
 import { ReconnectingConnection, type WebSocketFactory } from '../client/index';
 import { type ReadonlyBoard, createBoardState } from '../shared/board-state';
 import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from '../shared/bridge';
-import type { AgentInput, InputOutcome } from '../shared/agent-input';
+import { type AgentInput, INPUT_SENT_EVENT, type InputOutcome, type InputSent } from '../shared/agent-input';
 import type { ConnectionState } from '../shared/connection-state';
 import type { Delivery } from '../shared/delivery';
 import type { HelloResult, NotificationSettings } from '../shared/ipc';
@@ -12,11 +12,19 @@ import { type DesktopNotification, NotificationPolicy } from '../shared/notifica
 import type { SettingsStore } from './settings-store';
 import { type MenuItemModel, type TrayState, needsAttention, trayMenu, trayState } from './tray-model';
 import { WindowRelay } from './window-relay';
+import {
+  type NotificationAnswer,
+  NotificationAnswerer,
+  type NotificationOffer,
+  type NotificationResponse,
+  notificationOffer,
+} from './notification-actions';
 
 /** What the core needs from Electron; the adapter in ./electron implements it. */
 export interface DesktopHost {
   createWebSocket: WebSocketFactory;
-  showNotification(notification: DesktopNotification): void;
+  /** Shows a notification with what it offers (buttons, an inline reply, where a click goes). */
+  showNotification(notification: DesktopNotification, offer: NotificationOffer): void;
   updateTray(state: TrayState, menu: MenuItemModel[]): void;
   broadcastConnectionState(state: ConnectionState): void;
   /** A new server: every window reloads, so its subscriptions start over on the new connection. */
@@ -32,6 +40,8 @@ export interface DesktopCoreOptions {
   projectRefreshMs?: number;
   /** Electron's `net.fetch` in the app: Chromium's network stack, with the system's proxies and certificates. */
   fetch?: typeof fetch;
+  /** The OS, for which notification actions exist (default `process.platform`). */
+  platform?: string;
 }
 
 const BUILT_IN_LABEL = 'Demo hub (built-in)';
@@ -47,6 +57,7 @@ export class DesktopCore {
   connection!: ReconnectingConnection;
   relay!: WindowRelay;
   readonly policy: NotificationPolicy;
+  readonly answerer: NotificationAnswerer;
   private embedded: EmbeddedHub | null = null;
   private hub: HubInfo = { label: BUILT_IN_LABEL, url: '', builtIn: true };
   private readonly viewing = new Map<number, { target: PaneTarget | null; focused: boolean }>();
@@ -73,9 +84,34 @@ export class DesktopCore {
       settings: () => this.getNotificationSettings(),
       viewing: () =>
         [...this.viewing.values()].flatMap((v) => (v.target ? [{ target: v.target, focused: v.focused }] : [])),
-      show: (notification) => host.showNotification(notification),
+      show: (notification) => this.present(notification),
       now: this.now,
     });
+    this.answerer = new NotificationAnswerer({
+      sendInput: (agentId, input) => this.sendInput(agentId, input),
+      // A confirmation only tells; it opens and focuses nothing (a click on it opens the pane).
+      confirm: (notification) => host.showNotification(notification, { answer: null, click: notification.target }),
+    });
+  }
+
+  /** A policy notification with what it offers, decided from the agent's record as it is now. */
+  private present(notification: DesktopNotification): void {
+    const { target } = notification;
+    const agent = target?.kind === 'agent' ? this.board.agents.get(target.id) : undefined;
+    const actOn = this.connection?.state.actOn ?? null;
+    this.host.showNotification(
+      notification,
+      notificationOffer(notification, agent, actOn, this.options.platform ?? process.platform),
+    );
+  }
+
+  /**
+   * A button pressed or a reply typed on a notification: sends it and shows
+   * the confirmation, without opening or focusing a window. Null when that
+   * notification was answered already.
+   */
+  answerFromNotification(answer: NotificationAnswer, response: NotificationResponse): Promise<InputOutcome | null> {
+    return this.answerer.respond(answer, response);
   }
 
   /** Connects to the configured server, or starts the built-in demo hub when none is set. */
@@ -278,6 +314,16 @@ export class DesktopCore {
   private onDeliveries(batch: Delivery[]): void {
     this.relay.route(batch);
     this.policy.ingest(batch);
+    for (const delivery of batch) {
+      if (delivery.kind !== 'event' || delivery.event !== INPUT_SENT_EVENT) continue;
+      const data = delivery.data as Partial<Record<keyof InputSent, unknown>> | null;
+      if (typeof data?.agentId === 'string' && typeof data.by === 'string')
+        this.answerer.noteAnswered(
+          data.agentId,
+          typeof data.requestId === 'string' ? data.requestId : undefined,
+          data.by,
+        );
+    }
     // The tray shows agents' statuses: only a snapshot or a status change redraws it.
     const statusMoved = batch.some(
       (delivery) =>

@@ -8,9 +8,9 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import WebSocket from 'ws';
-import type { PaneTarget } from '../shared/bridge';
+import type { FocusTarget, PaneTarget } from '../shared/bridge';
 import { nodeWebSocket } from '../client/index';
-import { APP_ID } from './app-identity';
+import { APP_ID, TOAST_ACTIVATOR_CLSID } from './app-identity';
 import { applicationMenuTemplate } from './app-menu';
 import { DesktopCore } from './desktop-core';
 import { desktopHasTray, proxyFromPac } from './desktop-environment';
@@ -35,7 +35,7 @@ interface OpenWindow {
   /** Whether the page now loaded has said hello: nothing is sent to a page before that. */
   helloed: boolean;
   /** A focus request waiting for the page's hello. */
-  pendingFocus: PaneTarget | null;
+  pendingFocus: FocusTarget | null;
   /** A main-frame navigation to a new document started and its page has not said hello yet. */
   navigating: boolean;
 }
@@ -45,8 +45,14 @@ registerAppScheme();
 // An unpackaged app (npm start, npm run dev) keeps its own settings and single-instance lock,
 // apart from an installed Falcon Monitor's.
 if (!app.isPackaged) app.setPath('userData', `${app.getPath('userData')} (dev)`);
-// Windows matches toasts to the installer's Start-menu shortcut by this id.
-if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+// Windows matches toasts to the installer's Start-menu shortcut by this id. The toast activator
+// (the COM class Windows calls for a toast's buttons and reply) gets a fixed CLSID, set before the
+// AUMID as Electron asks ("called early, before showing notifications"), so every run registers
+// the same one instead of a random one per run (electron/electron#48132).
+if (process.platform === 'win32') {
+  app.setToastActivatorCLSID(TOAST_ACTIVATOR_CLSID);
+  app.setAppUserModelId(APP_ID);
+}
 
 const source = rendererSource({ isPackaged: app.isPackaged, devUrl: process.env.ELECTRON_RENDERER_URL });
 const windows = new Map<number, OpenWindow>();
@@ -94,6 +100,15 @@ async function resolveProxy(url: string): Promise<void> {
     proxyAgent = undefined;
     console.warn('proxy lookup failed; connecting directly', error);
   }
+}
+
+/**
+ * `FALCON_DEMO_SPEED` speeds up the built-in demo (the desktop suite waits for its agents to ask);
+ * an unpackaged app only, like ELECTRON_RENDERER_URL.
+ */
+function demoSpeed(): number | undefined {
+  const speed = Number(process.env.FALCON_DEMO_SPEED);
+  return !app.isPackaged && Number.isFinite(speed) && speed > 0 && speed <= 100 ? speed : undefined;
 }
 
 function started(): { core: DesktopCore; settings: SettingsStore } {
@@ -221,7 +236,7 @@ function mainWindow(): BrowserWindow {
 }
 
 /** Shows the main window on `target`; a window still loading gets it with its hello. */
-function focusTarget(target: PaneTarget | null): void {
+function focusTarget(target: FocusTarget | null): void {
   const window = mainWindow();
   focus(window);
   const entry = windows.get(window.webContents.id);
@@ -289,7 +304,15 @@ async function start(): Promise<void> {
     {
       createWebSocket: (url) => nodeWebSocket(new WebSocket(url, { agent: proxyAgent, ca: certificateAuthorities() })),
       prepareConnection: resolveProxy,
-      showNotification: (notification) => showNotification(notification, focusTarget),
+      showNotification: (notification, offer) =>
+        showNotification(notification, offer, {
+          click: focusTarget,
+          // Answered where the notification is: no window opens or takes the focus for it.
+          answer: (answer, response) =>
+            void started()
+              .core.answerFromNotification(answer, response)
+              .catch((error: unknown) => console.error('answering from a notification failed', error)),
+        }),
       updateTray: (state, menu) => tray.update(state, menu, store.get().trayEnabled),
       broadcastConnectionState: (state) => {
         for (const { window, helloed } of windows.values()) {
@@ -302,7 +325,7 @@ async function start(): Promise<void> {
         for (const entry of windows.values()) entry.window.webContents.reload();
       },
     },
-    { fetch: net.fetch as typeof fetch },
+    { fetch: net.fetch as typeof fetch, demoSpeed: demoSpeed() },
   );
   const desktop = core;
   await desktop.start();

@@ -16,7 +16,8 @@ export interface DesktopNotification {
   title: string;
   body: string;
   urgency: 'critical' | 'normal';
-  kind: 'waiting_for_input' | 'failed' | 'status' | 'summary';
+  /** `answer`: the desktop's confirmation of an answer sent from a notification (src/main/notification-actions.ts). */
+  kind: 'waiting_for_input' | 'failed' | 'status' | 'summary' | 'answer';
   /** Clicking focuses the app on this agent or issue; null just shows the app. */
   target: PaneTarget | null;
   /** Normal updates are silent; only what needs a person (critical) makes a sound. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DesktopCore, type DesktopHost } from '../../src/main/desktop-core';
 import type { DesktopNotification } from '../../src/shared/notification-policy';
+import type { NotificationAnswer, NotificationOffer } from '../../src/main/notification-actions';
 import { SettingsStore } from '../../src/main/settings-store';
 import type { TrayState } from '../../src/main/tray-model';
 import type { ConnectionState } from '../../src/shared/connection-state';
@@ -19,17 +20,22 @@ afterEach(async () => {
 
 function host(): DesktopHost & {
   notifications: DesktopNotification[];
+  offers: NotificationOffer[];
   trays: TrayState[];
   states: ConnectionState[];
   reloads: number;
 } {
   const record = {
     notifications: [] as DesktopNotification[],
+    offers: [] as NotificationOffer[],
     trays: [] as TrayState[],
     states: [] as ConnectionState[],
     reloads: 0,
     createWebSocket: createNodeWebSocket,
-    showNotification: (notification: DesktopNotification) => void record.notifications.push(notification),
+    showNotification: (notification: DesktopNotification, offer: NotificationOffer) => {
+      record.notifications.push(notification);
+      record.offers.push(offer);
+    },
     updateTray: (state: TrayState) => void record.trays.push(state),
     broadcastConnectionState: (state: ConnectionState) => void record.states.push(state),
     reloadWindows: () => void record.reloads++,
@@ -37,12 +43,14 @@ function host(): DesktopHost & {
   return record;
 }
 
-async function core(): Promise<{ core: DesktopCore; host: ReturnType<typeof host>; settings: SettingsStore }> {
+async function core(
+  platform = 'linux',
+): Promise<{ core: DesktopCore; host: ReturnType<typeof host>; settings: SettingsStore }> {
   const dir = await mkdtemp(join(tmpdir(), 'falcon-core-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const settings = await SettingsStore.open(join(dir, 'settings.json'), new AesCodec());
   const h = host();
-  const desktop = new DesktopCore(settings, h, { demoSpeed: 20 });
+  const desktop = new DesktopCore(settings, h, { demoSpeed: 20, platform });
   cleanup.push(() => desktop.dispose());
   return { core: desktop, host: h, settings };
 }
@@ -115,6 +123,104 @@ describe('DesktopCore', () => {
       target: { kind: 'agent', id: 'a' },
     });
     await expect.poll(() => h.trays.at(-1)?.attention).toBe(2);
+  });
+
+  it('answers from a notification with its requestId: a stale one gets request_not_pending, never the newer question', async () => {
+    const running = await startTestHub();
+    cleanup.push(() => running.close());
+    const taken: unknown[] = [];
+    cleanup.push(running.hub.onAgentInput((input) => void taken.push(input)));
+    const { core: desktop, host: h } = await core('darwin');
+    await desktop.setServer({ url: running.wsUrl, token: await token({ actOn: ['agent:opus-*'] }) });
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'opus-1',
+      status: 'working',
+      projectId: 'web',
+    });
+    await (desktop as unknown as { refreshProjects(): Promise<void> }).refreshProjects();
+    await expect.poll(async () => (await running.hub.metrics.subscriptions.get()).values[0]?.value).toBe(1);
+    const ask = (requestId: string) =>
+      running.hub.publish('project:web', 'agent_status', {
+        agentId: 'opus-1',
+        status: 'waiting_for_input',
+        projectId: 'web',
+        requestId,
+        prompt: `Question ${requestId}?`,
+        choices: [
+          { id: 'approve', label: 'Yes' },
+          { id: 'deny', label: 'No' },
+        ],
+      });
+    await ask('r-1');
+    await expect.poll(() => h.offers.length, { timeout: 5000 }).toBe(1);
+    const first = h.offers[0].answer as NotificationAnswer;
+    expect(first).toMatchObject({ agentId: 'opus-1', requestId: 'r-1', reply: { placeholder: 'Question r-1?' } });
+    expect(h.offers[0].click).toEqual({ kind: 'agent', id: 'opus-1', reply: true });
+    // The agent moves on to a newer question before the first notification is answered.
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'opus-1',
+      status: 'working',
+      projectId: 'web',
+    });
+    await ask('r-2');
+    await expect.poll(() => h.offers.length, { timeout: 5000 }).toBe(2);
+    const second = h.offers[1].answer as NotificationAnswer;
+    // A window shows the agent: main sees its channel, input_sent events included.
+    const batches: Delivery[][] = [];
+    desktop.relay.addWindow({
+      id: 1,
+      isDestroyed: () => false,
+      isVisible: () => true,
+      send: (b) => void batches.push(b),
+    });
+    desktop.relay.subscribe(1, 's1', 'agent:opus-1', {});
+    await expect.poll(async () => (await running.hub.metrics.subscriptions.get()).values[0]?.value).toBe(2);
+
+    expect(await desktop.answerFromNotification(first, { kind: 'action', index: 0 })).toMatchObject({
+      ok: false,
+      code: 'request_not_pending',
+    });
+    expect(h.notifications.at(-1)).toMatchObject({ title: 'Could not answer opus-1', kind: 'answer' });
+    expect(h.offers.at(-1)).toEqual({ answer: null, click: { kind: 'agent', id: 'opus-1' } });
+    expect(taken).toEqual([]);
+
+    expect(await desktop.answerFromNotification(second, { kind: 'reply', text: 'yes, on staging' })).toMatchObject({
+      ok: true,
+    });
+    expect(taken).toEqual([{ action: 'reply', text: 'yes, on staging', requestId: 'r-2' }]);
+    expect(h.notifications.at(-1)).toMatchObject({ title: 'Answered opus-1: yes, on staging', silent: true });
+
+    // The same question answered again (another notification of it, another viewer first): already_answered,
+    // and who answered, from the input_sent main saw (a window holds the agent's channel).
+    await expect
+      .poll(() => batches.flat().some((d) => d.kind === 'event' && d.event === 'input_sent'), { timeout: 5000 })
+      .toBe(true);
+    const again = { ...second };
+    expect(await desktop.answerFromNotification(again, { kind: 'action', index: 1 })).toMatchObject({
+      ok: false,
+      code: 'already_answered',
+    });
+    expect(h.notifications.at(-1)?.body).toBe('someone already answered (by tester)');
+    expect(taken).toHaveLength(1);
+  });
+
+  it('offers no answer when the token may not act on the agent', async () => {
+    const running = await startTestHub();
+    cleanup.push(() => running.close());
+    const { core: desktop, host: h } = await core('win32');
+    await desktop.setServer({ url: running.wsUrl, token: await token() });
+    await running.hub.publish('project:web', 'agent_status', { agentId: 'a', status: 'working', projectId: 'web' });
+    await (desktop as unknown as { refreshProjects(): Promise<void> }).refreshProjects();
+    await expect.poll(async () => (await running.hub.metrics.subscriptions.get()).values[0]?.value).toBe(1);
+    await running.hub.publish('project:web', 'agent_status', {
+      agentId: 'a',
+      status: 'waiting_for_input',
+      projectId: 'web',
+      requestId: 'r-1',
+      choices: [{ id: 'approve', label: 'Yes' }],
+    });
+    await expect.poll(() => h.offers.length, { timeout: 5000 }).toBe(1);
+    expect(h.offers[0]).toEqual({ answer: null, click: { kind: 'agent', id: 'a' } });
   });
 
   it('keeps one board in main, the connection’s: activity, agent_started and channel-inferred projects included', async () => {

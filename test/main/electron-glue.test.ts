@@ -399,16 +399,88 @@ describe('notifications', () => {
         target: { kind: 'agent', id: 'opus-1' },
         silent: false,
       },
-      (target) => clicked.push(target),
+      { answer: null, click: { kind: 'agent', id: 'opus-1', reply: true } },
+      { click: (target) => clicked.push(target), answer: () => expect.unreachable('no answer offered') },
     );
     const record = electron.notifications.at(-1);
     expect(record?.shown).toBe(true);
     expect(record?.options).toMatchObject({ title: 'opus-1 needs your input', urgency: 'critical' });
+    expect(record?.options.actions).toBeUndefined();
+    expect(record?.options.hasReply).toBeUndefined();
     // Referenced until clicked: an unreferenced Notification is garbage-collected with its click handler.
     expect(liveNotifications()).toBe(1);
     record?.handlers.get('click')?.();
-    expect(clicked).toEqual([{ kind: 'agent', id: 'opus-1' }]);
+    expect(clicked).toEqual([{ kind: 'agent', id: 'opus-1', reply: true }]);
     expect(liveNotifications()).toBe(0);
+  });
+
+  it('offers buttons and an inline reply, and reports which was used (details or the deprecated argument)', () => {
+    const answer = {
+      agentId: 'opus-1',
+      requestId: 'r-1',
+      buttons: [
+        { text: 'Yes', input: { action: 'approve' as const, choice: 'approve', requestId: 'r-1' } },
+        { text: 'No', input: { action: 'deny' as const, choice: 'deny', requestId: 'r-1' } },
+      ],
+      reply: { placeholder: 'Proceed?' },
+    };
+    const answered: unknown[] = [];
+    const show = () =>
+      showNotification(
+        {
+          title: 'opus-1 needs your input',
+          body: 'Proceed?',
+          urgency: 'critical',
+          kind: 'waiting_for_input',
+          target: { kind: 'agent', id: 'opus-1' },
+          silent: false,
+        },
+        { answer, click: { kind: 'agent', id: 'opus-1', reply: true } },
+        { click: () => expect.unreachable('not clicked'), answer: (a, response) => answered.push([a, response]) },
+      );
+    show();
+    const record = electron.notifications.at(-1);
+    expect(record?.options).toMatchObject({
+      actions: [
+        { type: 'button', text: 'Yes' },
+        { type: 'button', text: 'No' },
+      ],
+      hasReply: true,
+      replyPlaceholder: 'Proceed?',
+    });
+    record?.handlers.get('action')?.({ actionIndex: 1, selectionIndex: -1 }, 1, -1);
+    expect(answered).toEqual([[answer, { kind: 'action', index: 1 }]]);
+    expect(liveNotifications()).toBe(0);
+    show();
+    electron.notifications.at(-1)?.handlers.get('reply')?.({}, 'use postgres');
+    expect(answered.at(-1)).toEqual([answer, { kind: 'reply', text: 'use postgres' }]);
+    expect(liveNotifications()).toBe(0);
+  });
+});
+
+describe('Windows identity', () => {
+  it('names the toast activator before the app user model id, on Windows only', async () => {
+    const calls: string[] = [];
+    const app = electron.module.app as Record<string, unknown>;
+    app.setToastActivatorCLSID = (id: string) => void calls.push(`clsid ${id}`);
+    app.setAppUserModelId = (id: string) => void calls.push(`aumid ${id}`);
+    const { APP_ID, TOAST_ACTIVATOR_CLSID } = await import('../../src/main/app-identity');
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform');
+    try {
+      Object.defineProperty(process, 'platform', { value: 'win32', configurable: true });
+      vi.resetModules();
+      await import('../../src/main/index');
+      expect(calls).toEqual([`clsid ${TOAST_ACTIVATOR_CLSID}`, `aumid ${APP_ID}`]);
+      expect(TOAST_ACTIVATOR_CLSID).toMatch(/^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/);
+      calls.length = 0;
+      Object.defineProperty(process, 'platform', { value: 'linux', configurable: true });
+      vi.resetModules();
+      await import('../../src/main/index');
+      expect(calls).toEqual([]);
+    } finally {
+      if (platform) Object.defineProperty(process, 'platform', platform);
+      electron.appHandlers.clear();
+    }
   });
 });
 

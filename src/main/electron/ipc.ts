@@ -3,7 +3,7 @@ import type { InvokeChannels, SendChannels } from '../../shared/ipc';
 import type { DesktopCore } from '../desktop-core';
 import { validateIpcArgs } from '../ipc-schemas';
 import { isAllowedNavigation, isSafeExternalUrl } from '../link-policy';
-import type { PaneTarget } from '../../shared/bridge';
+import type { FocusTarget, PaneTarget } from '../../shared/bridge';
 
 export interface IpcWindows {
   /** The window id of a webContents that belongs to one of our windows, or null. */
@@ -15,7 +15,7 @@ export interface IpcWindows {
    * request that was waiting for its page (a notification clicked while only
    * the tray ran), or null.
    */
-  helloFrom(windowId: number): PaneTarget | null;
+  helloFrom(windowId: number): FocusTarget | null;
   writeClipboard(text: string): void;
 }
 

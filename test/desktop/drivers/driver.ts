@@ -13,6 +13,8 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Emulate (or run) a packaged app: `app.isPackaged` is true. */
   packaged?: boolean;
+  /** The OS main believes it runs on (capability `emulated-os`: the emulation's `process.platform` for main). */
+  platform?: 'darwin' | 'win32' | 'linux';
 }
 
 export interface DesktopWindow {
@@ -34,7 +36,9 @@ export type Capability =
   | 'dev-server'
   | 'second-instance'
   /** The launch can ask for a packaged app (`app.isPackaged` true). */
-  | 'packaged-flag';
+  | 'packaged-flag'
+  /** The launch can ask main to believe it runs on another OS (`LaunchOptions.platform`). */
+  | 'emulated-os';
 
 export interface DesktopDriver {
   readonly name: 'emulation' | 'electron' | 'electron-packaged';
@@ -58,6 +62,10 @@ export interface DesktopApp {
   waitForNotification(predicate: (notification: NotificationRecord) => boolean): Promise<NotificationRecord>;
   /** Clicks a notification as the OS would: {delivered: false} when main no longer holds it. */
   clickNotification(index: number): Promise<{ delivered: boolean }>;
+  /** Presses a notification's button (its index in `actions`), as the OS would (macOS, Windows). */
+  pressNotificationAction(index: number, actionIndex: number): Promise<{ delivered: boolean }>;
+  /** Types an inline reply into a notification and sends it (`hasReply`; macOS, Windows). */
+  replyToNotification(index: number, text: string): Promise<{ delivered: boolean }>;
   dialogs(): Promise<DialogRecord[]>;
   waitForDialog(predicate: (dialog: DialogRecord) => boolean): Promise<DialogRecord>;
   answerDialog(index: number, response: number): Promise<void>;

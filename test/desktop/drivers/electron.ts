@@ -188,6 +188,12 @@ abstract class PageApp implements DesktopApp {
   clickNotification() {
     return unsupported(this.driverName, 'a Notification') as never;
   }
+  pressNotificationAction() {
+    return unsupported(this.driverName, 'a Notification') as never;
+  }
+  replyToNotification() {
+    return unsupported(this.driverName, 'a Notification') as never;
+  }
   dialogs(): Promise<DialogRecord[]> {
     return unsupported(this.driverName, 'a dialog') as never;
   }

@@ -35,6 +35,7 @@ export class EmulationDriver implements DesktopDriver {
     'dev-server',
     'second-instance',
     'packaged-flag',
+    'emulated-os',
   ]);
 
   constructor(private readonly chromiumPath: string) {}
@@ -85,6 +86,7 @@ export class EmulatedApp implements DesktopApp {
           FALCON_EMU_CHROMIUM: chromiumPath,
           FALCON_EMU_PACKAGED: options.packaged ? '1' : '0',
           FALCON_EMU_APP_PATH: ROOT,
+          ...(options.platform ? { FALCON_EMU_PLATFORM: options.platform } : {}),
         },
       },
     );
@@ -267,6 +269,14 @@ export class EmulatedApp implements DesktopApp {
 
   clickNotification(index: number): Promise<{ delivered: boolean }> {
     return this.control({ op: 'notification-click', index });
+  }
+
+  pressNotificationAction(index: number, actionIndex: number): Promise<{ delivered: boolean }> {
+    return this.control({ op: 'notification-action', index, actionIndex });
+  }
+
+  replyToNotification(index: number, text: string): Promise<{ delivered: boolean }> {
+    return this.control({ op: 'notification-reply', index, text });
   }
 
   async dialogs() {

@@ -6,7 +6,8 @@
  * local socket over which a second instance's argv reaches the first as
  * 'second-instance'); quit semantics as documented: before-quit, every window
  * closed ('close' can cancel), will-quit (preventDefault keeps the app), quit;
- * window-all-closed only when the last window closes outside a quit.
+ * window-all-closed only when the last window closes outside a quit;
+ * `setToastActivatorCLSID` (Windows only: an emulated win32, ./platform.ts).
  */
 import { EventEmitter } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import {
   send,
   stateChanged,
 } from './runtime';
+import { emulatedPlatform } from './platform';
 import { electronEvent } from './web-contents';
 
 const packageJson = JSON.parse(readFileSync(join(launch.appPath, 'package.json'), 'utf8')) as {
@@ -60,6 +62,7 @@ let quitBeforeReady = false;
 let lockServer: Server | null = null;
 let handOver: Promise<void> = Promise.resolve();
 let appUserModelId: string | null = null;
+let toastActivatorCLSID: string | null = null;
 let resolveReady: () => void;
 const ready = new Promise<void>((resolve) => (resolveReady = resolve));
 
@@ -114,6 +117,22 @@ class App extends EventEmitter {
   setAppUserModelId(id: string): void {
     appUserModelId = id;
     stateChanged();
+  }
+
+  /**
+   * Windows only. "Supplying an empty string or an unparsable value throws and leaves the existing
+   * (or generated) CLSID unchanged"; braces are added to a bare GUID.
+   */
+  setToastActivatorCLSID(id: string): void {
+    if (emulatedPlatform !== 'win32') throw new Error('app.setToastActivatorCLSID is only available on Windows');
+    const match = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i.exec(String(id));
+    if (!match || id.startsWith('{') !== id.endsWith('}')) throw new Error(`Invalid CLSID: ${id}`);
+    toastActivatorCLSID = `{${match[1]}}`;
+    stateChanged();
+  }
+
+  get toastActivatorCLSID(): string {
+    return toastActivatorCLSID ?? '{00000000-0000-4000-8000-000000000000}';
   }
 
   setAboutPanelOptions(): void {}
@@ -250,6 +269,7 @@ process.on('disconnect', () => app.exit(1));
 
 provideState('ready', () => isReady);
 provideState('appUserModelId', () => appUserModelId);
+provideState('toastActivatorCLSID', () => toastActivatorCLSID);
 provideState('secondInstances', () => secondInstances);
 provideState('unhandled', () => unhandled);
 provideState('windows', () => BrowserWindow.getAllWindows().map((window) => window.record()));

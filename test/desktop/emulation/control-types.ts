@@ -49,6 +49,12 @@ export interface NotificationRecord {
   /** The JS object was garbage-collected (only a WeakRef is kept, like the OS keeps nothing alive). */
   collected: boolean;
   closed: boolean;
+  /** Electron's `actions` as main passed them (shown on macOS and Windows only). */
+  actions: Array<{ type: string; text: string }>;
+  hasReply: boolean;
+  replyPlaceholder: string;
+  /** What the test did on it: a button pressed or a reply sent; null until then. */
+  answered: { action: number } | { reply: string } | null;
 }
 
 export interface DialogRecord {
@@ -72,6 +78,8 @@ export interface EmulationState {
   openedExternally: string[];
   applicationMenu: MenuItemRecord[];
   appUserModelId: string | null;
+  /** What main passed to `app.setToastActivatorCLSID` (Windows), braces added; null when never set. */
+  toastActivatorCLSID: string | null;
   secondInstances: Array<{ argv: string[]; cwd: string }>;
   unhandled: string[];
 }
@@ -80,6 +88,8 @@ export type ControlRequest =
   | { op: 'tray-click-item'; item: string }
   | { op: 'tray-click' }
   | { op: 'notification-click'; index: number }
+  | { op: 'notification-action'; index: number; actionIndex: number }
+  | { op: 'notification-reply'; index: number; text: string }
   | { op: 'dialog-answer'; index: number; response: number }
   | { op: 'menu-click'; item: string; windowId?: number }
   | { op: 'crash'; windowId: number }

@@ -5,6 +5,8 @@
  * Electron 45 doc (cited in its file); docs/desktop.md ("The desktop suite")
  * lists what only the real Electron driver proves. Test-only, never shipped.
  */
+// First: main's `process.platform` is the emulated OS before any of main's code runs.
+import './platform';
 import { installRoute } from './session';
 import { WebContents } from './web-contents';
 

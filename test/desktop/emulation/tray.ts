@@ -4,6 +4,15 @@
  * recorded for the test, which clicks tray items (by id or label), the tray
  * icon ('click') and notifications.
  *
+ * Notification actions follow the Electron 45 doc and the NotificationAction
+ * structure (https://www.electronjs.org/docs/latest/api/structures/notification-action):
+ * `actions` (buttons), `hasReply` and `replyPlaceholder` are recorded; on an
+ * emulated macOS or Windows (./platform.ts) the test can press a button
+ * ('action' with `details.actionIndex`, `selectionIndex` -1, and the
+ * deprecated index arguments) or type an inline reply ('reply' with
+ * `details.reply` and the deprecated string argument); on Linux, where
+ * Electron shows neither, asking to is an error, as no user could do it.
+ *
  * A Notification is held only through a WeakRef, as the OS holds nothing of
  * the JS object: when main keeps no reference, the object (and its 'click'
  * listener) is garbage-collected and a click is lost, as in Electron. The
@@ -14,6 +23,7 @@ import { EventEmitter } from 'node:events';
 import type { NotificationRecord, TrayRecord } from './control-types';
 import { type Menu, findItem, itemNamed } from './menu';
 import { onControl, provideState, stateChanged } from './runtime';
+import { emulatedPlatform } from './platform';
 import { electronEvent } from './web-contents';
 
 interface Image {
@@ -113,6 +123,9 @@ interface NotificationOptions {
   silent?: boolean;
   urgency?: string;
   timeoutType?: string;
+  actions?: Array<{ type: string; text?: string }>;
+  hasReply?: boolean;
+  replyPlaceholder?: string;
 }
 
 export class Notification extends EventEmitter {
@@ -144,6 +157,10 @@ export class Notification extends EventEmitter {
           silent: this.options.silent ?? false,
           shown: true,
           closed: false,
+          actions: (this.options.actions ?? []).map((action) => ({ type: action.type, text: action.text ?? '' })),
+          hasReply: this.options.hasReply === true,
+          replyPlaceholder: this.options.replyPlaceholder ?? '',
+          answered: null,
         },
         ref: new WeakRef(this),
       });
@@ -181,17 +198,60 @@ onControl('tray-click', () => {
 /** Delivers a click to a notification, after a full garbage collection: {delivered: false} if it was collected. */
 onControl('notification-click', async (request) => {
   if (request.op !== 'notification-click') return;
-  const entry = shown[request.index];
-  if (!entry) throw new Error(`no notification ${request.index}`);
+  const { target } = await deliverable(request.index);
+  if (!target) return { delivered: false };
+  target.emit('click', electronEvent());
+  return { delivered: true };
+});
+
+/** The OS shows buttons and an inline reply on macOS and Windows only (`@platform darwin,win32`). */
+function actionsShown(): boolean {
+  return emulatedPlatform === 'darwin' || emulatedPlatform === 'win32';
+}
+
+/** The live notification at `index` after a full collection, as a click finds it; null when collected. */
+async function deliverable(index: number): Promise<{ entry: Shown; target: Notification | null }> {
+  const entry = shown[index];
+  if (!entry) throw new Error(`no notification ${index}`);
   // WeakRef targets live at least until the end of the job that last touched them: collect in a new turn.
   await new Promise((resolve) => setImmediate(resolve));
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('the emulated main process must run with --expose-gc');
   gc();
   gc();
-  const target = entry.ref.deref();
   stateChanged();
+  return { entry, target: entry.ref.deref() ?? null };
+}
+
+/** Presses a notification's button: 'action' with the index, as Electron 45 emits it. */
+onControl('notification-action', async (request) => {
+  if (request.op !== 'notification-action') return;
+  if (!actionsShown()) throw new Error(`Electron shows no notification actions on ${emulatedPlatform}`);
+  const { entry, target } = await deliverable(request.index);
+  const action = entry.record.actions[request.actionIndex];
+  if (!action || action.type !== 'button')
+    throw new Error(`notification ${request.index} has no button ${request.actionIndex}`);
   if (!target) return { delivered: false };
-  target.emit('click', electronEvent());
+  entry.record.answered = { action: request.actionIndex };
+  target.emit(
+    'action',
+    Object.assign(electronEvent(), { actionIndex: request.actionIndex, selectionIndex: -1 }),
+    request.actionIndex,
+    -1,
+  );
+  stateChanged();
+  return { delivered: true };
+});
+
+/** Types an inline reply and sends it: 'reply' with the text, as Electron 45 emits it. */
+onControl('notification-reply', async (request) => {
+  if (request.op !== 'notification-reply') return;
+  if (!actionsShown()) throw new Error(`Electron shows no inline reply on ${emulatedPlatform}`);
+  const { entry, target } = await deliverable(request.index);
+  if (!entry.record.hasReply) throw new Error(`notification ${request.index} has no reply field (hasReply)`);
+  if (!target) return { delivered: false };
+  entry.record.answered = { reply: request.text };
+  target.emit('reply', Object.assign(electronEvent(), { reply: request.text }), request.text);
+  stateChanged();
   return { delivered: true };
 });

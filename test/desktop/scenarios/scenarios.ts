@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { TOAST_ACTIVATOR_CLSID } from '../../../src/main/app-identity';
 import type { Capability, DesktopApp } from '../drivers/driver';
+import type { EmulationState, NotificationRecord } from '../emulation/control-types';
 import {
   BOARD,
   STEP_MS,
@@ -29,6 +31,44 @@ export interface Scenario {
   name: string;
   needs?: Capability[];
   run(session: Session): Promise<void>;
+}
+
+/** The emulation's records (drivers without them answer null). */
+function emulationState(app: DesktopApp): EmulationState | null {
+  return (app as { current?: () => EmulationState | null }).current?.() ?? null;
+}
+
+/** The built-in demo, fast enough that its agents ask within seconds (FALCON_DEMO_SPEED, unpackaged only). */
+const FAST_DEMO = { FALCON_DEMO_SPEED: '25' };
+
+/** A question's notification (after the one at `after`), and the agent it is about. */
+async function questionNotification(
+  app: DesktopApp,
+  after = -1,
+  { stillWaiting = false } = {},
+): Promise<{ notification: NotificationRecord; agentId: string }> {
+  const agentOf = (n: NotificationRecord) => n.title.replace(/ needs your input$/, '');
+  // Still waiting: the tray lists its agent under Needs attention (the emulation's records, read as they arrive).
+  const waits = (agentId: string) =>
+    emulationState(app)?.trays.some(
+      (tray) => !tray.destroyed && tray.menu.some((item) => item.id === `attention:${agentId}`),
+    ) ?? false;
+  const notification = await app.waitForNotification(
+    (n) => n.index > after && / needs your input$/.test(n.title) && (!stillWaiting || waits(agentOf(n))),
+  );
+  return { notification, agentId: agentOf(notification) };
+}
+
+/**
+ * Only questions notify: the fast demo's issue changes would otherwise coalesce with them into
+ * summaries, which offer nothing to answer.
+ */
+async function notifyOnlyQuestions(page: import('playwright-core').Page): Promise<void> {
+  await page.evaluate(() =>
+    (
+      window as unknown as { falcon: { setNotificationSettings(patch: { statuses: string[] }): Promise<unknown> } }
+    ).falcon.setNotificationSettings({ statuses: ['waiting_for_input'] }),
+  );
 }
 
 async function noUnhandled(app: DesktopApp): Promise<void> {
@@ -151,6 +191,138 @@ export const scenarios: Scenario[] = [
       });
       const opened = await app.firstWindow();
       await opened.page.waitForSelector(`${agentPane('opus-1')}`, { timeout: STEP_MS });
+    },
+  },
+  ...(['darwin', 'win32'] as const).map((platform): Scenario => ({
+    name: `${platform === 'darwin' ? 'macOS' : 'Windows'}: answering a demo agent from its notification (a button, then an inline reply) is confirmed without opening a window`,
+    needs: ['notifications', 'tray', 'emulated-os'],
+    async run(session) {
+      const app = await session.launch({ platform, env: FAST_DEMO });
+      const first = await boardWindow(app);
+      await notifyOnlyQuestions(first.page);
+      for (const open of await app.windows()) await app.closeWindow(open);
+      await app.waitForNoWindow();
+      // Windows activates a toast's buttons through the COM class main names, the same on every run.
+      expect(emulationState(app)?.toastActivatorCLSID).toBe(platform === 'win32' ? TOAST_ACTIVATOR_CLSID : null);
+
+      const asked = await questionNotification(app);
+      expect(asked.notification.actions).toEqual([
+        { type: 'button', text: 'Yes' },
+        { type: 'button', text: 'No' },
+      ]);
+      expect(asked.notification.hasReply).toBe(true);
+      expect(asked.notification.replyPlaceholder).not.toBe('');
+      await app.waitForTray((tray) => tray.menu.some((item) => item.id === `attention:${asked.agentId}`));
+      expect(await app.pressNotificationAction(asked.notification.index, 0)).toEqual({ delivered: true });
+      const approved = await app.waitForNotification(
+        (n) => n.index > asked.notification.index && n.title === `Answered ${asked.agentId}: Yes`,
+      );
+      expect(approved.actions).toEqual([]);
+      // The demo took it (a refusal would be "Could not answer"): the agent works again.
+      await app.waitForTray((tray) => !tray.menu.some((item) => item.id === `attention:${asked.agentId}`));
+
+      // Another question: a new one, or one asked meanwhile that still waits (a waiting demo agent asks
+      // nothing more until answered, so with several waiting, a new question can take long).
+      const next = await questionNotification(app, asked.notification.index, { stillWaiting: true });
+      const reply = 'use the staging database';
+      await app.waitForTray((tray) => tray.menu.some((item) => item.id === `attention:${next.agentId}`));
+      expect(await app.replyToNotification(next.notification.index, reply)).toEqual({ delivered: true });
+      const replied = await app.waitForNotification(
+        (n) =>
+          n.index > Math.max(next.notification.index, approved.index) && n.title.startsWith(`Answered ${next.agentId}`),
+      );
+      expect(replied.title).toBe(`Answered ${next.agentId}: ${reply}`);
+      await app.waitForTray((tray) => !tray.menu.some((item) => item.id === `attention:${next.agentId}`));
+      // Nothing in answering opened or focused a window.
+      expect(emulationState(app)?.windows).toEqual([]);
+      expect(await app.windows()).toEqual([]);
+
+      // A click on the confirmation (the user's, not the answer's) opens the agent's pane.
+      expect(await app.clickNotification(replied.index)).toEqual({ delivered: true });
+      const opened = await app.firstWindow();
+      opened.page.setDefaultTimeout(STEP_MS);
+      await opened.page.waitForSelector(`${agentPane(next.agentId)} .xterm-rows`, { timeout: STEP_MS });
+      await noUnhandled(app);
+    },
+  })),
+  {
+    name: "on Linux a question's notification has no buttons, and its click opens the pane with the reply box asked for",
+    needs: ['notifications', 'emulated-os'],
+    async run(session) {
+      const app = await session.launch({ platform: 'linux', env: FAST_DEMO });
+      const window = await boardWindow(app);
+      await notifyOnlyQuestions(window.page);
+      await window.page.evaluate(() => {
+        const w = window as unknown as {
+          focusTargets: unknown[];
+          falcon: { onFocusTarget(listener: (target: unknown) => void): () => void };
+        };
+        w.focusTargets = [];
+        w.falcon.onFocusTarget((target) => w.focusTargets.push(target));
+      });
+      const asked = await questionNotification(app);
+      expect(asked.notification.actions).toEqual([]);
+      expect(asked.notification.hasReply).toBe(false);
+      // Electron shows no buttons on Linux: no user could press one.
+      await expect(app.pressNotificationAction(asked.notification.index, 0)).rejects.toThrow(/no notification actions/);
+      expect(await app.clickNotification(asked.notification.index)).toEqual({ delivered: true });
+      await window.page.waitForFunction(
+        (agentId) =>
+          (
+            window as unknown as { focusTargets: Array<{ kind: string; id: string; reply?: boolean }> }
+          ).focusTargets.some((target) => target.kind === 'agent' && target.id === agentId && target.reply === true),
+        asked.agentId,
+        { timeout: STEP_MS },
+      );
+      await window.page.waitForSelector(agentPane(asked.agentId), { timeout: STEP_MS });
+      await noUnhandled(app);
+    },
+  },
+  {
+    name: 'a token that may not answer agents gets notifications without buttons, and a plain click',
+    needs: ['notifications', 'emulated-os'],
+    async run(session) {
+      const { hub, token } = await session.hub();
+      const app = await session.launch({ platform: 'darwin' });
+      const window = await boardWindow(app);
+      await setServer(window.page, hub.wsUrl, token);
+      const board = window;
+      await showProject(board.page, 'web');
+      await board.page.getByText('Suite issue 1').first().waitFor({ timeout: STEP_MS });
+      await board.page.evaluate(() => {
+        const w = window as unknown as {
+          focusTargets: unknown[];
+          falcon: { onFocusTarget(listener: (target: unknown) => void): () => void };
+        };
+        w.focusTargets = [];
+        w.falcon.onFocusTarget((target) => w.focusTargets.push(target));
+      });
+      await hub.hub.publish('project:web', 'agent_status', {
+        agentId: 'opus-1',
+        status: 'waiting_for_input',
+        issueId: '1',
+        projectId: 'web',
+        message: 'Ship it?',
+        requestId: 'r-1',
+        prompt: 'Ship it?',
+        choices: [
+          { id: 'approve', label: 'Yes' },
+          { id: 'deny', label: 'No' },
+        ],
+      });
+      const asked = await questionNotification(app);
+      expect(asked.agentId).toBe('opus-1');
+      expect(asked.notification.actions).toEqual([]);
+      expect(asked.notification.hasReply).toBe(false);
+      expect(await app.clickNotification(asked.notification.index)).toEqual({ delivered: true });
+      await board.page.waitForFunction(
+        () => (window as unknown as { focusTargets: unknown[] }).focusTargets.length > 0,
+        null,
+        { timeout: STEP_MS },
+      );
+      expect(await board.page.evaluate(() => (window as unknown as { focusTargets: unknown[] }).focusTargets)).toEqual([
+        { kind: 'agent', id: 'opus-1' },
+      ]);
     },
   },
   {
