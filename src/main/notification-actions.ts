@@ -6,7 +6,13 @@
  * says why it failed. The Electron glue (./electron/notifier.ts) only shows
  * what this decides and reports which button was pressed or what was typed.
  */
-import { type AgentInput, type InputOutcome, MAX_INPUT_TEXT_LENGTH, parseAgentInput } from '../shared/agent-input';
+import {
+  type AgentInput,
+  type InputOutcome,
+  MAX_INPUT_TEXT_LENGTH,
+  choiceInput,
+  parseAgentInput,
+} from '../shared/agent-input';
 import type { FocusTarget } from '../shared/bridge';
 import { matchesChannelGlobs } from '../shared/channel-glob';
 import type { DesktopNotification } from '../shared/notification-policy';
@@ -101,22 +107,13 @@ function choiceButtons(choices: AgentState['choices'], requestId: string | undef
     if (typeof choice?.id !== 'string' || !isValidId(choice.id) || seen.has(choice.id)) continue;
     seen.add(choice.id);
     const label = typeof choice.label === 'string' ? oneLine(choice.label) : '';
-    buttons.push({ text: shorten(label || choice.id, MAX_BUTTON_TEXT), input: choiceInput(choice.id, requestId) });
+    const input = choiceInput(
+      { id: choice.id, label: typeof choice.label === 'string' ? choice.label : choice.id },
+      requestId,
+    );
+    buttons.push({ text: shorten(label || choice.id, MAX_BUTTON_TEXT), input });
   }
   return buttons;
-}
-
-/**
- * The input a choice sends. `approve` and `deny` are the protocol's own
- * actions (docs/protocol.md: `{action: 'approve', choice: 'approve'}`, what
- * the demo's Yes/No are); any other choice is a reply naming it, as
- * `falcon reply --choice` sends it. The hub checks the choice against the
- * waiting request (`invalid_choice`).
- */
-export function choiceInput(choiceId: string, requestId?: string): AgentInput {
-  const base = requestId === undefined ? {} : { requestId };
-  if (choiceId === 'approve' || choiceId === 'deny') return { action: choiceId, choice: choiceId, ...base };
-  return { action: 'reply', text: choiceId, choice: choiceId, ...base };
 }
 
 function replyPlaceholder(agent: AgentState): string {

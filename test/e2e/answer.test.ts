@@ -126,7 +126,9 @@ describe.skipIf(!executable)('answering agents (web edition, Chromium)', () => {
     // The watcher may read but not act: the controls say why and send nothing.
     const watcherBar = pane(watcher).getByTestId('answer-bar');
     expect(await watcherBar.getAttribute('data-can-answer')).toBe('false');
-    expect(await watcherBar.getByTestId('answer-reason').textContent()).toContain('may watch this agent but not answer');
+    expect(await watcherBar.getByTestId('answer-reason').textContent()).toContain(
+      'may watch this agent but not answer',
+    );
     // A dimmed control is still there to click (aria-disabled keeps it focusable; Playwright would wait for "enabled").
     await watcherBar.getByRole('button', { name: 'No' }).click({ force: true });
     await pane(watcher).getByRole('textbox', { name: 'Reply to agent opus-1' }).press('Enter');

@@ -89,10 +89,10 @@ describe.skipIf(!executable)('Pane tools in the web edition (Chromium, real hub)
     const agents = AGENTS.slice(0, panes);
     const running = await hubWith(agents);
     await open(running.url, width, height);
-    for (const agentId of agents) {
-      running.hub.streamAgentOutput(agentId, `${agentId} is reviewing\r\n`);
-      await openPane(agentId);
-    }
+    for (const agentId of agents) await openPane(agentId);
+    // Output after the grid is complete: the panes are small (every agent waits, so each has its answer bar),
+    // and what arrived before a pane shrank may have scrolled out of its few rows.
+    for (const agentId of agents) running.hub.streamAgentOutput(agentId, `${agentId} is reviewing\r\n`);
     for (const agentId of agents) await waitForPaneText(agentId, `${agentId} is reviewing`);
     expect(await agentIds()).toEqual(agents.map((text) => ({ text, fits: true })));
     if (screenshots) await page.screenshot({ path: `${screenshots}/panetools-${panes}-panes-${width}x${height}.png` });

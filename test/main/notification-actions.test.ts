@@ -6,17 +6,11 @@ import {
   type NotificationAnswer,
   NotificationAnswerer,
   answerConfirmation,
-  choiceInput,
   notificationOffer,
   resolveResponse,
   supportsNotificationActions,
 } from '../../src/main/notification-actions';
-import {
-  type AgentInput,
-  type InputOutcome,
-  MAX_INPUT_TEXT_LENGTH,
-  parseAgentInput,
-} from '../../src/shared/agent-input';
+import { type AgentInput, type InputOutcome, MAX_INPUT_TEXT_LENGTH } from '../../src/shared/agent-input';
 import type { DesktopNotification } from '../../src/shared/notification-policy';
 import type { AgentState } from '../../src/shared/protocol';
 
@@ -148,22 +142,6 @@ describe('notificationOffer', () => {
     const prompt = `${'a'.repeat(MAX_REPLY_PLACEHOLDER - 2)}😀😀😀`;
     const placeholder = notificationOffer(waiting, agent({ prompt }), ALL, 'darwin').answer?.reply?.placeholder ?? '';
     expect(placeholder).toBe(`${'a'.repeat(MAX_REPLY_PLACEHOLDER - 2)}…`);
-  });
-});
-
-describe('choiceInput', () => {
-  it('sends approve and deny as the protocol’s actions, any other choice as a reply naming it', () => {
-    expect(choiceInput('approve', 'r-1')).toEqual({ action: 'approve', choice: 'approve', requestId: 'r-1' });
-    expect(choiceInput('deny')).toEqual({ action: 'deny', choice: 'deny' });
-    expect(choiceInput('postgres', 'r-2')).toEqual({
-      action: 'reply',
-      text: 'postgres',
-      choice: 'postgres',
-      requestId: 'r-2',
-    });
-    // Every input it makes passes the hub's own parser.
-    for (const id of ['approve', 'deny', 'postgres', 'a.b-c_d'])
-      expect(parseAgentInput(choiceInput(id, 'r')).ok).toBe(true);
   });
 });
 

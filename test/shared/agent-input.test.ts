@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_INPUT_TEXT_LENGTH, parseAgentInput } from '../../src/shared/agent-input';
+import { MAX_INPUT_TEXT_LENGTH, choiceInput, describeInput, parseAgentInput } from '../../src/shared/agent-input';
 import { parseClientMessage, parseServerMessage } from '../../src/shared/protocol';
 import { hostileKey, hostileString, wrongValue } from '../reliability/fuzz-values';
 
@@ -58,5 +58,37 @@ describe('input messages (extension)', () => {
     expect(parseServerMessage('{"type":"input_ack","id":3,"inputId":"i-1"}')).toMatchObject({ ok: true });
     const error = parseServerMessage('{"type":"error","code":"already_answered","message":"m","id":3}');
     expect(error).toMatchObject({ ok: true, message: { code: 'already_answered', id: 3 } });
+  });
+});
+
+describe('choiceInput', () => {
+  it('sends approve and deny as the protocol’s actions, any other choice as a reply with its label and id', () => {
+    expect(choiceInput({ id: 'approve', label: 'Yes' }, 'r-1')).toEqual({
+      action: 'approve',
+      choice: 'approve',
+      requestId: 'r-1',
+    });
+    expect(choiceInput({ id: 'deny', label: 'No' })).toEqual({ action: 'deny', choice: 'deny' });
+    expect(choiceInput({ id: 'postgres', label: 'Use Postgres' }, 'r-2')).toEqual({
+      action: 'reply',
+      text: 'Use Postgres',
+      choice: 'postgres',
+      requestId: 'r-2',
+    });
+    // Every input it makes passes the hub's own parser.
+    for (const id of ['approve', 'deny', 'postgres', 'a.b-c_d'])
+      expect(parseAgentInput(choiceInput({ id, label: `Label ${id}` }, 'r')).ok).toBe(true);
+  });
+});
+
+describe('describeInput', () => {
+  it('says what an answer did, in a few words', () => {
+    const choices = [{ id: 'approve', label: 'Yes' }];
+    expect(describeInput({ action: 'approve', choice: 'approve' }, choices)).toBe('chose “Yes”');
+    expect(describeInput({ action: 'approve' })).toBe('approved');
+    expect(describeInput({ action: 'deny' })).toBe('denied');
+    expect(describeInput({ action: 'interrupt' })).toBe('interrupted the agent');
+    expect(describeInput({ action: 'reply', text: '  line one\n\tline two ' })).toBe('replied “line one line two”');
+    expect(describeInput({ action: 'reply', text: 'x'.repeat(200) })).toBe(`replied “${'x'.repeat(79)}…”`);
   });
 });
