@@ -2,6 +2,7 @@ import { type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { choiceInput, describeInput } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
+import { own } from '../../stores/answer-store';
 import { useAnswer } from './use-answer';
 import './answer.css';
 
@@ -29,7 +30,7 @@ const INTERRUPT_ARM_MS = 4000;
 export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onInterruptDone }: AgentInputBarProps) {
   const { agent, waiting, ability, progress, send, clear } = useAnswer(agentId);
   const { answers } = useServices();
-  const focusRequested = useAnswers((s) => s.replyFocus[agentId] === true);
+  const focusRequested = useAnswers((s) => own(s.replyFocus, agentId) === true);
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const textRef = replyRef ?? ownRef;
   const [text, setText] = useState('');

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { AgentInput, InputOutcome } from '../../../../shared/agent-input';
 import type { AgentState } from '../../../../shared/protocol';
 import { type AnswerAbility, answerAbility } from '../../lib/answer-ability';
-import type { AnswerProgress } from '../../stores/answer-store';
+import { type AnswerProgress, own } from '../../stores/answer-store';
 import { useAnswers, useBoard, useConnection, useServices } from '../../services';
 
 export interface AnswerControls {
@@ -29,14 +29,14 @@ export function useAnswer(agentId: string): AnswerControls {
   const { answers } = useServices();
   const agent = useBoard(
     useShallow((s) => {
-      const record = s.agents[agentId];
+      const record = own(s.agents, agentId);
       return record
         ? { status: record.status, requestId: record.requestId, prompt: record.prompt, choices: record.choices }
         : undefined;
     }),
   );
   const connection = useConnection(useShallow((s) => ({ status: s.state.status, actOn: s.state.actOn })));
-  const progress = useAnswers((s) => s.progress[agentId]);
+  const progress = useAnswers((s) => own(s.progress, agentId));
   const waiting = agent?.status === 'waiting_for_input';
   const current =
     progress && (progress.state !== 'sent' || (waiting && progress.input.requestId === agent?.requestId))
