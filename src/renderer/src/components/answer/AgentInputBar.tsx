@@ -3,6 +3,7 @@ import { choiceInput, describeInput } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
 import { own } from '../../stores/answer-store';
+import { shownLine, shownPrompt } from './shown-text';
 import { useAnswer } from './use-answer';
 import './answer.css';
 
@@ -101,7 +102,7 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
           <span className="answer-prompt-sign" aria-hidden="true">
             ‖
           </span>
-          {agent?.prompt?.trim() || 'The agent is waiting for input.'}
+          {shownPrompt(agent?.prompt ?? '').trim() || 'The agent is waiting for input.'}
         </p>
       ) : null}
       {waiting ? (
@@ -116,7 +117,7 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
               aria-describedby={reason ? reasonId : undefined}
               onClick={() => answer(choiceInput(choice, requestOf()))}
             >
-              {choice.label}
+              {shownLine(choice.label)}
             </button>
           ))}
           <textarea
@@ -231,8 +232,8 @@ export function progressText(
   choices?: readonly { id: string; label: string }[],
 ): string {
   if (!progress) return '';
-  const what = describeInput(progress.input, choices);
+  const what = shownLine(describeInput(progress.input, choices));
   if (progress.state === 'sending') return `Sending: you ${what}…`;
   if (progress.state === 'sent') return `Sent: you ${what}. Waiting for the agent to go on.`;
-  return answerFailureText(progress.code, progress.message);
+  return shownLine(answerFailureText(progress.code, progress.message));
 }
