@@ -57,7 +57,10 @@ describe.skipIf(!chromium)('answer bar against hostile requests (Chromium)', { t
     await page().evaluate(() => window.paneKit.resize(1024, 700));
     await page().evaluate((ids) => window.paneKit.paneGrid(ids), AGENTS);
     await page().evaluate((batch) => window.paneKit.deliver(batch), waiting(...AGENTS));
-    await page().waitForFunction((count) => document.querySelectorAll('[data-testid="answer-bar"]').length === count, 4);
+    await page().waitForFunction(
+      (count) => document.querySelectorAll('[data-testid="answer-bar"]').length === count,
+      4,
+    );
     await page().evaluate(() => window.paneKit.resize(1024, 700));
 
     const layout = await page().evaluate(() =>
@@ -107,9 +110,11 @@ describe.skipIf(!chromium)('answer bar against hostile requests (Chromium)', { t
     for (const [i, label] of labels.entries()) {
       expect(label.startsWith(`${i} ${HTML}evil 🙂🚀 [31mred[0m WWW`)).toBe(true);
       // Nothing that acts instead of reads: no override, no escape, no other control.
+      // eslint-disable-next-line no-control-regex -- looking for control characters is the point
       expect(label).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     }
     const prompt = await bar.getByTestId('answer-prompt').textContent();
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
     expect(prompt).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 

@@ -29,12 +29,14 @@ const waitingAgent = (extra: Partial<AgentState> = {}): AgentState => ({
 
 /** A bridge whose sendInput answers are settled by the test (or at once with `outcome`). */
 function setup(agent: AgentState = waitingAgent(), outcome?: InputOutcome) {
-  const bridge = fakeBridge();
   const pending: Array<(outcome: InputOutcome) => void> = [];
-  bridge.sendInput.mockImplementation(
-    (_agentId: string, _input: AgentInput) =>
-      new Promise<InputOutcome>((settle) => (outcome ? settle(outcome) : pending.push(settle))),
-  );
+  const bridge = {
+    ...fakeBridge(),
+    sendInput: vi.fn(
+      (_agentId: string, _input: AgentInput) =>
+        new Promise<InputOutcome>((settle) => (outcome ? settle(outcome) : pending.push(settle))),
+    ),
+  };
   const services = createTestServices(bridge);
   setConnection(services, 'open', null);
   seed(services, [], [agent]);
@@ -47,12 +49,10 @@ function setConnection(services: Services, status: 'open' | 'reconnecting', actO
 
 /** The agent's next status, as the hub would publish it. */
 function agentStatus(services: Services, data: Partial<AgentState>) {
-  act(() =>
-    deliver(services, [event('agent:agent-1', 'agent_status', { agentId: 'agent-1', ...data })], Date.now()),
-  );
+  act(() => deliver(services, [event('agent:agent-1', 'agent_status', { agentId: 'agent-1', ...data })], Date.now()));
 }
 
-const sent = (bridge: ReturnType<typeof fakeBridge>) => bridge.sendInput.mock.calls.map(([, input]) => input);
+const sent = (bridge: ReturnType<typeof setup>['bridge']) => bridge.sendInput.mock.calls.map(([, input]) => input);
 const reply = () => screen.getByRole('textbox', { name: 'Reply to agent agent-1' });
 /** Lets the bridge's settled promise reach the store and React. */
 const settle = async (pending: Array<(outcome: InputOutcome) => void>, outcome: InputOutcome) => {
@@ -70,7 +70,9 @@ describe('AgentInputBar', () => {
     expect(sent(bridge)).toEqual([choiceInput(CHOICES[1], 'r1')]);
     expect(screen.getByTestId('answer-status').textContent).toBe('Sending: you chose “Deny”…');
     await settle(pending, { ok: true, inputId: 'in-1' });
-    expect(screen.getByTestId('answer-status').textContent).toBe('Sent: you chose “Deny”. Waiting for the agent to go on.');
+    expect(screen.getByTestId('answer-status').textContent).toBe(
+      'Sent: you chose “Deny”. Waiting for the agent to go on.',
+    );
     expect(screen.getByTestId('answer-status').getAttribute('role')).toBe('status');
   });
 
@@ -171,7 +173,7 @@ describe('AgentInputBar', () => {
     ];
     for (const control of controls) {
       expect(control.getAttribute('aria-disabled')).toBe('true');
-      expect(control.getAttribute('aria-describedby')).toBe(reason.id);
+      expect(control.getAttribute('aria-describedby')?.split(' ')).toContain(reason.id);
       fireEvent.click(control);
     }
     fireEvent.click(screen.getByRole('button', { name: 'Press again to interrupt' }));
@@ -189,7 +191,7 @@ describe('AgentInputBar', () => {
     expect(reason.textContent).toMatch(/Not connected/);
     expect(reply().getAttribute('aria-disabled')).toBe('false');
     expect((reply() as HTMLTextAreaElement).readOnly).toBe(false);
-    expect(reply().getAttribute('aria-describedby')).toBe(reason.id);
+    expect(reply().getAttribute('aria-describedby')).toBe(`${reason.id} ${screen.getByTestId('answer-status').id}`);
     fireEvent.change(reply(), { target: { value: 'later' } });
     fireEvent.keyDown(reply(), { key: 'Enter' });
     fireEvent.click(screen.getByRole('button', { name: 'Approve' }));
@@ -238,6 +240,65 @@ describe('AgentInputBar', () => {
     for (const control of within(bar).getAllByRole('button')) expect(control.textContent?.trim()).not.toBe('');
     expect(screen.queryByRole('alert')).toBeNull();
     expect(reply().getAttribute('aria-describedby')).toBe(screen.getByTestId('answer-status').id);
+  });
+});
+
+describe('answer controls with hostile text', () => {
+  const NASTY = '<img src=x onerror=alert(1)>\u202Eynned\u202C\x1b[31m\x07 🙂';
+
+  it('show prompt, labels and a hub’s message as text, without controls or bidi overrides', async () => {
+    const choices = [{ id: 'c1', label: `a ${NASTY}` }];
+    const { services } = setup(waitingAgent({ prompt: `line one\r\n${NASTY}`, choices }), {
+      ok: false,
+      code: 'input_rejected',
+      message: `no\n${NASTY}`,
+    });
+    const { container } = renderWith(
+      services,
+      <>
+        <AgentInputBar agentId="agent-1" />
+        <QuickAnswer agentId="agent-1" />
+      </>,
+    );
+    expect(container.querySelector('img')).toBeNull();
+    expect(screen.getByTestId('answer-prompt').textContent).toBe('‖line one\n<img src=x onerror=alert(1)>ynned[31m 🙂');
+    const shown = '<img src=x onerror=alert(1)>ynned[31m 🙂';
+    for (const button of screen.getAllByRole('button', { name: `a ${shown}` })) expect(button).toBeTruthy();
+    expect(screen.getAllByRole('button', { name: `a ${shown}` })).toHaveLength(2);
+    await act(async () => fireEvent.click(screen.getAllByRole('button', { name: `a ${shown}` })[0]));
+    for (const alert of screen.getAllByRole('alert')) expect(alert.textContent).toContain(`no ${shown}`);
+    // What was sent is the label as the agent wrote it.
+    expect(services.bridge.sendInput).toHaveBeenCalledWith('agent-1', choiceInput(choices[0], 'r1'));
+  });
+
+  it('names a card’s group with the start of a long prompt only', () => {
+    const { services } = setup(waitingAgent({ prompt: 'p'.repeat(4000) }));
+    renderWith(services, <QuickAnswer agentId="agent-1" />);
+    const name = screen.getByTestId('quick-answer').getAttribute('aria-label') ?? '';
+    expect(name.length).toBeLessThan(150);
+    expect(
+      screen.getByTestId('quick-answer').querySelector('.quick-answer-prompt')?.getAttribute('title'),
+    ).toHaveLength(4000);
+  });
+
+  it('answers agents whose ids are names of object members like any other', async () => {
+    // (`__proto__` is left out here: the board store cannot hold an agent of that name yet; the answer store can.)
+    for (const agentId of ['constructor', 'toString', 'valueOf']) {
+      const { services, bridge } = setup(waitingAgent({ agentId }), { ok: true, inputId: 'in-1' });
+      renderWith(
+        services,
+        <>
+          <AgentInputBar agentId={agentId} />
+          <QuickAnswer agentId={agentId} />
+          <AgentInputBar agentId="hasOwnProperty" />
+        </>,
+      );
+      expect(screen.getAllByTestId('answer-bar')).toHaveLength(1);
+      await act(async () => fireEvent.click(screen.getAllByRole('button', { name: 'Approve' })[0]));
+      expect(bridge.sendInput).toHaveBeenCalledWith(agentId, choiceInput(CHOICES[0], 'r1'));
+      expect(screen.getByTestId('answer-status').textContent).toMatch(/^Sent/);
+      cleanup();
+    }
   });
 });
 

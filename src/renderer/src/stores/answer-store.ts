@@ -74,7 +74,9 @@ export function createAnswerStore(sendInput: (agentId: string, input: AgentInput
         return { ok: false, code: InputClientCode.Busy, message: 'an answer to this agent is on its way already' };
       }
       const requestId = input.requestId;
-      set((s) => ({ progress: withEntry<AnswerProgress>(s.progress, progressOrder, agentId, { state: 'sending', input }) }));
+      set((s) => ({
+        progress: withEntry<AnswerProgress>(s.progress, progressOrder, agentId, { state: 'sending', input }),
+      }));
       const outcome = await sendInput(agentId, input);
       const next: AnswerProgress = outcome.ok
         ? { state: 'sent', input, inputId: outcome.inputId, ...(requestId !== undefined ? { requestId } : {}) }

@@ -1,5 +1,5 @@
 import { type RefObject, useEffect, useId, useRef, useState } from 'react';
-import { choiceInput, describeInput } from '../../../../shared/agent-input';
+import { choiceInput, describeInput, MAX_INPUT_TEXT_LENGTH } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
 import { own } from '../../stores/answer-store';
@@ -125,10 +125,10 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             className="answer-reply"
             rows={Math.min(6, Math.max(1, text.split('\n').length))}
             value={text}
-            maxLength={16_000}
+            maxLength={MAX_INPUT_TEXT_LENGTH}
             placeholder="Reply… (Enter sends, Shift+Enter new line)"
             aria-label={`Reply to agent ${agentId}`}
-            aria-describedby={reason ? reasonId : statusId}
+            aria-describedby={reason ? `${reasonId} ${statusId}` : statusId}
             // While disconnected a reply can still be written (it is sent with Enter once the hub is back).
             aria-disabled={!ability.ok && ability.why === 'no_rights'}
             readOnly={!ability.ok && ability.why === 'no_rights'}
@@ -202,6 +202,8 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
         </p>
       ) : null}
       <p
+        // A failure is a new alert element (a live region that changes its role is not reliably announced).
+        key={progress?.state === 'failed' ? 'alert' : 'status'}
         id={statusId}
         className="answer-status"
         data-testid="answer-status"

@@ -93,6 +93,7 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
       ) : null}
       {status ? (
         <p
+          key={progress?.state === 'failed' ? 'alert' : 'status'}
           className="quick-answer-status"
           data-state={progress?.state}
           role={progress?.state === 'failed' ? 'alert' : 'status'}
