@@ -217,12 +217,45 @@ describe('AgentInputBar', () => {
     expect(screen.queryByTestId('answer-bar')).toBeNull();
   });
 
+  it('tells a new question without a request id from the one answered by its prompt', async () => {
+    const { services } = setup(waitingAgent({ requestId: undefined }), { ok: true, inputId: 'in-1' });
+    renderWith(services, <AgentInputBar agentId="agent-1" />);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Approve' })));
+    expect(screen.getByTestId('answer-status').textContent).toMatch(/^Sent/);
+    // The same question again (an agent_status that repeats it): still answered.
+    agentStatus(services, { status: 'waiting_for_input', prompt: 'Run the migration?', choices: CHOICES });
+    expect(screen.getByTestId('answer-status').textContent).toMatch(/^Sent/);
+    agentStatus(services, { status: 'waiting_for_input', prompt: 'And drop the old table?', choices: CHOICES });
+    expect(screen.getByTestId('answer-status').textContent).toBe('');
+  });
+
   it('keeps a failure to an earlier request on screen after the agent moved on (nothing fails in silence)', async () => {
     const { services } = setup(waitingAgent(), { ok: false, code: 'input_unavailable', message: 'x' });
     renderWith(services, <AgentInputBar agentId="agent-1" />);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Approve' })));
     agentStatus(services, { status: 'working' });
     expect(screen.getByRole('alert').textContent).toContain(answerFailureText('input_unavailable', ''));
+  });
+
+  it('drops a reply focus request that finds the agent no longer waiting, so a later question takes no keyboard', () => {
+    const { services } = setup(waitingAgent({ status: 'working' }));
+    renderWith(services, <AgentInputBar agentId="agent-1" />);
+    act(() => services.answers.getState().requestReplyFocus('agent-1'));
+    expect(services.answers.getState().replyFocus['agent-1']).toBeUndefined();
+    agentStatus(services, { status: 'waiting_for_input', requestId: 'r9' });
+    expect(document.activeElement).not.toBe(reply());
+  });
+
+  it('hands the keyboard to the terminal when a failure is dismissed after the agent moved on', async () => {
+    const { services } = setup(waitingAgent(), { ok: false, code: 'input_unavailable', message: 'x' });
+    const onLeave = vi.fn();
+    renderWith(services, <AgentInputBar agentId="agent-1" onLeave={onLeave} />);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Approve' })));
+    agentStatus(services, { status: 'working' });
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(onLeave).toHaveBeenCalledTimes(1);
+    expect(screen.queryByTestId('answer-bar')).toBeNull();
+    expect(services.answers.getState().replyFocus['agent-1']).toBeUndefined();
   });
 
   it('takes a reply focus request, once, when it has a reply box', () => {

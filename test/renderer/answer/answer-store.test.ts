@@ -37,6 +37,12 @@ describe('answer store', () => {
     });
   });
 
+  it('keeps the prompt an accepted answer was given to', async () => {
+    const store = createAnswerStore(async () => ({ ok: true, inputId: 'in-1' }));
+    await store.getState().send('agent-1', { action: 'approve' }, 'Run it?');
+    expect(store.getState().progress['agent-1']).toMatchObject({ state: 'sent', prompt: 'Run it?' });
+  });
+
   it('records a refusal as failed with its code and message', async () => {
     const { sent, sendInput } = pendingSender();
     const store = createAnswerStore(sendInput);

@@ -12,7 +12,17 @@ import type { Delivery } from '../../../shared/delivery';
 export type AnswerProgress =
   | { state: 'sending'; input: AgentInput }
   /** The hub took it (the agent has it); shown until the agent moves on. */
-  | { state: 'sent'; input: AgentInput; inputId: string; requestId?: string }
+  | {
+      state: 'sent';
+      input: AgentInput;
+      inputId: string;
+      requestId?: string;
+      /**
+       * The prompt the answer was given to, when the request had no id: the
+       * only way to tell that a later question (same status, no id) is a new one.
+       */
+      prompt?: string;
+    }
   | { state: 'failed'; input: AgentInput; code: string; message: string; requestId?: string };
 
 export interface AnswerSlice {
@@ -29,9 +39,10 @@ export interface AnswerSlice {
   /**
    * Sends through the bridge and records the outcome; resolves with it. A
    * second answer to the same agent while one is on its way is refused here
-   * (the first may still win), not sent.
+   * (the first may still win), not sent. `prompt` is what the agent asked
+   * (kept with a sent answer, see AnswerProgress).
    */
-  send(agentId: string, input: AgentInput): Promise<InputOutcome>;
+  send(agentId: string, input: AgentInput, prompt?: string): Promise<InputOutcome>;
   /** Takes `input_sent` events from a delivery batch. */
   noteDeliveries(batch: readonly Delivery[]): void;
   /** Forgets this page's answer to the agent (the error was read, or the agent moved on). */
@@ -69,7 +80,7 @@ export function createAnswerStore(sendInput: (agentId: string, input: AgentInput
     progress: emptyRecord(),
     lastSent: emptyRecord(),
     replyFocus: emptyRecord(),
-    async send(agentId, input) {
+    async send(agentId, input, prompt) {
       if (own(get().progress, agentId)?.state === 'sending') {
         return { ok: false, code: InputClientCode.Busy, message: 'an answer to this agent is on its way already' };
       }
@@ -79,7 +90,13 @@ export function createAnswerStore(sendInput: (agentId: string, input: AgentInput
       }));
       const outcome = await sendInput(agentId, input);
       const next: AnswerProgress = outcome.ok
-        ? { state: 'sent', input, inputId: outcome.inputId, ...(requestId !== undefined ? { requestId } : {}) }
+        ? {
+            state: 'sent',
+            input,
+            inputId: outcome.inputId,
+            ...(requestId !== undefined ? { requestId } : {}),
+            ...(prompt !== undefined ? { prompt } : {}),
+          }
         : {
             state: 'failed',
             input,

@@ -50,9 +50,15 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
   }, [armedFor]);
 
   // A card's "Reply…" or a notification asked for the reply box (maybe while opening this pane).
+  // One that finds the agent no longer waiting is dropped: kept, it would take the keyboard from wherever it is
+  // the next time the agent asks something, maybe hours later.
   useEffect(() => {
-    if (!focusRequested || !textRef.current) return;
-    if (answers.getState().takeReplyFocus(agentId)) textRef.current.focus();
+    if (!focusRequested) return;
+    if (!waiting) {
+      answers.getState().takeReplyFocus(agentId);
+      return;
+    }
+    if (textRef.current && answers.getState().takeReplyFocus(agentId)) textRef.current.focus();
   }, [focusRequested, textRef, waiting, answers, agentId]);
 
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -217,7 +223,9 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             aria-label="Dismiss"
             onClick={() => {
               clear();
-              answers.getState().requestReplyFocus(agentId);
+              // The keyboard goes back to the reply box, or to the terminal when there is none any more.
+              if (textRef.current) textRef.current.focus();
+              else onLeave?.();
             }}
           >
             ✕

@@ -39,10 +39,26 @@ export function useAnswer(agentId: string): AnswerControls {
   const progress = useAnswers((s) => own(s.progress, agentId));
   const waiting = agent?.status === 'waiting_for_input';
   const current =
-    progress && (progress.state !== 'sent' || (waiting && progress.input.requestId === agent?.requestId))
-      ? progress
-      : undefined;
-  const send = useCallback((input: AgentInput) => answers.getState().send(agentId, input), [answers, agentId]);
+    progress && (progress.state !== 'sent' || answersCurrent(progress, agent, waiting)) ? progress : undefined;
+  const prompt = agent?.prompt;
+  const send = useCallback(
+    (input: AgentInput) => answers.getState().send(agentId, input, prompt),
+    [answers, agentId, prompt],
+  );
   const clear = useCallback(() => answers.getState().clear(agentId), [answers, agentId]);
   return { agent, waiting, ability: answerAbility(connection, agentId), progress: current, send, clear };
+}
+
+/**
+ * Whether an accepted answer is to the question the agent asks now: the same
+ * request id, or, for requests without one, the same prompt (an agent may ask
+ * again without leaving waiting_for_input).
+ */
+function answersCurrent(
+  sent: Extract<AnswerProgress, { state: 'sent' }>,
+  agent: AnswerControls['agent'],
+  waiting: boolean,
+): boolean {
+  if (!waiting || sent.input.requestId !== agent?.requestId) return false;
+  return sent.input.requestId !== undefined || sent.prompt === agent?.prompt;
 }
