@@ -91,6 +91,7 @@ describe('AgentInputBar', () => {
     fireEvent.change(reply(), { target: { value: 'use the staging db  \n' } });
     fireEvent.keyDown(reply(), { key: 'Enter', shiftKey: true });
     fireEvent.keyDown(reply(), { key: 'Enter', isComposing: true });
+    fireEvent.keyDown(reply(), { key: 'Enter', keyCode: 229 });
     expect(sent(bridge)).toEqual([]);
     fireEvent.keyDown(reply(), { key: 'Enter' });
     expect(sent(bridge)).toEqual([{ action: 'reply', text: 'use the staging db', requestId: 'r1' }]);
@@ -130,6 +131,9 @@ describe('AgentInputBar', () => {
     const { services } = setup();
     const onLeave = vi.fn();
     renderWith(services, <AgentInputBar agentId="agent-1" onLeave={onLeave} />);
+    // Escape that cancels an IME composition is the IME's.
+    fireEvent.keyDown(reply(), { key: 'Escape', isComposing: true });
+    expect(onLeave).not.toHaveBeenCalled();
     fireEvent.keyDown(reply(), { key: 'Escape' });
     expect(onLeave).toHaveBeenCalledTimes(1);
   });

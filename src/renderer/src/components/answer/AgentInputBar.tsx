@@ -140,12 +140,15 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             readOnly={!ability.ok && ability.why === 'no_rights'}
             onChange={(event) => setText(event.target.value)}
             onKeyDown={(event) => {
+              // Keys that end or cancel an IME composition are the IME's (Safari reports the Enter that
+              // commits one with isComposing false but keyCode 229).
+              if (event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229) return;
               if (event.key === 'Escape') {
                 event.preventDefault();
                 onLeave?.();
                 return;
               }
-              if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+              if (event.key !== 'Enter' || event.shiftKey) return;
               event.preventDefault();
               sendReply();
             }}
