@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { createAnswerStore } from '../../../src/renderer/src/stores/answer-store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChannelStore } from '../../../src/client/index';
@@ -20,16 +21,22 @@ const agentStatus = (agentId: string, status: string, message?: string): Deliver
 /** The browser's Notification as far as the notifier uses it, recording what it was asked to show. */
 function recordingNotification(permission: NotificationPermission) {
   const shown: Array<{ title: string; options?: NotificationOptions }> = [];
+  /** The notifications made, to click them as a person would. */
+  const instances: Array<{ onclick: (() => void) | null; closed: boolean }> = [];
   const Recording = class {
     static permission = permission;
     onclick: (() => void) | null = null;
     onclose: (() => void) | null = null;
+    closed = false;
     constructor(title: string, options?: NotificationOptions) {
       shown.push({ title, options });
+      instances.push(this);
     }
-    close() {}
+    close() {
+      this.closed = true;
+    }
   } as unknown as NotificationClass & { permission: NotificationPermission };
-  return { Recording, shown };
+  return { Recording, shown, instances };
 }
 
 describe('WebNotifier', () => {
@@ -48,19 +55,23 @@ describe('WebNotifier', () => {
     stores.board.getState().applyDeliveries(batch, Date.now());
     notifier?.ingest(batch);
   };
+  let instances: ReturnType<typeof recordingNotification>['instances'] = [];
+  let windowFocused = 0;
   const start = (permission: NotificationPermission, pageFocused = false) => {
-    const { Recording, shown } = recordingNotification(permission);
+    const recording = recordingNotification(permission);
+    instances = recording.instances;
     notifier = new WebNotifier({
       stores,
-      Notification: Recording,
+      Notification: recording.Recording,
       pageFocused: () => pageFocused,
-      focusWindow: () => {},
+      focusWindow: () => void windowFocused++,
     });
-    return shown;
+    return recording.shown;
   };
 
   beforeEach(() => {
     vi.useFakeTimers();
+    windowFocused = 0;
     core = new ChannelStore(null);
     stores = {
       board: createBoardStore(),
@@ -74,6 +85,51 @@ describe('WebNotifier', () => {
   afterEach(() => {
     notifier?.dispose();
     vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  /** Watches (and passes on) the page's frame requests: focusPaneSoon focuses the pane in the next frame. */
+  const recordFrames = () => vi.spyOn(globalThis, 'requestAnimationFrame').mock.calls;
+
+  it('opens a waiting agent’s pane on a click and asks for its reply box, without focusing the pane over it', () => {
+    stores.preferences.getState().setWebNotifications({ enabled: true });
+    const frames = recordFrames();
+    start('granted');
+    deliver(agentStatus('opus-1', 'waiting_for_input', 'Run the migration?'));
+    vi.advanceTimersByTime(2000);
+    expect(instances).toHaveLength(1);
+    instances[0].onclick?.();
+    expect(windowFocused).toBe(1);
+    expect(stores.layout.getState().panes.map((pane) => pane.agentId)).toEqual(['opus-1']);
+    expect(stores.answers.getState().takeReplyFocus('opus-1')).toBe(true);
+    expect(frames).toEqual([]);
+    expect(instances[0].closed).toBe(true);
+  });
+
+  it('opens the pane of an agent that stopped waiting by the click, focused, without asking for a reply box', () => {
+    stores.preferences.getState().setWebNotifications({ enabled: true });
+    const frames = recordFrames();
+    start('granted');
+    deliver(agentStatus('opus-1', 'waiting_for_input'));
+    vi.advanceTimersByTime(2000);
+    // Someone answered before the click: the agent works again.
+    deliver(agentStatus('opus-1', 'working'));
+    instances[0].onclick?.();
+    expect(stores.layout.getState().panes.map((pane) => pane.agentId)).toEqual(['opus-1']);
+    expect(stores.answers.getState().takeReplyFocus('opus-1')).toBe(false);
+    expect(frames).toHaveLength(1);
+  });
+
+  it('asks no reply box for a failed agent’s notification', () => {
+    stores.preferences.getState().setWebNotifications({ enabled: true });
+    const frames = recordFrames();
+    start('granted');
+    deliver(agentStatus('opus-2', 'failed'));
+    vi.advanceTimersByTime(2000);
+    instances[0].onclick?.();
+    expect(stores.layout.getState().panes.map((pane) => pane.agentId)).toEqual(['opus-2']);
+    expect(stores.answers.getState().takeReplyFocus('opus-2')).toBe(false);
+    expect(frames).toHaveLength(1);
   });
 
   it('is off until turned on in the preferences', () => {

@@ -29,8 +29,16 @@ export function answerAbility(connection: Pick<ConnectionState, 'status' | 'actO
   return { ok: true };
 }
 
-/** The words for a refused or lost answer, by its stable code; the hub's own message otherwise. */
+/** Longest part of a hub's or handler's own message shown (it is off the network: a page of it helps nobody). */
+export const MAX_FAILURE_MESSAGE = 300;
+
+/**
+ * The words for a refused or lost answer, by its stable code (every code an
+ * input can come back with: docs/protocol.md, "Answering agents"); the hub's
+ * own message, shortened, for a code this monitor does not know yet.
+ */
 export function answerFailureText(code: string, message: string): string {
+  const said = message.length > MAX_FAILURE_MESSAGE ? `${message.slice(0, MAX_FAILURE_MESSAGE - 1)}…` : message;
   switch (code) {
     case 'already_answered':
       return 'Someone else already answered this question.';
@@ -42,10 +50,20 @@ export function answerFailureText(code: string, message: string): string {
       return 'The hub does not know this agent.';
     case 'invalid_choice':
       return 'The agent no longer offers this choice.';
+    case 'invalid_input':
+      return `The answer was refused as malformed: ${said}`;
+    case 'invalid_channel':
+      return 'The hub cannot address this agent: its id is not valid.';
+    case 'unknown_type':
+      return 'This hub cannot pass answers to agents (it predates them).';
+    case 'unavailable':
+      return 'The hub is shutting down: nothing was delivered. Try again once it is back.';
+    case 'internal':
+      return 'The hub failed on its side: the agent may not have the answer.';
     case 'input_unavailable':
       return 'falcon-pm could not be reached: the answer was not delivered. Try again.';
     case 'input_rejected':
-      return `falcon-pm refused the answer: ${message}`;
+      return `falcon-pm refused the answer: ${said}`;
     case 'rate_limited':
       return 'Too many answers in a short time: wait a moment and try again.';
     case 'not_connected':
@@ -57,6 +75,6 @@ export function answerFailureText(code: string, message: string): string {
     case 'busy':
       return 'Your earlier answer is still on its way.';
     default:
-      return message || 'The answer was not accepted.';
+      return said || 'The answer was not accepted.';
   }
 }

@@ -12,7 +12,17 @@ import type { Delivery } from '../../../shared/delivery';
 export type AnswerProgress =
   | { state: 'sending'; input: AgentInput }
   /** The hub took it (the agent has it); shown until the agent moves on. */
-  | { state: 'sent'; input: AgentInput; inputId: string; requestId?: string }
+  | {
+      state: 'sent';
+      input: AgentInput;
+      inputId: string;
+      requestId?: string;
+      /**
+       * The prompt the answer was given to, when the request had no id: the
+       * only way to tell that a later question (same status, no id) is a new one.
+       */
+      prompt?: string;
+    }
   | { state: 'failed'; input: AgentInput; code: string; message: string; requestId?: string };
 
 export interface AnswerSlice {
@@ -29,9 +39,10 @@ export interface AnswerSlice {
   /**
    * Sends through the bridge and records the outcome; resolves with it. A
    * second answer to the same agent while one is on its way is refused here
-   * (the first may still win), not sent.
+   * (the first may still win), not sent. `prompt` is what the agent asked
+   * (kept with a sent answer, see AnswerProgress).
    */
-  send(agentId: string, input: AgentInput): Promise<InputOutcome>;
+  send(agentId: string, input: AgentInput, prompt?: string): Promise<InputOutcome>;
   /** Takes `input_sent` events from a delivery batch. */
   noteDeliveries(batch: readonly Delivery[]): void;
   /** Forgets this page's answer to the agent (the error was read, or the agent moved on). */
@@ -45,25 +56,47 @@ export interface AnswerSlice {
 export const MAX_REMEMBERED_AGENTS = 500;
 
 /**
+ * A record keyed by agent id, without a prototype: an agent may be called
+ * `constructor` or `__proto__` (both are valid ids), and a lookup must find
+ * only what was stored.
+ */
+type AgentRecord<T> = Record<string, T>;
+
+/**
  * Answers to agents, from this page: what it sent and what became of it, and
  * who answered each agent last (from the hub's `input_sent` audit events).
  * The bridge does the sending; the agents' requests themselves are the board
  * store's (their prompt and choices are on the agent record).
+ *
+ * Memory: `progress` and `lastSent` keep at most MAX_REMEMBERED_AGENTS agents
+ * each, forgetting the least recently touched first. The order is kept in
+ * Maps beside them: an object lists integer-like keys ("42") first whatever
+ * their age, so its key order cannot say which is oldest.
  */
 export function createAnswerStore(sendInput: (agentId: string, input: AgentInput) => Promise<InputOutcome>) {
+  const progressOrder = new Recency();
+  const sentOrder = new Recency();
   return createStore<AnswerSlice>()((set, get) => ({
-    progress: {},
-    lastSent: {},
-    replyFocus: {},
-    async send(agentId, input) {
-      if (get().progress[agentId]?.state === 'sending') {
+    progress: emptyRecord(),
+    lastSent: emptyRecord(),
+    replyFocus: emptyRecord(),
+    async send(agentId, input, prompt) {
+      if (own(get().progress, agentId)?.state === 'sending') {
         return { ok: false, code: InputClientCode.Busy, message: 'an answer to this agent is on its way already' };
       }
       const requestId = input.requestId;
-      set((s) => ({ progress: bounded({ ...s.progress, [agentId]: { state: 'sending', input } }) }));
+      set((s) => ({
+        progress: withEntry<AnswerProgress>(s.progress, progressOrder, agentId, { state: 'sending', input }),
+      }));
       const outcome = await sendInput(agentId, input);
       const next: AnswerProgress = outcome.ok
-        ? { state: 'sent', input, inputId: outcome.inputId, ...(requestId !== undefined ? { requestId } : {}) }
+        ? {
+            state: 'sent',
+            input,
+            inputId: outcome.inputId,
+            ...(requestId !== undefined ? { requestId } : {}),
+            ...(prompt !== undefined ? { prompt } : {}),
+          }
         : {
             state: 'failed',
             input,
@@ -71,32 +104,28 @@ export function createAnswerStore(sendInput: (agentId: string, input: AgentInput
             message: outcome.message,
             ...(requestId !== undefined ? { requestId } : {}),
           };
-      set((s) => ({ progress: bounded({ ...s.progress, [agentId]: next }) }));
+      set((s) => ({ progress: withEntry<AnswerProgress>(s.progress, progressOrder, agentId, next) }));
       return outcome;
     },
     noteDeliveries(batch) {
-      let lastSent: Record<string, InputSent> | null = null;
+      let lastSent: AgentRecord<InputSent> | null = null;
       for (const delivery of batch) {
         if (!isInputSentDelivery(delivery)) continue;
-        lastSent ??= { ...get().lastSent };
-        // Re-inserted, so the most recently answered agents are the last to be forgotten.
-        delete lastSent[delivery.data.agentId];
-        lastSent[delivery.data.agentId] = delivery.data;
+        lastSent = withEntry(lastSent ?? get().lastSent, sentOrder, delivery.data.agentId, delivery.data);
       }
-      if (lastSent) set({ lastSent: bounded(lastSent) });
+      if (lastSent) set({ lastSent });
     },
     clear(agentId) {
-      if (!(agentId in get().progress)) return;
-      const progress = { ...get().progress };
-      delete progress[agentId];
-      set({ progress });
+      if (!own(get().progress, agentId)) return;
+      set((s) => ({ progress: without(s.progress, progressOrder, agentId) }));
     },
     requestReplyFocus(agentId) {
-      set((s) => ({ replyFocus: { ...s.replyFocus, [agentId]: true } }));
+      if (own(get().replyFocus, agentId)) return;
+      set((s) => ({ replyFocus: Object.assign(emptyRecord<true>(), s.replyFocus, { [agentId]: true as const }) }));
     },
     takeReplyFocus(agentId) {
-      if (!get().replyFocus[agentId]) return false;
-      const replyFocus = { ...get().replyFocus };
+      if (!own(get().replyFocus, agentId)) return false;
+      const replyFocus = Object.assign(emptyRecord<true>(), get().replyFocus);
       delete replyFocus[agentId];
       set({ replyFocus });
       return true;
@@ -106,10 +135,47 @@ export function createAnswerStore(sendInput: (agentId: string, input: AgentInput
 
 export type AnswerStore = ReturnType<typeof createAnswerStore>;
 
-function bounded<T>(record: Record<string, T>): Record<string, T> {
-  const keys = Object.keys(record);
-  if (keys.length <= MAX_REMEMBERED_AGENTS) return record;
-  const kept: Record<string, T> = {};
-  for (const key of keys.slice(keys.length - MAX_REMEMBERED_AGENTS)) kept[key] = record[key];
-  return kept;
+/** The store's entry for an agent, never an inherited member (`progress.constructor`). */
+export function own<T>(record: Readonly<Record<string, T>>, agentId: string): T | undefined {
+  return Object.hasOwn(record, agentId) ? record[agentId] : undefined;
+}
+
+function emptyRecord<T>(): AgentRecord<T> {
+  return Object.create(null) as AgentRecord<T>;
+}
+
+/** Keys from least to most recently touched (a Map keeps insertion order for every key). */
+class Recency {
+  private readonly keys = new Map<string, true>();
+  /** Marks `key` the newest; returns the keys forgotten to stay within MAX_REMEMBERED_AGENTS. */
+  touch(key: string): string[] {
+    this.keys.delete(key);
+    this.keys.set(key, true);
+    const evicted: string[] = [];
+    for (const oldest of this.keys.keys()) {
+      if (this.keys.size <= MAX_REMEMBERED_AGENTS) break;
+      this.keys.delete(oldest);
+      evicted.push(oldest);
+    }
+    return evicted;
+  }
+  forget(key: string): void {
+    this.keys.delete(key);
+  }
+}
+
+/** A copy of `record` with `key` set (the newest) and the oldest keys past the bound dropped. */
+function withEntry<T>(record: AgentRecord<T>, order: Recency, key: string, value: T): AgentRecord<T> {
+  const next = Object.assign(emptyRecord<T>(), record);
+  // On a prototype-less object `__proto__` is a plain key like any other.
+  next[key] = value;
+  for (const evicted of order.touch(key)) delete next[evicted];
+  return next;
+}
+
+function without<T>(record: AgentRecord<T>, order: Recency, key: string): AgentRecord<T> {
+  const next = Object.assign(emptyRecord<T>(), record);
+  delete next[key];
+  order.forget(key);
+  return next;
 }

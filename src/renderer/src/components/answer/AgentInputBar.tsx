@@ -1,7 +1,9 @@
 import { type RefObject, useEffect, useId, useRef, useState } from 'react';
-import { choiceInput, describeInput } from '../../../../shared/agent-input';
+import { choiceInput, describeInput, MAX_INPUT_TEXT_LENGTH } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
+import { own } from '../../stores/answer-store';
+import { shownLine, shownPrompt } from './shown-text';
 import { useAnswer } from './use-answer';
 import './answer.css';
 
@@ -29,7 +31,7 @@ const INTERRUPT_ARM_MS = 4000;
 export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onInterruptDone }: AgentInputBarProps) {
   const { agent, waiting, ability, progress, send, clear } = useAnswer(agentId);
   const { answers } = useServices();
-  const focusRequested = useAnswers((s) => s.replyFocus[agentId] === true);
+  const focusRequested = useAnswers((s) => own(s.replyFocus, agentId) === true);
   const ownRef = useRef<HTMLTextAreaElement>(null);
   const textRef = replyRef ?? ownRef;
   const [text, setText] = useState('');
@@ -48,9 +50,15 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
   }, [armedFor]);
 
   // A card's "Reply…" or a notification asked for the reply box (maybe while opening this pane).
+  // One that finds the agent no longer waiting is dropped: kept, it would take the keyboard from wherever it is
+  // the next time the agent asks something, maybe hours later.
   useEffect(() => {
-    if (!focusRequested || !textRef.current) return;
-    if (answers.getState().takeReplyFocus(agentId)) textRef.current.focus();
+    if (!focusRequested) return;
+    if (!waiting) {
+      answers.getState().takeReplyFocus(agentId);
+      return;
+    }
+    if (textRef.current && answers.getState().takeReplyFocus(agentId)) textRef.current.focus();
   }, [focusRequested, textRef, waiting, answers, agentId]);
 
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -100,7 +108,7 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
           <span className="answer-prompt-sign" aria-hidden="true">
             ‖
           </span>
-          {agent?.prompt?.trim() || 'The agent is waiting for input.'}
+          {shownPrompt(agent?.prompt ?? '').trim() || 'The agent is waiting for input.'}
         </p>
       ) : null}
       {waiting ? (
@@ -115,7 +123,7 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
               aria-describedby={reason ? reasonId : undefined}
               onClick={() => answer(choiceInput(choice, requestOf()))}
             >
-              {choice.label}
+              {shownLine(choice.label)}
             </button>
           ))}
           <textarea
@@ -123,21 +131,24 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             className="answer-reply"
             rows={Math.min(6, Math.max(1, text.split('\n').length))}
             value={text}
-            maxLength={16_000}
+            maxLength={MAX_INPUT_TEXT_LENGTH}
             placeholder="Reply… (Enter sends, Shift+Enter new line)"
             aria-label={`Reply to agent ${agentId}`}
-            aria-describedby={reason ? reasonId : statusId}
+            aria-describedby={reason ? `${reasonId} ${statusId}` : statusId}
             // While disconnected a reply can still be written (it is sent with Enter once the hub is back).
             aria-disabled={!ability.ok && ability.why === 'no_rights'}
             readOnly={!ability.ok && ability.why === 'no_rights'}
             onChange={(event) => setText(event.target.value)}
             onKeyDown={(event) => {
+              // Keys that end or cancel an IME composition are the IME's (Safari reports the Enter that
+              // commits one with isComposing false but keyCode 229).
+              if (event.nativeEvent.isComposing || event.nativeEvent.keyCode === 229) return;
               if (event.key === 'Escape') {
                 event.preventDefault();
                 onLeave?.();
                 return;
               }
-              if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+              if (event.key !== 'Enter' || event.shiftKey) return;
               event.preventDefault();
               sendReply();
             }}
@@ -200,6 +211,8 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
         </p>
       ) : null}
       <p
+        // A failure is a new alert element (a live region that changes its role is not reliably announced).
+        key={progress?.state === 'failed' ? 'alert' : 'status'}
         id={statusId}
         className="answer-status"
         data-testid="answer-status"
@@ -213,7 +226,9 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             aria-label="Dismiss"
             onClick={() => {
               clear();
-              answers.getState().requestReplyFocus(agentId);
+              // The keyboard goes back to the reply box, or to the terminal when there is none any more.
+              if (textRef.current) textRef.current.focus();
+              else onLeave?.();
             }}
           >
             ✕
@@ -230,8 +245,8 @@ export function progressText(
   choices?: readonly { id: string; label: string }[],
 ): string {
   if (!progress) return '';
-  const what = describeInput(progress.input, choices);
+  const what = shownLine(describeInput(progress.input, choices));
   if (progress.state === 'sending') return `Sending: you ${what}…`;
   if (progress.state === 'sent') return `Sent: you ${what}. Waiting for the agent to go on.`;
-  return answerFailureText(progress.code, progress.message);
+  return shownLine(answerFailureText(progress.code, progress.message));
 }

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { choiceInput } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useServices } from '../../services';
+import { shownLine } from './shown-text';
 import { useAnswer } from './use-answer';
 import './answer.css';
 
@@ -30,14 +31,14 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
   const sending = progress?.state === 'sending';
   const blocked = !ability.ok || sending;
   const reason = ability.ok ? null : ability.reason;
-  const prompt = agent?.prompt?.trim() || 'Waiting for input';
+  const prompt = shownLine(agent?.prompt ?? '') || 'Waiting for input';
   const openReply = () => {
     layout.getState().openPane(agentId);
     answers.getState().requestReplyFocus(agentId);
   };
   const status =
     progress?.state === 'failed'
-      ? answerFailureText(progress.code, progress.message)
+      ? shownLine(answerFailureText(progress.code, progress.message))
       : progress?.state === 'sending'
         ? 'Sending…'
         : progress?.state === 'sent'
@@ -50,7 +51,7 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
       data-agent-id={agentId}
       data-can-answer={String(ability.ok)}
       role="group"
-      aria-label={`Agent ${agentId} asks: ${prompt}`}
+      aria-label={`Agent ${agentId} asks: ${brief(prompt)}`}
     >
       {waiting ? (
         <p className="quick-answer-prompt" title={prompt}>
@@ -67,12 +68,12 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
               data-choice-id={choice.id}
               aria-disabled={blocked}
               aria-describedby={reason ? reasonId : undefined}
-              title={reason ?? `Answer ${agentId}: ${choice.label}`}
+              title={reason ?? `Answer ${agentId}: ${shownLine(choice.label)}`}
               onClick={() => {
                 if (!blocked) void send(choiceInput(choice, agent?.requestId));
               }}
             >
-              {choice.label}
+              {shownLine(choice.label)}
             </button>
           ))}
           <button
@@ -92,6 +93,7 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
       ) : null}
       {status ? (
         <p
+          key={progress?.state === 'failed' ? 'alert' : 'status'}
           className="quick-answer-status"
           data-state={progress?.state}
           role={progress?.state === 'failed' ? 'alert' : 'status'}
@@ -106,4 +108,9 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
       ) : null}
     </div>
   );
+}
+
+/** The group's name: what the agent asks, its start only (the whole prompt is in the pane; a name is read out at every visit). */
+function brief(prompt: string): string {
+  return prompt.length > 120 ? `${prompt.slice(0, 119)}…` : prompt;
 }

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { AgentInput, InputOutcome } from '../../../../shared/agent-input';
 import type { AgentState } from '../../../../shared/protocol';
 import { type AnswerAbility, answerAbility } from '../../lib/answer-ability';
-import type { AnswerProgress } from '../../stores/answer-store';
+import { type AnswerProgress, own } from '../../stores/answer-store';
 import { useAnswers, useBoard, useConnection, useServices } from '../../services';
 
 export interface AnswerControls {
@@ -29,20 +29,36 @@ export function useAnswer(agentId: string): AnswerControls {
   const { answers } = useServices();
   const agent = useBoard(
     useShallow((s) => {
-      const record = s.agents[agentId];
+      const record = own(s.agents, agentId);
       return record
         ? { status: record.status, requestId: record.requestId, prompt: record.prompt, choices: record.choices }
         : undefined;
     }),
   );
   const connection = useConnection(useShallow((s) => ({ status: s.state.status, actOn: s.state.actOn })));
-  const progress = useAnswers((s) => s.progress[agentId]);
+  const progress = useAnswers((s) => own(s.progress, agentId));
   const waiting = agent?.status === 'waiting_for_input';
   const current =
-    progress && (progress.state !== 'sent' || (waiting && progress.input.requestId === agent?.requestId))
-      ? progress
-      : undefined;
-  const send = useCallback((input: AgentInput) => answers.getState().send(agentId, input), [answers, agentId]);
+    progress && (progress.state !== 'sent' || answersCurrent(progress, agent, waiting)) ? progress : undefined;
+  const prompt = agent?.prompt;
+  const send = useCallback(
+    (input: AgentInput) => answers.getState().send(agentId, input, prompt),
+    [answers, agentId, prompt],
+  );
   const clear = useCallback(() => answers.getState().clear(agentId), [answers, agentId]);
   return { agent, waiting, ability: answerAbility(connection, agentId), progress: current, send, clear };
+}
+
+/**
+ * Whether an accepted answer is to the question the agent asks now: the same
+ * request id, or, for requests without one, the same prompt (an agent may ask
+ * again without leaving waiting_for_input).
+ */
+function answersCurrent(
+  sent: Extract<AnswerProgress, { state: 'sent' }>,
+  agent: AnswerControls['agent'],
+  waiting: boolean,
+): boolean {
+  if (!waiting || sent.input.requestId !== agent?.requestId) return false;
+  return sent.input.requestId !== undefined || sent.prompt === agent?.prompt;
 }
