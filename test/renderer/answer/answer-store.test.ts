@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type AgentInput, type InputOutcome, type InputSent } from '../../../src/shared/agent-input';
 import type { Delivery } from '../../../src/shared/delivery';
-import { createAnswerStore, MAX_REMEMBERED_AGENTS, own } from '../../../src/renderer/src/stores/answer-store';
+import { own } from '../../../src/renderer/src/lib/id-record';
+import { createAnswerStore, MAX_REMEMBERED_AGENTS } from '../../../src/renderer/src/stores/answer-store';
 
 /** A sendInput whose answers the test settles by hand, recording what was sent. */
 function pendingSender() {

@@ -16,6 +16,39 @@ function fromClientCore(store: ChannelStore, batch: Delivery[], now: number): De
 }
 
 describe('board store (no React)', () => {
+  it('keeps records whose ids name object members (__proto__, constructor, toString) as plain records', () => {
+    const board = createBoardStore();
+    const core = new ChannelStore(null);
+    const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const snapshot: Delivery = {
+      kind: 'snapshot',
+      channel: 'project:p',
+      data: {
+        issues: ids.map((issueId) => ({ issueId, projectId: 'p', status: 'todo' })),
+        agents: ids.map((agentId) => ({ agentId, status: 'waiting_for_input' as const })),
+      },
+    };
+    board.getState().applyDeliveries(fromClientCore(core, [snapshot], 1), 1);
+    const { agents, issues } = board.getState();
+    for (const id of ids) {
+      expect(agents[id]).toMatchObject({ agentId: id, status: 'waiting_for_input' });
+      expect(issues[id]).toMatchObject({ issueId: id, status: 'todo' });
+    }
+    expect(Object.keys(agents).sort()).toEqual([...ids].sort());
+    // Nothing inherited reads as a record, and the prototype was not replaced.
+    expect(agents.valueOf).toBeUndefined();
+    expect(Object.getPrototypeOf(agents)).toBeNull();
+    const status: Delivery = {
+      kind: 'event',
+      channel: 'project:p',
+      event: 'agent_status',
+      data: { agentId: '__proto__', status: 'working' },
+    };
+    board.getState().applyDeliveries(fromClientCore(core, [status], 2), 2);
+    expect(board.getState().agents.__proto__).toMatchObject({ agentId: '__proto__', status: 'working' });
+    expect(Object.getPrototypeOf(board.getState().agents)).toBeNull();
+  });
+
   it('loads a snapshot, then writes the changed records the client core hands over, replacing only those', () => {
     const board = createBoardStore();
     const core = new ChannelStore(null);

@@ -7,6 +7,7 @@ import {
   isInputSentDelivery,
 } from '../../../shared/agent-input';
 import type { Delivery } from '../../../shared/delivery';
+import { type IdRecord, emptyRecord, own } from '../lib/id-record';
 
 /** Where this page's own answer to an agent stands. */
 export type AnswerProgress =
@@ -60,7 +61,7 @@ export const MAX_REMEMBERED_AGENTS = 500;
  * `constructor` or `__proto__` (both are valid ids), and a lookup must find
  * only what was stored.
  */
-type AgentRecord<T> = Record<string, T>;
+type AgentRecord<T> = IdRecord<T>;
 
 /**
  * Answers to agents, from this page: what it sent and what became of it, and
@@ -134,15 +135,6 @@ export function createAnswerStore(sendInput: (agentId: string, input: AgentInput
 }
 
 export type AnswerStore = ReturnType<typeof createAnswerStore>;
-
-/** The store's entry for an agent, never an inherited member (`progress.constructor`). */
-export function own<T>(record: Readonly<Record<string, T>>, agentId: string): T | undefined {
-  return Object.hasOwn(record, agentId) ? record[agentId] : undefined;
-}
-
-function emptyRecord<T>(): AgentRecord<T> {
-  return Object.create(null) as AgentRecord<T>;
-}
 
 /** Keys from least to most recently touched (a Map keeps insertion order for every key). */
 class Recency {

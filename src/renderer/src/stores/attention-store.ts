@@ -1,4 +1,5 @@
 import { createStore } from 'zustand/vanilla';
+import { copyRecord, emptyRecord } from '../lib/id-record';
 import { needsAttention } from '../../../shared/board-state';
 import type { Delivery } from '../../../shared/delivery';
 import type { AgentState } from '../../../shared/protocol';
@@ -65,7 +66,7 @@ export function createAttentionStore() {
   let ordered: AttentionItem[] = [];
   return createStore<AttentionSlice>()((set, get) => ({
     queue: [],
-    handled: {},
+    handled: emptyRecord(),
     sync: (agents, now) =>
       set((current) => {
         const urgent: AttentionItem[] = [];
@@ -89,7 +90,7 @@ export function createAttentionStore() {
         for (const [agentId, key] of Object.entries(current.handled)) {
           if (urgent.some((item) => item.agentId === agentId && item.key === key)) continue;
           // The agent moved on (answered, working, failed anew): a later wait is news again.
-          if (handled === current.handled) handled = { ...handled };
+          if (handled === current.handled) handled = copyRecord(handled);
           delete handled[agentId];
         }
         ordered = urgent.sort((a, b) => a.since - b.since || compareIds(a.agentId, b.agentId));

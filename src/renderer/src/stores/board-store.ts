@@ -1,4 +1,5 @@
 import { createStore } from 'zustand/vanilla';
+import { copyRecord, emptyRecord } from '../lib/id-record';
 import type { Delivery } from '../../../shared/delivery';
 import { type AgentState, type IssueState, parseChannel } from '../../../shared/protocol';
 
@@ -31,9 +32,9 @@ export interface BoardSlice {
  */
 export function createBoardStore() {
   return createStore<BoardSlice>()((set) => ({
-    issues: {},
-    agents: {},
-    changedAt: {},
+    issues: emptyRecord(),
+    agents: emptyRecord(),
+    changedAt: emptyRecord(),
     reload: null,
     dismissReload: () => set({ reload: null }),
     applyDeliveries: (batch, now) =>
@@ -43,26 +44,26 @@ export function createBoardStore() {
         let changedAt = current.changedAt;
         let reload = current.reload;
         const writeIssue = (issue: IssueState, flash: boolean) => {
-          if (issues === current.issues) issues = { ...issues };
+          if (issues === current.issues) issues = copyRecord(issues);
           issues[issue.issueId] = issue;
           if (flash) {
-            if (changedAt === current.changedAt) changedAt = { ...changedAt };
+            if (changedAt === current.changedAt) changedAt = copyRecord(changedAt);
             changedAt[issue.issueId] = now;
           }
         };
         const writeAgent = (agent: AgentState) => {
-          if (agents === current.agents) agents = { ...agents };
+          if (agents === current.agents) agents = copyRecord(agents);
           agents[agent.agentId] = agent;
         };
         for (const delivery of batch) {
           if (delivery.kind === 'snapshot') {
             const { removed } = delivery;
             if (removed?.issues.length) {
-              if (issues === current.issues) issues = { ...issues };
+              if (issues === current.issues) issues = copyRecord(issues);
               for (const id of removed.issues) delete issues[id];
             }
             if (removed?.agents.length) {
-              if (agents === current.agents) agents = { ...agents };
+              if (agents === current.agents) agents = copyRecord(agents);
               for (const id of removed.agents) delete agents[id];
             }
             for (const issue of delivery.data.issues) writeIssue(issue, false);

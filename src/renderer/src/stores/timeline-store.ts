@@ -1,4 +1,5 @@
 import { createStore } from 'zustand/vanilla';
+import { copyRecord, emptyRecord } from '../lib/id-record';
 import { type BoardChange, applyBoardEvent, createBoardState } from '../../../shared/board-state';
 import type { Delivery } from '../../../shared/delivery';
 import type { Channel, HistoryEvent } from '../../../shared/protocol';
@@ -45,7 +46,7 @@ export function createTimelineStore(limits: Partial<TimelineLimits> = {}) {
   const { entries: maxEntries, issues: maxIssues } = { ...DEFAULT_LIMITS, ...limits };
   let sequence = 0;
   return createStore<TimelineSlice>()((set) => ({
-    timelines: {},
+    timelines: emptyRecord(),
     record: (batch, now) =>
       set((current) => {
         const added = new Map<string, TimelineEntry[]>();
@@ -68,7 +69,7 @@ export function createTimelineStore(limits: Partial<TimelineLimits> = {}) {
           }
         }
         if (added.size === 0) return current;
-        const timelines = { ...current.timelines };
+        const timelines = copyRecord(current.timelines);
         for (const [issueId, entries] of added) {
           const merged = merge(timelines[issueId] ?? [], entries).slice(-maxEntries);
           // Most recently changed last: the bound drops from the front.

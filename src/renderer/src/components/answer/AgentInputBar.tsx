@@ -2,7 +2,7 @@ import { type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { choiceInput, describeInput, MAX_INPUT_TEXT_LENGTH } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
-import { own } from '../../stores/answer-store';
+import { own } from '../../lib/id-record';
 import { shownLine, shownPrompt } from './shown-text';
 import { useAnswer } from './use-answer';
 import './answer.css';

@@ -3,7 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { AgentInput, InputOutcome } from '../../../../shared/agent-input';
 import type { AgentState } from '../../../../shared/protocol';
 import { type AnswerAbility, answerAbility } from '../../lib/answer-ability';
-import { type AnswerProgress, own } from '../../stores/answer-store';
+import { own } from '../../lib/id-record';
+import type { AnswerProgress } from '../../stores/answer-store';
 import { useAnswers, useBoard, useConnection, useServices } from '../../services';
 
 export interface AnswerControls {
