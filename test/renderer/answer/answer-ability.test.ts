@@ -80,6 +80,16 @@ describe('answerFailureText', () => {
     expect(new Set(texts).size).toBe(texts.length);
   });
 
+  it('names who answered first when the page saw it', () => {
+    const sent = { inputId: 'i1', agentId: 'a', action: 'approve' as const, requestId: 'r1', by: 'ana', at: 1 };
+    expect(answerFailureText('already_answered', 'this request was answered already', sent)).toBe(
+      'ana answered this question first (approved).',
+    );
+    expect(answerFailureText('already_answered', 'this request was answered already')).toBe(
+      'Someone else already answered this question.',
+    );
+  });
+
   it('quotes falcon-pm’s own reason for input_rejected, and falls back to the message for an unknown code', () => {
     expect(answerFailureText('input_rejected', 'the agent is gone')).toContain('the agent is gone');
     expect(answerFailureText('from_the_future', 'new hub words')).toBe('new hub words');

@@ -1,3 +1,4 @@
+import { type InputSent, describeInput } from '../../../shared/agent-input';
 import { matchesChannelGlobs } from '../../../shared/channel-glob';
 import type { ConnectionState } from '../../../shared/connection-state';
 import { channelOf } from '../../../shared/protocol';
@@ -37,11 +38,13 @@ export const MAX_FAILURE_MESSAGE = 300;
  * input can come back with: docs/protocol.md, "Answering agents"); the hub's
  * own message, shortened, for a code this monitor does not know yet.
  */
-export function answerFailureText(code: string, message: string): string {
+export function answerFailureText(code: string, message: string, answeredBy?: InputSent): string {
   const said = message.length > MAX_FAILURE_MESSAGE ? `${message.slice(0, MAX_FAILURE_MESSAGE - 1)}…` : message;
   switch (code) {
     case 'already_answered':
-      return 'Someone else already answered this question.';
+      return answeredBy
+        ? `${answeredBy.by} answered this question first (${describeInput(answeredBy)}).`
+        : 'Someone else already answered this question.';
     case 'request_not_pending':
       return 'The agent is no longer waiting on this question.';
     case 'forbidden':

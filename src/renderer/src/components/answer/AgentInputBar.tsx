@@ -1,5 +1,5 @@
 import { type RefObject, useEffect, useId, useRef, useState } from 'react';
-import { choiceInput, describeInput, MAX_INPUT_TEXT_LENGTH } from '../../../../shared/agent-input';
+import { type InputSent, choiceInput, describeInput, MAX_INPUT_TEXT_LENGTH } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
 import { own } from '../../lib/id-record';
@@ -29,7 +29,7 @@ const INTERRUPT_ARM_MS = 4000;
  * beside them; each answer's outcome is shown, a failure until dismissed.
  */
 export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onInterruptDone }: AgentInputBarProps) {
-  const { agent, waiting, ability, progress, send, clear } = useAnswer(agentId);
+  const { agent, waiting, ability, progress, send, clear, answeredBy } = useAnswer(agentId);
   const { answers } = useServices();
   const focusRequested = useAnswers((s) => own(s.replyFocus, agentId) === true);
   const ownRef = useRef<HTMLTextAreaElement>(null);
@@ -93,7 +93,7 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
   };
 
   const reason = ability.ok ? null : ability.reason;
-  const outcome = progressText(progress, agent?.choices);
+  const outcome = progressText(progress, agent?.choices, answeredBy);
   return (
     <div
       className="answer-bar"
@@ -132,7 +132,14 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
             rows={Math.min(6, Math.max(1, text.split('\n').length))}
             value={text}
             maxLength={MAX_INPUT_TEXT_LENGTH}
-            placeholder="Reply… (Enter sends, Shift+Enter new line)"
+            // The placeholder carries the reason too: in a short pane the reason line is hidden (answer.css).
+            placeholder={
+              ability.ok
+                ? 'Reply… (Enter sends, Shift+Enter new line)'
+                : ability.why === 'no_rights'
+                  ? 'Read-only: this token may not answer'
+                  : 'Not connected: write now, send when back'
+            }
             aria-label={`Reply to agent ${agentId}`}
             aria-describedby={reason ? `${reasonId} ${statusId}` : statusId}
             // While disconnected a reply can still be written (it is sent with Enter once the hub is back).
@@ -243,10 +250,11 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
 export function progressText(
   progress: ReturnType<typeof useAnswer>['progress'],
   choices?: readonly { id: string; label: string }[],
+  answeredBy?: InputSent,
 ): string {
   if (!progress) return '';
   const what = shownLine(describeInput(progress.input, choices));
   if (progress.state === 'sending') return `Sending: you ${what}…`;
   if (progress.state === 'sent') return `Sent: you ${what}. Waiting for the agent to go on.`;
-  return shownLine(answerFailureText(progress.code, progress.message));
+  return shownLine(answerFailureText(progress.code, progress.message, answeredBy));
 }

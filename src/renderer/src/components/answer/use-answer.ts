@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { AgentInput, InputOutcome } from '../../../../shared/agent-input';
+import type { AgentInput, InputOutcome, InputSent } from '../../../../shared/agent-input';
 import type { AgentState } from '../../../../shared/protocol';
 import { type AnswerAbility, answerAbility } from '../../lib/answer-ability';
 import { own } from '../../lib/id-record';
@@ -17,6 +17,11 @@ export interface AnswerControls {
   progress: AnswerProgress | undefined;
   send(input: AgentInput): Promise<InputOutcome>;
   clear(): void;
+  /**
+   * Who answered first, when this page's answer was `already_answered` and
+   * the page saw that answer's `input_sent` (its pane subscribes the agent's channel).
+   */
+  answeredBy: InputSent | undefined;
 }
 
 /**
@@ -47,7 +52,15 @@ export function useAnswer(agentId: string): AnswerControls {
     [answers, agentId, prompt],
   );
   const clear = useCallback(() => answers.getState().clear(agentId), [answers, agentId]);
-  return { agent, waiting, ability: answerAbility(connection, agentId), progress: current, send, clear };
+  const lastSent = useAnswers((s) => own(s.lastSent, agentId));
+  const answeredBy =
+    current?.state === 'failed' &&
+    current.code === 'already_answered' &&
+    lastSent !== undefined &&
+    lastSent.requestId === current.input.requestId
+      ? lastSent
+      : undefined;
+  return { agent, waiting, ability: answerAbility(connection, agentId), progress: current, send, clear, answeredBy };
 }
 
 /**
