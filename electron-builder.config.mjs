@@ -48,6 +48,9 @@ const config = {
     category: 'public.app-category.developer-tools',
     target: [{ target: 'dmg', arch: ['x64', 'arm64'] }],
     hardenedRuntime: true,
+    // Notification buttons (answering an agent from its notification) show only for a signed app
+    // whose notifications are alerts (Electron's NotificationAction doc, "Button support on macOS").
+    extendInfo: { NSUserNotificationAlertStyle: 'alert' },
     // Notarizes when APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD and APPLE_TEAM_ID are set.
     notarize: Boolean(process.env.APPLE_ID && process.env.APPLE_TEAM_ID),
   },

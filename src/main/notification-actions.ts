@@ -86,13 +86,18 @@ export function notificationOffer(
   const click: FocusTarget = { ...target, reply: true };
   if (!supportsNotificationActions(platform)) return { answer: null, click };
   const requestId = agent.requestId !== undefined && isValidId(agent.requestId) ? agent.requestId : undefined;
+  const buttons = choiceButtons(agent.choices, requestId);
+  // The protocol always takes a reply, whatever the choices. Windows shows buttons and the reply
+  // box together; macOS ignores action buttons on a notification with `hasReply` (Electron's
+  // NotificationAction doc: "incompatible with hasReply"), so there a question with choices gets
+  // its buttons, and one without gets the reply field (the pane has both).
+  const reply = platform === 'darwin' && buttons.length > 0 ? null : { placeholder: replyPlaceholder(agent) };
   return {
     answer: {
       agentId: target.id,
       ...(requestId === undefined ? {} : { requestId }),
-      buttons: choiceButtons(agent.choices, requestId),
-      // The protocol always takes a reply, whatever the choices: every waiting agent gets the field.
-      reply: { placeholder: replyPlaceholder(agent) },
+      buttons,
+      reply,
     },
     click,
   };

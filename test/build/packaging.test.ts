@@ -44,6 +44,8 @@ describe('electron-builder configuration', () => {
     expect(config.productName).toBe('Falcon Monitor');
     expect(config.asar).toBe(true);
     expect(config.mac?.category).toBe('public.app-category.developer-tools');
+    // Buttons on notifications (answering agents) need alert-style notifications on macOS.
+    expect(config.mac?.extendInfo).toMatchObject({ NSUserNotificationAlertStyle: 'alert' });
     expect(config.linux?.category).toBe('Development');
   });
 

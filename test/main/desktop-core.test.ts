@@ -130,7 +130,7 @@ describe('DesktopCore', () => {
     cleanup.push(() => running.close());
     const taken: unknown[] = [];
     cleanup.push(running.hub.onAgentInput((input) => void taken.push(input)));
-    const { core: desktop, host: h } = await core('darwin');
+    const { core: desktop, host: h } = await core('win32');
     await desktop.setServer({ url: running.wsUrl, token: await token({ actOn: ['agent:opus-*'] }) });
     await running.hub.publish('project:web', 'agent_status', {
       agentId: 'opus-1',

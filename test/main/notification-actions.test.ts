@@ -40,8 +40,16 @@ function agent(fields: Partial<AgentState> = {}): AgentState {
 const ALL = ['agent:*'];
 
 describe('notificationOffer', () => {
-  it('offers one button per choice and an inline reply on macOS and Windows', () => {
+  it('offers one button per choice and an inline reply on Windows; on macOS the buttons alone (hasReply would hide them)', () => {
+    const mac = notificationOffer(waiting, agent(), ALL, 'darwin');
+    expect(mac.answer?.buttons.map((button) => button.text)).toEqual(['Yes', 'No']);
+    expect(mac.answer?.reply).toBeNull();
+    // A question without choices: the reply field, on both.
     for (const platform of ['darwin', 'win32']) {
+      const open = notificationOffer(waiting, agent({ choices: undefined }), ALL, platform);
+      expect(open.answer).toMatchObject({ buttons: [], reply: { placeholder: 'Run the migration on staging?' } });
+    }
+    for (const platform of ['win32']) {
       const offer = notificationOffer(waiting, agent(), ALL, platform);
       expect(offer.click).toEqual({ kind: 'agent', id: 'opus-1', reply: true });
       expect(offer.answer).toEqual({
@@ -127,26 +135,26 @@ describe('notificationOffer', () => {
 
   it('shortens a huge prompt into a one-line placeholder, and names the agent when there is none', () => {
     const prompt = `${'Which database? '.repeat(500)}\n\u001b]8;;evil\u0007`;
-    const placeholder = notificationOffer(waiting, agent({ prompt }), ALL, 'darwin').answer?.reply?.placeholder ?? '';
+    const placeholder = notificationOffer(waiting, agent({ prompt }), ALL, 'win32').answer?.reply?.placeholder ?? '';
     expect(placeholder.length).toBeLessThanOrEqual(MAX_REPLY_PLACEHOLDER);
     expect(placeholder).toMatch(/^Which database\? Which/);
     expect(placeholder.endsWith('…')).toBe(true);
     expect(placeholder).not.toMatch(/\p{Cc}/u);
     const none = agent({ prompt: undefined, message: undefined });
-    expect(notificationOffer(waiting, none, ALL, 'darwin').answer?.reply).toEqual({ placeholder: 'Reply to opus-1' });
+    expect(notificationOffer(waiting, none, ALL, 'win32').answer?.reply).toEqual({ placeholder: 'Reply to opus-1' });
     const blank = agent({ prompt: ' \n\t ', message: 'Proceed?' });
-    expect(notificationOffer(waiting, blank, ALL, 'darwin').answer?.reply).toEqual({ placeholder: 'Reply to opus-1' });
+    expect(notificationOffer(waiting, blank, ALL, 'win32').answer?.reply).toEqual({ placeholder: 'Reply to opus-1' });
   });
 
   it('never cuts a surrogate pair in half', () => {
     const prompt = `${'a'.repeat(MAX_REPLY_PLACEHOLDER - 2)}😀😀😀`;
-    const placeholder = notificationOffer(waiting, agent({ prompt }), ALL, 'darwin').answer?.reply?.placeholder ?? '';
+    const placeholder = notificationOffer(waiting, agent({ prompt }), ALL, 'win32').answer?.reply?.placeholder ?? '';
     expect(placeholder).toBe(`${'a'.repeat(MAX_REPLY_PLACEHOLDER - 2)}…`);
   });
 });
 
 describe('resolveResponse', () => {
-  const answer = notificationOffer(waiting, agent(), ALL, 'darwin').answer as NotificationAnswer;
+  const answer = notificationOffer(waiting, agent(), ALL, 'win32').answer as NotificationAnswer;
 
   it('maps an action index to its button’s input, and refuses one out of range', () => {
     expect(resolveResponse(answer, { kind: 'action', index: 0 })).toEqual({
@@ -187,8 +195,7 @@ describe('resolveResponse', () => {
   });
 
   it('answers without a requestId when the agent gave none', () => {
-    const bare = notificationOffer(waiting, agent({ requestId: undefined }), ALL, 'darwin')
-      .answer as NotificationAnswer;
+    const bare = notificationOffer(waiting, agent({ requestId: undefined }), ALL, 'win32').answer as NotificationAnswer;
     expect(resolveResponse(bare, { kind: 'reply', text: 'ok' })).toMatchObject({
       ok: true,
       input: { action: 'reply', text: 'ok' },

@@ -11,7 +11,9 @@
  * ('action' with `details.actionIndex`, `selectionIndex` -1, and the
  * deprecated index arguments) or type an inline reply ('reply' with
  * `details.reply` and the deprecated string argument); on Linux, where
- * Electron shows neither, asking to is an error, as no user could do it.
+ * Electron shows neither, asking to is an error, as no user could do it. On
+ * macOS, buttons on a notification with `hasReply` are not shown (the
+ * NotificationAction doc: "incompatible with hasReply"), so none is recorded.
  *
  * A Notification is held only through a WeakRef, as the OS holds nothing of
  * the JS object: when main keeps no reference, the object (and its 'click'
@@ -157,7 +159,12 @@ export class Notification extends EventEmitter {
           silent: this.options.silent ?? false,
           shown: true,
           closed: false,
-          actions: (this.options.actions ?? []).map((action) => ({ type: action.type, text: action.text ?? '' })),
+          // On macOS a notification with hasReply shows no action buttons (NotificationAction doc:
+          // "incompatible with hasReply"): only what a user there could press is recorded.
+          actions:
+            emulatedPlatform === 'darwin' && this.options.hasReply === true
+              ? []
+              : (this.options.actions ?? []).map((action) => ({ type: action.type, text: action.text ?? '' })),
           hasReply: this.options.hasReply === true,
           replyPlaceholder: this.options.replyPlaceholder ?? '',
           answered: null,
