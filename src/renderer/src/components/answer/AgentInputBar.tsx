@@ -3,6 +3,7 @@ import { type InputSent, choiceInput, describeInput, MAX_INPUT_TEXT_LENGTH } fro
 import { answerFailureText } from '../../lib/answer-ability';
 import { useAnswers, useServices } from '../../services';
 import { own } from '../../lib/id-record';
+import { ChoiceButton } from './ChoiceButton';
 import { shownLine, shownPrompt } from './shown-text';
 import { useAnswer } from './use-answer';
 import './answer.css';
@@ -114,17 +115,14 @@ export function AgentInputBar({ agentId, onLeave, replyRef, interruptAsked, onIn
       {waiting ? (
         <div className="answer-controls">
           {choices.map((choice) => (
-            <button
+            <ChoiceButton
               key={choice.id}
-              type="button"
               className="answer-choice"
-              data-choice-id={choice.id}
-              aria-disabled={blocked}
-              aria-describedby={reason ? reasonId : undefined}
-              onClick={() => answer(choiceInput(choice, requestOf()))}
-            >
-              {shownLine(choice.label)}
-            </button>
+              choice={choice}
+              blocked={blocked}
+              reasonId={reason ? reasonId : undefined}
+              onChoose={(picked) => answer(choiceInput(picked, requestOf()))}
+            />
           ))}
           <textarea
             ref={textRef}

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { choiceInput } from '../../../../shared/agent-input';
 import { answerFailureText } from '../../lib/answer-ability';
 import { useServices } from '../../services';
+import { ChoiceButton } from './ChoiceButton';
 import { shownLine } from './shown-text';
 import { useAnswer } from './use-answer';
 import './answer.css';
@@ -61,20 +62,15 @@ export function QuickAnswer({ agentId, promptShown = false }: QuickAnswerProps) 
       {waiting ? (
         <div className="quick-answer-choices">
           {shown.map((choice) => (
-            <button
+            <ChoiceButton
               key={choice.id}
-              type="button"
               className="quick-answer-choice"
-              data-choice-id={choice.id}
-              aria-disabled={blocked}
-              aria-describedby={reason ? reasonId : undefined}
+              choice={choice}
+              blocked={blocked}
+              reasonId={reason ? reasonId : undefined}
               title={reason ?? `Answer ${agentId}: ${shownLine(choice.label)}`}
-              onClick={() => {
-                if (!blocked) void send(choiceInput(choice, agent?.requestId));
-              }}
-            >
-              {shownLine(choice.label)}
-            </button>
+              onChoose={(picked) => void send(choiceInput(picked, agent?.requestId))}
+            />
           ))}
           <button
             type="button"
