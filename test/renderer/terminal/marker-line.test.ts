@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { breakWords, endsAtLineStart, markerLine } from '../../../src/renderer/src/terminal/marker-line';
+import { MARKER_COLS, breakWords, endsAtLineStart, markerLine } from '../../../src/renderer/src/terminal/marker-line';
 
 // eslint-disable-next-line no-control-regex -- stripping escape sequences to measure the visible line
 const visible = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r\n$/, '');
 
 describe('markerLine', () => {
-  it('fills the row but one column, and ends the line', () => {
-    const line = markerLine('live', 'live output', 80);
-    expect(visible(line)).toHaveLength(79);
+  it('fills the row but one column, up to MARKER_COLS, and ends the line', () => {
+    const line = markerLine('live', 'live output', 30);
+    expect(visible(line)).toHaveLength(29);
     expect(visible(line)).toMatch(/^── live output ─+$/);
     expect(line.endsWith('\x1b[0m\r\n')).toBe(true);
+    // In a wide terminal it stops at MARKER_COLS: a pane that narrows later does not reflow it into fragments.
+    expect(visible(markerLine('live', 'live output', 200))).toHaveLength(MARKER_COLS - 1);
+    const long = 'some output could not be recovered: it was sent while this page was disconnected';
+    for (const row of markerLine('resync', long, 200).split('\r\n').filter(Boolean).map(visible)) {
+      expect(row).toHaveLength(MARKER_COLS - 1);
+    }
   });
 
   it('shows gaps and resyncs in warning colours with a warning sign', () => {

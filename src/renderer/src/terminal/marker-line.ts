@@ -14,20 +14,26 @@ const MARKER_STYLES: Record<MarkerKind | 'dropped', { color: number; sign: strin
 const RESET = '\x1b[0m';
 /** Columns around the label: the leading rule (2), the label's two spaces, a minimal trailing rule (3), the last column. */
 const FRAME = 2 + 2 + 3 + 1;
+/** Widest marker row: panes are rarely narrower than this, so a written marker keeps its shape when they shrink. */
+export const MARKER_COLS = 42;
 /** Narrower than this, rows of a word or two would be noise: one row, and xterm wraps it. */
 const MIN_ROOM = 10;
 
 /**
- * A full-width marker (ending in CRLF): a short rule, the label in inverse
- * video, then a rule to the last column but one — so the cursor never sits in
+ * A marker (ending in CRLF), as wide as the terminal up to MARKER_COLS: a
+ * short rule, the label in inverse video, then a rule to its last column but one — so the cursor never sits in
  * xterm's pending-wrap state. A label too long for the terminal is broken at
  * word boundaries over as many marker rows as it needs (nothing is cut off,
  * and the words that matter come first in every label we write). Colours are
  * ANSI palette colours, so they follow the terminal theme and are as readable
  * inverse as they are as text.
  */
-export function markerLine(kind: MarkerKind | 'dropped', text: string, cols: number): string {
+export function markerLine(kind: MarkerKind | 'dropped', text: string, terminalCols: number): string {
   const { color, sign } = MARKER_STYLES[kind];
+  // Never wider than MARKER_COLS: xterm reflows written rows when a pane narrows (another pane
+  // opens, the board grows, an answer bar appears), and a full-width rule would break into
+  // fragments of rule over several rows.
+  const cols = Math.min(terminalCols, MARKER_COLS);
   const body = `${sign}${stripControls(text)}`;
   const room = cols - FRAME;
   const rows = room >= MIN_ROOM ? breakWords(body, room) : [body];
