@@ -6,6 +6,7 @@ import { token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
 import { ScriptedServer } from '../helpers/scripted-server';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { publishWaitingA1 } from '../helpers/agent-request';
 
 /**
  * The client core's `sendInput` through a real hub (both engines): the ack,
@@ -16,20 +17,9 @@ import { TcpProxy } from '../helpers/tcp-proxy';
 const fixture = new HubFixture();
 afterEach(() => fixture.dispose());
 
-const CHOICES = [
-  { id: 'approve', label: 'Approve' },
-  { id: 'deny', label: 'Deny' },
-];
-
 async function waitingHub() {
   const running = await fixture.startHub();
-  await running.hub.publish('agent:a1', 'agent_status', {
-    agentId: 'a1',
-    status: 'waiting_for_input',
-    requestId: 'r1',
-    prompt: 'Apply the patch?',
-    choices: CHOICES,
-  });
+  await publishWaitingA1(running.hub);
   const received: Array<{ input: AgentInput; meta: AgentInputMeta }> = [];
   fixture.defer(running.hub.onAgentInput((input, meta) => void received.push({ input, meta })));
   return { running, received };

@@ -14,6 +14,7 @@ import { RedisEngine } from '../../src/server/redis/redis-engine';
 import { TestClient, startTestHub, token } from '../helpers/hub';
 import { eventually, metricValue } from '../helpers/probes';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { publishWaitingA1 } from '../helpers/agent-request';
 
 /**
  * Answering agents across hubs on one real redis-server: an input sent to a
@@ -48,16 +49,7 @@ async function hubs(count: number, inputs: Partial<InputRouteLimits> = {}, via: 
     });
     started.push({ running, engine });
   }
-  await started[0].running.hub.publish('agent:a1', 'agent_status', {
-    agentId: 'a1',
-    status: 'waiting_for_input',
-    requestId: 'r1',
-    prompt: 'Apply the patch?',
-    choices: [
-      { id: 'approve', label: 'Approve' },
-      { id: 'deny', label: 'Deny' },
-    ],
-  });
+  await publishWaitingA1(started[0].running.hub);
   return started;
 }
 

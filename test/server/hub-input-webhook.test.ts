@@ -10,6 +10,7 @@ import {
 } from '../../src/server/index';
 import { token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
+import { publishWaitingA1 } from '../helpers/agent-request';
 
 /**
  * The hub forwarding answers to falcon-pm (`--input-webhook`), through a real
@@ -50,16 +51,7 @@ async function falconPm(reply: (call: Call, index: number) => { status: number; 
 
 async function hubForwardingTo(url: string): Promise<RunningHub> {
   const running = await fixture.startHub();
-  await running.hub.publish('agent:a1', 'agent_status', {
-    agentId: 'a1',
-    status: 'waiting_for_input',
-    requestId: 'r1',
-    prompt: 'Apply the patch?',
-    choices: [
-      { id: 'approve', label: 'Approve' },
-      { id: 'deny', label: 'Deny' },
-    ],
-  });
+  await publishWaitingA1(running.hub);
   fixture.defer(
     running.hub.onAgentInput(
       inputWebhookHandler({ url, secret: SECRET, backoffMs: 20, attemptTimeoutMs: 500, deadlineMs: 4000 }),

@@ -5,6 +5,7 @@ import { token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
 import { metricValue } from '../helpers/probes';
 import { hostileString, jsonValue } from '../reliability/fuzz-values';
+import { publishWaitingA1 } from '../helpers/agent-request';
 
 /**
  * Answering agents through a real hub (both engines: the redis project runs
@@ -15,11 +16,6 @@ import { hostileString, jsonValue } from '../reliability/fuzz-values';
 const fixture = new HubFixture();
 afterEach(() => fixture.dispose());
 
-const CHOICES = [
-  { id: 'approve', label: 'Approve' },
-  { id: 'deny', label: 'Deny' },
-];
-
 interface Received {
   input: AgentInput;
   meta: AgentInputMeta;
@@ -28,13 +24,7 @@ interface Received {
 /** A hub with agent a1 waiting on request r1, and a handler that accepts (and records) every input. */
 async function waitingHub(options: Parameters<HubFixture['startHub']>[0] = {}) {
   const running = await fixture.startHub(options);
-  await running.hub.publish('agent:a1', 'agent_status', {
-    agentId: 'a1',
-    status: 'waiting_for_input',
-    requestId: 'r1',
-    prompt: 'Apply the patch?',
-    choices: CHOICES,
-  });
+  await publishWaitingA1(running.hub);
   const received: Received[] = [];
   fixture.defer(running.hub.onAgentInput((input, meta) => void received.push({ input, meta })));
   return { running, received };
