@@ -66,6 +66,8 @@ describe('AgentInputBar', () => {
     const { services, bridge, pending } = setup();
     renderWith(services, <AgentInputBar agentId="agent-1" />);
     expect(screen.getByTestId('answer-prompt').textContent).toContain('Run the migration?');
+    // The live region is there, empty, before its first words: screen readers announce only changes to one.
+    expect(screen.getByRole('status').textContent).toBe('');
     fireEvent.click(screen.getByRole('button', { name: 'Deny' }));
     expect(sent(bridge)).toEqual([choiceInput(CHOICES[1], 'r1')]);
     expect(screen.getByTestId('answer-status').textContent).toBe('Sending: you chose “Deny”…');

@@ -211,10 +211,12 @@ describe.skipIf(!chromium)('AgentPane (real terminal, Chromium)', { timeout: 60_
     expect(await bufferText()).toBe('line one\nline two');
     await menuItem('Copy output');
     await expect.poll(() => page().evaluate(() => window.paneKit.clipboard)).toEqual(['line one\nline two']);
-    await expect.poll(() => page().getByRole('status').textContent()).toBe('Copied');
+    // The pane's own notice (the answer bar has a status line of its own).
+    const notice = () => page().locator('.agent-pane-notice[role="status"]').textContent();
+    await expect.poll(notice).toBe('Copied');
     await menuItem('Clear output');
     // The notice was about the output just cleared: it goes with it, not seconds later.
-    expect(await page().getByRole('status').textContent()).toBe('');
+    expect(await notice()).toBe('');
     await expect.poll(bufferText).toBe('');
     await page().waitForFunction(() => !document.querySelector('.xterm-rows')?.textContent?.includes('line one'));
   });
