@@ -1,7 +1,13 @@
 import { ReconnectingConnection, type WebSocketFactory } from '../client/index';
 import { type ReadonlyBoard, createBoardState } from '../shared/board-state';
 import type { HubInfo, PaneTarget, ServerSettings, ServerUpdate } from '../shared/bridge';
-import { type AgentInput, INPUT_SENT_EVENT, type InputOutcome, type InputSent } from '../shared/agent-input';
+import {
+  type AgentInput,
+  INPUT_SENT_EVENT,
+  InputClientCode,
+  type InputOutcome,
+  type InputSent,
+} from '../shared/agent-input';
 import type { ConnectionState } from '../shared/connection-state';
 import type { Delivery } from '../shared/delivery';
 import type { HelloResult, NotificationSettings } from '../shared/ipc';
@@ -193,7 +199,8 @@ export class DesktopCore {
 
   /** Answers an agent over the one connection (a window's answer, or a notification's). */
   sendInput(agentId: string, input: AgentInput): Promise<InputOutcome> {
-    if (!this.connection) return Promise.resolve({ ok: false, code: 'not_connected', message: 'not connected yet' });
+    if (!this.connection)
+      return Promise.resolve({ ok: false, code: InputClientCode.NotConnected, message: 'not connected yet' });
     return this.connection.sendInput(agentId, input);
   }
 
