@@ -148,17 +148,24 @@ export async function showProject(page: Page, projectId: string): Promise<void> 
   await page.getByLabel('Project').selectOption(projectId);
 }
 
-/** The last complete line a pane shows (not the one being written), a piece of it long enough to be unique. */
-export async function lastCompleteLine(page: Page, agentId: string): Promise<string> {
-  const rows = await page.evaluate(
-    (selector) =>
-      [...(document.querySelector(`${selector} .xterm-rows`)?.children ?? [])]
+/**
+ * The last complete line a pane shows (not the one being written), a piece of it long enough to be
+ * unique. Waits until the pane has such a line: right after output arrives a pane may show only short
+ * rows or its own notices.
+ */
+export async function lastCompleteLine(page: Page, agentId: string, timeout = STEP_MS): Promise<string> {
+  const handle = await page.waitForFunction(
+    (selector) => {
+      const rows = [...(document.querySelector(`${selector} .xterm-rows`)?.children ?? [])]
         .map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trim())
-        .filter((row) => row.length > 8 && !row.includes('live output')),
+        .filter((row) => row.length > 8 && !row.includes('live output'));
+      // Two rows: the last may still be being written.
+      return rows.length >= 2 ? rows.at(-2)!.slice(0, 40) : false;
+    },
     agentPane(agentId),
+    { timeout },
   );
-  const line = rows.at(-2) ?? rows.at(-1) ?? '';
-  return line.slice(0, 40);
+  return (await handle.jsonValue()) as string;
 }
 
 /**
