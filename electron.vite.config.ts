@@ -92,6 +92,9 @@ export default defineConfig({
     plugins: [react(), devInlineScripts(), precompress()],
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves the renderer unminified; the web edition goes over the network, and a
+      // smaller script also parses sooner in the desktop app (sourcemaps stay off, as before).
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { effectiveSources, parsePolicy } from '../helpers/csp';
 
@@ -53,5 +54,39 @@ describe('npm run build', () => {
     expect(effectiveSources(policy, 'base-uri')).toEqual(["'none'"]);
     // Every script the page loads is a file of the build, which 'self' covers; none is inline.
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+  });
+
+  it('writes a .br and a .gz copy beside every text asset of 1 KiB or more, each decoding to the asset', () => {
+    const assets = join(out, 'renderer/assets');
+    const files = readdirSync(assets);
+    const text = files.filter((file) => /\.(js|css)$/.test(file));
+    expect(text.length).toBeGreaterThan(0);
+    for (const file of text) {
+      const source = readFileSync(join(assets, file));
+      if (source.length < 1024) continue;
+      expect(files, file).toContain(`${file}.br`);
+      expect(files, file).toContain(`${file}.gz`);
+      expect(brotliDecompressSync(readFileSync(join(assets, `${file}.br`))).equals(source), file).toBe(true);
+      expect(gunzipSync(readFileSync(join(assets, `${file}.gz`))).equals(source), file).toBe(true);
+    }
+    const index = readFileSync(join(out, 'renderer/index.html'));
+    expect(gunzipSync(readFileSync(join(out, 'renderer/index.html.gz'))).equals(index)).toBe(true);
+  });
+
+  it('leaves xterm.js and its WebGL addon out of what the page loads at start (they load with the first pane)', () => {
+    const html = readFileSync(join(out, 'renderer/index.html'), 'utf8');
+    // The entry script, its preloaded chunks and stylesheets: everything the page fetches before it runs.
+    const eager = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((match) => match[1]);
+    expect(eager.some((file) => file.endsWith('.js'))).toBe(true);
+    const eagerText = eager.map((file) => readFileSync(join(out, 'renderer', file), 'utf8')).join('\n');
+    const all = readdirSync(join(out, 'renderer/assets'))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(out, 'renderer/assets', file), 'utf8'))
+      .join('\n');
+    // Strings of xterm's Terminal.open and of the WebGL addon's texture atlas: minification keeps them.
+    for (const marker of ['Terminal requires a parent element', 'createTexture']) {
+      expect(all, marker).toContain(marker);
+      expect(eagerText, marker).not.toContain(marker);
+    }
   });
 });

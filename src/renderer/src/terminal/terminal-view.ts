@@ -1,7 +1,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { type ISearchOptions, type ISearchResultChangeEvent, SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import { type IMarker, Terminal } from '@xterm/xterm';
 import type { OutputSink } from '../lib/output-router';
 import { type LineMatch, bufferText, matchingLines } from './buffer-text';
@@ -607,12 +607,26 @@ export class TerminalView implements OutputSink {
     });
   }
 
+  /**
+   * The WebGL addon is its own chunk, fetched only when a pane will use it
+   * (most machines without a GPU never do); the pane draws with the DOM
+   * renderer until it has arrived, and keeps that one if it cannot load.
+   */
   private loadRenderer(): void {
     const mode = this.options.renderer ?? 'auto';
     if (mode === 'dom' || (mode === 'auto' && webglSupport() !== 'hardware')) return;
+    void import('@xterm/addon-webgl').then(
+      ({ WebglAddon }) => this.useWebgl(WebglAddon),
+      // The chunk could not be fetched (the hub went away mid-start): the DOM renderer stays.
+      () => undefined,
+    );
+  }
+
+  private useWebgl(Addon: typeof WebglAddon): void {
+    if (this.store.isDisposed) return;
     let addon: WebglAddon | undefined;
     try {
-      addon = new WebglAddon();
+      addon = new Addon();
       addon.onContextLoss(() => this.dropWebgl());
       this.terminal.loadAddon(addon);
     } catch {

@@ -6,8 +6,8 @@ import { statusLabel } from '../../lib/board-view';
 import { layoutAction } from '../../lib/layout-keys';
 import { useBoard, useLayout, useServices } from '../../services';
 import { dialogOpen } from '../shell/use-layout-shortcuts';
-import { AgentPane } from './AgentPane';
 import { gridDimensions, paneShortcutIndex } from './grid-dimensions';
+import { LazyAgentPane } from './LazyAgentPane';
 
 export const EMPTY_PANES_TEXT = 'Open an agent from the list to watch its output';
 
@@ -146,7 +146,7 @@ export function PaneGrid() {
               role={tabs && !maximized ? 'tabpanel' : undefined}
               aria-labelledby={tabs && !maximized ? `pane-tab-${pane.id}` : undefined}
             >
-              <AgentPane
+              <LazyAgentPane
                 paneId={pane.id}
                 agentId={pane.agentId}
                 focused={pane.id === focusedPaneId}
