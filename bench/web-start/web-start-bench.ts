@@ -12,9 +12,11 @@ import { Hub, createRequestHandler, secretKey, signToken, startHub } from '../..
 import { REPO_ROOT } from '../lib/processes';
 
 export const OURS_VARIANT = 'ours';
-/** Today's web edition before issue 18: one unminified eager bundle, served uncompressed. */
+/** The web edition before issue 16: one unminified eager bundle, served uncompressed (the goal's peer). */
 export const PEER_VARIANT = 'eager-plain';
-export type WebStartVariant = typeof OURS_VARIANT | typeof PEER_VARIANT;
+/** The web edition before issue 18: the same eager bundle, served brotli/gzip by the hub (issue 16). */
+export const COMPRESSED_PEER_VARIANT = 'eager-br';
+export type WebStartVariant = typeof OURS_VARIANT | typeof PEER_VARIANT | typeof COMPRESSED_PEER_VARIANT;
 
 const SECRET = 'bench-web-start-secret-of-at-least-32-bytes';
 const PROJECT = 'bench';
@@ -101,14 +103,22 @@ export class StartBench {
         webRoot: join(dir, OURS_VARIANT, 'renderer'),
       });
       closers.push(() => ours.close());
-      const peer = await startPlainHub(join(dir, PEER_VARIANT, 'renderer'));
+      const eagerRoot = join(dir, PEER_VARIANT, 'renderer');
+      const peer = await startPlainHub(eagerRoot);
       closers.push(() => peer.close());
-      for (const hub of [ours.hub, peer.hub]) await seedBoard(hub, issues);
+      const compressedPeer = await startHub({ secret: SECRET, port: 0, host: '127.0.0.1', webRoot: eagerRoot });
+      closers.push(() => compressedPeer.close());
+      for (const hub of [ours.hub, peer.hub, compressedPeer.hub]) await seedBoard(hub, issues);
 
       const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: FLAGS });
       closers.push(() => browser.close());
       const token = await signToken({ user: 'bench', channels: ['*'] }, secretKey(SECRET));
-      return new StartBench(dir, browser, { [OURS_VARIANT]: ours.url, [PEER_VARIANT]: peer.url }, token, closers);
+      const urls = {
+        [OURS_VARIANT]: ours.url,
+        [PEER_VARIANT]: peer.url,
+        [COMPRESSED_PEER_VARIANT]: compressedPeer.url,
+      };
+      return new StartBench(dir, browser, urls, token, closers);
     } catch (error) {
       await close();
       throw error;
