@@ -15,8 +15,9 @@ import {
  * the first board paint, and the time to it, for our build served by the hub
  * (minified, split: xterm.js and the WebGL addon load with the first pane,
  * brotli/gzip copies negotiated by Accept-Encoding) against the web edition as
- * it was (same sources, one unminified eager bundle, served uncompressed by a
- * plain sirv behind the same hub API). Both builds are made by the scenario,
+ * it was (same sources, one unminified eager bundle), served uncompressed by a
+ * plain sirv behind the same hub API (`eager-plain`, the goal's peer) and
+ * brotli/gzip by the hub (`eager-br`, just before this change). Both builds are made by the scenario,
  * from the working tree, into a temporary directory (out/ is not touched).
  */
 const ID = 'web-start';
