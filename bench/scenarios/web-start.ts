@@ -17,8 +17,9 @@ import {
  * brotli/gzip copies negotiated by Accept-Encoding) against the web edition as
  * it was (same sources, one unminified eager bundle), served uncompressed by a
  * plain sirv behind the same hub API (`eager-plain`, the goal's peer) and
- * brotli/gzip by the hub (`eager-br`, just before this change). Both builds are made by the scenario,
- * from the working tree, into a temporary directory (out/ is not touched).
+ * brotli/gzip by the hub (`eager-br`, just before this change). Both builds
+ * are made by the scenario, from the working tree, into a temporary directory
+ * (out/ is not touched).
  */
 const ID = 'web-start';
 const TITLE = 'Web edition cold start in Chromium: bytes and time to the first board paint';
