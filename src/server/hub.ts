@@ -141,7 +141,11 @@ export class Hub implements ConnectionHost {
         });
       },
     });
-    this.urgentAgents = new UrgentAgents((agentId, urgent) => this.batcher.setUrgent(agentId, urgent));
+    this.urgentAgents = new UrgentAgents((agentId, urgent) => {
+      this.batcher.setUrgent(agentId, urgent);
+      if (urgent) this.metrics.urgentAgents.inc();
+      else this.metrics.urgentAgents.dec();
+    });
   }
 
   get maxSubscriptions(): number {

@@ -4,6 +4,7 @@ import { MAX_URGENT_CHANNELS } from '../../src/shared/protocol';
 import type { RunningHub } from '../../src/server/index';
 import type { TestClient } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
+import { metricValue } from '../helpers/probes';
 
 const fixture = new HubFixture();
 afterEach(() => fixture.dispose());
@@ -72,8 +73,10 @@ describe('Hub urgent channels', () => {
     client.send({ type: 'focus', channel: 'agent:shared', urgent: false });
     await client.roundTrip();
     expect(running.hub.urgentAgents.isUrgent('shared')).toBe(true);
+    expect(await metricValue(running.hub, 'falcon_hub_urgent_agents')).toBe(1);
     await second.close();
     await expect.poll(() => running.hub.urgentAgents.isUrgent('shared')).toBe(false);
+    expect(await metricValue(running.hub, 'falcon_hub_urgent_agents')).toBe(0);
   });
 
   it('drops urgency with the subscription', async () => {
