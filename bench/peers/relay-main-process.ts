@@ -110,7 +110,7 @@ function sinkFor(variant: RelayVariant): Sink {
       return {
         feed: (turn) => {
           // Fresh objects, as each decode makes: the batcher may join them in place.
-          for (const delivery of turn) batcher.push({ ...delivery }, false);
+          for (const delivery of turn) batcher.push({ ...delivery });
         },
         strip: 0,
         dispose: () => {

@@ -18,11 +18,20 @@ export const DEFAULT_DELIVERY_BATCH: DeliveryBatcherOptions = { flushMs: 16, max
 type OutputDelivery = Extract<Delivery, { kind: 'output' }>;
 
 /**
+ * How soon a delivery goes out: `frame` within `flushMs` (the flood case),
+ * `tick` on the next turn of the event loop (already batched upstream: the
+ * hub's `output_batch`), `now` once the current frame's handling is done (the
+ * urgent channel the user is looking at). Whatever is queued goes along, in order.
+ */
+export type DeliveryPace = 'frame' | 'tick' | 'now';
+
+/**
  * Turns a flood of deliveries into few hand-offs: everything queued within
  * `flushMs` goes out as one batch (in arrival order), consecutive output of
- * one channel joined. Urgent deliveries — the channel the user is looking
- * at — flush on the next turn of the event loop. A timer exists only while
- * something is queued.
+ * one channel joined. Deliveries that were batched already go out on the
+ * next turn, urgent ones (the channel the user is looking at) as soon as the
+ * frame that brought them is handled (see DeliveryPace). A timer exists only
+ * while something is queued.
  */
 export class DeliveryBatcher {
   private queue: Delivery[] = [];
@@ -35,32 +44,37 @@ export class DeliveryBatcher {
    */
   private joined: OutputDelivery | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private urgentTimer: ReturnType<typeof setTimeout> | null = null;
+  private tickTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A microtask is queued to flush (`now`); it cannot be cancelled, so a flush makes it a no-op. */
+  private soon = false;
 
   constructor(
     private readonly options: DeliveryBatcherOptions,
     private readonly emit: (batch: Delivery[]) => void,
   ) {}
 
-  push(delivery: Delivery, urgent: boolean): void {
+  push(delivery: Delivery, pace: DeliveryPace = 'frame'): void {
     if (!this.join(delivery)) this.queue.push(delivery);
     this.bytes += deliverySize(delivery);
     if (this.bytes >= this.options.maxBytes) {
       this.flush();
       return;
     }
-    if (urgent) {
-      this.urgentTimer ??= setTimeout(() => this.flush(), 0);
+    if (pace === 'now') {
+      if (this.soon) return;
+      this.soon = true;
+      queueMicrotask(() => {
+        if (this.soon) this.flush();
+      });
+    } else if (pace === 'tick') {
+      this.tickTimer ??= setTimeout(() => this.flush(), 0);
     } else {
       this.timer ??= setTimeout(() => this.flush(), this.options.flushMs);
     }
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.urgentTimer) clearTimeout(this.urgentTimer);
-    this.timer = null;
-    this.urgentTimer = null;
+    this.clearTimers();
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
@@ -88,15 +102,20 @@ export class DeliveryBatcher {
     return true;
   }
 
+  private clearTimers(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    this.timer = null;
+    this.tickTimer = null;
+    this.soon = false;
+  }
+
   get pending(): number {
     return this.queue.length;
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.urgentTimer) clearTimeout(this.urgentTimer);
-    this.timer = null;
-    this.urgentTimer = null;
+    this.clearTimers();
     this.queue = [];
     this.joined = null;
   }

@@ -14,7 +14,7 @@ import { ChannelStore } from './channel-store';
 import { type ConnectionOptions, type ResolvedConnectionOptions, resolveConnectionOptions } from './connection-options';
 import { type CloseInfo, type ConnectionState, INITIAL_STATE } from '../shared/connection-state';
 import type { Delivery } from './delivery';
-import { DeliveryBatcher } from './delivery-batcher';
+import { DeliveryBatcher, type DeliveryPace } from './delivery-batcher';
 import { ListenerSet } from './listener-set';
 import { type SubscribeOptions, SubscriptionRegistry } from './subscription-registry';
 import { CLOSED, type WebSocketLike } from './websocket-like';
@@ -63,6 +63,8 @@ export class ReconnectingConnection {
   private urlIndex = 0;
   private socket: WebSocketLike | null = null;
   private socketError = '';
+  /** Whether the current connection's hub takes `focus` (announced as the `urgent` feature in `connected`). */
+  private hubTakesFocus = false;
   /** How the connection that started the current reconnect episode ended. */
   private episodeCloseCode: number | null = null;
   /** Channels subscribed on an earlier connection: a hub without offsets may have missed their events. */
@@ -116,21 +118,42 @@ export class ReconnectingConnection {
    * caller (sent on 0 → 1, dropped on 1 → 0) and restored after reconnects.
    */
   subscribe(channel: Channel, options: SubscribeOptions = {}): SubscriptionHandle {
+    const wasUrgent = this.registry.isUrgent(channel);
     const { interest, first } = this.registry.add(channel, options);
     if (first && this.current.status === 'open') this.sendSubscribe(channel);
+    else if (!first) this.sendFocusIfChanged(channel, wasUrgent);
     let active = true;
     const handle = (() => {
       if (!active) return;
       active = false;
+      const urgentBefore = this.registry.isUrgent(channel);
       if (this.registry.remove(channel, interest)) {
         this.seenBefore.delete(channel);
         this.setup.delete(channel);
         this.store.forget(channel);
         if (this.current.status === 'open') this.send(encode({ type: 'unsubscribe', channel }));
+      } else {
+        this.sendFocusIfChanged(channel, urgentBefore);
       }
     }) as SubscriptionHandle;
-    handle.setUrgent = (urgent: boolean) => this.registry.setUrgent(channel, interest, urgent);
+    handle.setUrgent = (urgent: boolean) => {
+      if (!active) return;
+      const urgentBefore = this.registry.isUrgent(channel);
+      this.registry.setUrgent(channel, interest, urgent);
+      this.sendFocusIfChanged(channel, urgentBefore);
+    };
     return handle;
+  }
+
+  /**
+   * Tells the hub when a channel's urgency (any interest urgent) changed. Only
+   * on an open connection whose hub announced `urgent`: otherwise the next
+   * subscribe carries it, and an older hub would answer `unknown_type`.
+   */
+  private sendFocusIfChanged(channel: Channel, wasUrgent: boolean): void {
+    const urgent = this.registry.isUrgent(channel);
+    if (urgent === wasUrgent || this.current.status !== 'open' || !this.hubTakesFocus) return;
+    this.send(encode({ type: 'focus', channel, urgent }));
   }
 
   /**
@@ -344,8 +367,10 @@ export class ReconnectingConnection {
   private handle(message: ServerMessage): void {
     switch (message.type) {
       case 'connected':
-        if (this.current.status === 'connecting')
+        if (this.current.status === 'connecting') {
+          this.hubTakesFocus = message.features?.includes('urgent') === true;
           this.onOpen(message.clientId, { user: message.user ?? null, actOn: message.actOn ?? null });
+        }
         return;
       case 'event':
         return this.onEvent(message);
@@ -438,7 +463,8 @@ export class ReconnectingConnection {
       }
       this.registry.setPosition(channel, { epoch, offset });
     }
-    this.deliver(this.decode(message));
+    // An output_batch was batched by the hub already: holding it another frame only adds latency.
+    this.deliver(this.decode(message), message.event === 'output_batch' ? 'tick' : 'frame');
   }
 
   /** The one decode of an event: output becomes its text, anything else stays the published event. */
@@ -498,10 +524,10 @@ export class ReconnectingConnection {
     else this.setup.set(channel, [delivery]);
   }
 
-  private deliver(delivery: Delivery): void {
+  private deliver(delivery: Delivery, pace: DeliveryPace = 'frame'): void {
     const urgent =
       delivery.kind !== 'error' && delivery.channel !== undefined && this.registry.isUrgent(delivery.channel);
-    this.batcher.push(delivery, urgent);
+    this.batcher.push(delivery, urgent ? 'now' : pace);
   }
 
   private sendSubscribe(channel: Channel): void {

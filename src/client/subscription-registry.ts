@@ -20,7 +20,8 @@ interface Entry {
  * What the application wants to be subscribed to, reference-counted per
  * channel: two panes on one agent are one server subscription. Intent is
  * state, not a queue: after a reconnect the registry is simply re-sent, each
- * channel with the position it had reached.
+ * channel with the position it had reached and whether any interest in it is
+ * urgent.
  */
 export class SubscriptionRegistry {
   private readonly entries = new Map<Channel, Entry>();
@@ -99,6 +100,8 @@ export class SubscriptionRegistry {
     if (snapshot) message.snapshot = true;
     if (tail > 0) message.tail = tail;
     if (history > 0) message.history = Math.min(history, MAX_HISTORY_EVENTS);
+    // Urgency is intent too: a reconnect tells the new connection's hub what is focused.
+    if (this.isUrgent(channel)) message.urgent = true;
     return message;
   }
 }

@@ -28,6 +28,10 @@ export interface RelayOptions {
 interface WindowSubscription {
   channel: Channel;
   handle: SubscriptionHandle;
+  /** What the renderer asked for (its focused pane); urgent at the connection only while the window is visible. */
+  wantsUrgent: boolean;
+  /** What the connection was last told. */
+  urgent: boolean;
 }
 
 interface WindowState {
@@ -47,6 +51,10 @@ interface WindowState {
  * joined every 250 ms. Windows share the connection's ref-counted
  * subscriptions, and a window joining a channel another already holds gets
  * its snapshot and tail from the connection's store.
+ *
+ * A window's focused pane is urgent (the hub flushes its agent within a
+ * frame) only while the window is visible: a hidden or minimised window's
+ * output waits 250 ms here anyway, so asking the hub to hurry would only cost.
  */
 export class WindowRelay {
   private readonly windows = new Map<number, WindowState>();
@@ -79,13 +87,15 @@ export class WindowRelay {
     const state = this.windows.get(windowId);
     if (!state || state.subscriptions.has(subscriptionId)) return;
     const alreadyHeld = (this.holders.get(channel) ?? 0) > 0;
-    const handle = this.connection.subscribe(channel, options);
-    state.subscriptions.set(subscriptionId, { channel, handle });
+    const wantsUrgent = options.urgent === true;
+    const urgent = wantsUrgent && state.window.isVisible();
+    const handle = this.connection.subscribe(channel, { ...options, urgent });
+    state.subscriptions.set(subscriptionId, { channel, handle, wantsUrgent, urgent });
     state.channels.set(channel, (state.channels.get(channel) ?? 0) + 1);
     this.holders.set(channel, (this.holders.get(channel) ?? 0) + 1);
     // A late joiner: the hub will not send this channel's snapshot and tail again.
     if (alreadyHeld && this.ready.has(channel)) {
-      for (const delivery of this.catchUp(channel, options)) state.batcher.push(delivery, true);
+      for (const delivery of this.catchUp(channel, options)) state.batcher.push(delivery, 'tick');
     }
   }
 
@@ -119,13 +129,30 @@ export class WindowRelay {
   }
 
   setUrgent(windowId: number, subscriptionId: string, urgent: boolean): void {
-    this.windows.get(windowId)?.subscriptions.get(subscriptionId)?.handle.setUrgent(urgent);
+    const state = this.windows.get(windowId);
+    const subscription = state?.subscriptions.get(subscriptionId);
+    if (!state || !subscription) return;
+    subscription.wantsUrgent = urgent;
+    this.applyUrgency(subscription, state.window.isVisible());
   }
 
-  /** A window was shown, hidden, minimised or restored: what it holds goes out now when it becomes visible. */
+  /**
+   * A window was shown, hidden, minimised or restored: what it holds goes out
+   * now when it becomes visible, and its focused pane is urgent only while it is.
+   */
   visibilityChanged(windowId: number): void {
     const state = this.windows.get(windowId);
-    if (state?.window.isVisible()) state.batcher.flush();
+    if (!state) return;
+    const visible = state.window.isVisible();
+    for (const subscription of state.subscriptions.values()) this.applyUrgency(subscription, visible);
+    if (visible) state.batcher.flush();
+  }
+
+  private applyUrgency(subscription: WindowSubscription, visible: boolean): void {
+    const urgent = subscription.wantsUrgent && visible;
+    if (urgent === subscription.urgent) return;
+    subscription.urgent = urgent;
+    subscription.handle.setUrgent(urgent);
   }
 
   /** Routes one batch from the connection to the windows that subscribed its channels. */
@@ -136,7 +163,7 @@ export class WindowRelay {
       for (const state of this.windows.values()) {
         // Errors without a channel (e.g. rate limits) concern everyone.
         if (channel !== undefined && !state.channels.has(channel)) continue;
-        state.batcher.push(delivery, false);
+        state.batcher.push(delivery);
       }
     }
     for (const state of this.windows.values()) {

@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../shared/errors';
-import { type Channel, type InputMessage, type ServerMessage, encode, parseClientMessage } from '../shared/protocol';
+import {
+  type Channel,
+  type InputMessage,
+  MAX_URGENT_CHANNELS,
+  type ServerMessage,
+  encode,
+  parseChannel,
+  parseClientMessage,
+} from '../shared/protocol';
 import type { Principal } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
@@ -9,6 +17,7 @@ import type { HubMetrics } from './metrics';
 import { TokenBucket } from './rate-limiter';
 import { RoomWait } from './room-wait';
 import type { SubscribeRequest, Subscriber } from './subscriber';
+import { ConnectionUrgency, type UrgentAgents } from './urgent-channels';
 
 /** What a connection needs from its hub. */
 export interface ConnectionHost {
@@ -16,6 +25,8 @@ export interface ConnectionHost {
   readonly logger: Logger;
   readonly maxSubscriptions: number;
   readonly maxBufferedBytes: number;
+  /** Who wants which agent's output urgent, across connections (urgent-channels.ts). */
+  readonly urgentAgents: UrgentAgents;
   subscribe(connection: ClientConnection, request: SubscribeRequest): void;
   unsubscribe(connection: ClientConnection, channel: Channel): void;
   mayAccess(principal: Principal, channel: Channel): boolean;
@@ -37,6 +48,8 @@ export class ClientConnection implements Subscriber {
   alive = true;
   closeReason = '';
   private readonly bucket: TokenBucket;
+  /** This connection's urgent agent channels (at most MAX_URGENT_CHANNELS). */
+  private readonly urgency: ConnectionUrgency;
   private lastRateReplyAt = 0;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
@@ -56,6 +69,7 @@ export class ClientConnection implements Subscriber {
     readonly tokenKey = '',
   ) {
     this.bucket = new TokenBucket(rateLimit.perSecond, rateLimit.burst, rateLimit.abuseMs);
+    this.urgency = new ConnectionUrgency(host.urgentAgents, MAX_URGENT_CHANNELS);
     if (principal.expiresAt !== null) {
       // setTimeout holds at most ~24.8 days; a longer token is re-checked when it fires.
       const delay = Math.min(Math.max(principal.expiresAt - Date.now(), 0), 2 ** 31 - 1);
@@ -123,8 +137,17 @@ export class ClientConnection implements Subscriber {
           tail: message.tail ?? 0,
           history: message.history ?? 0,
         });
+        // After subscribe: a subscription that fails later is dropped through unsubscribed(), urgency with it.
+        if (message.urgent !== undefined) this.setUrgent(channel, message.urgent);
         return;
       }
+      case 'focus':
+        if (!this.cursors.has(message.channel)) {
+          this.sendError(ErrorCode.NotSubscribed, `not subscribed to ${message.channel}`, message.channel);
+          return;
+        }
+        this.setUrgent(message.channel, message.urgent);
+        return;
       case 'input':
         this.host.handleInput(this, message);
         return;
@@ -148,6 +171,19 @@ export class ClientConnection implements Subscriber {
     this.host.metrics.messagesOut.inc();
     this.host.metrics.bytesOut.inc(bytes);
     return true;
+  }
+
+  /** The hub dropped one of this connection's subscriptions: it is no longer urgent either. */
+  unsubscribed(channel: Channel): void {
+    const agentId = agentOf(channel);
+    if (agentId !== null) this.urgency.set(agentId, false);
+  }
+
+  /** Marks a subscribed channel urgent or not; only agent output is batched, so other channels carry no urgency. */
+  private setUrgent(channel: Channel, urgent: boolean): void {
+    const agentId = agentOf(channel);
+    if (agentId === null || this.urgency.set(agentId, urgent)) return;
+    this.sendError(ErrorCode.TooManyUrgent, `at most ${MAX_URGENT_CHANNELS} urgent channels per connection`, channel);
   }
 
   sendEvent(_event: ChannelEvent, payload: Buffer): boolean {
@@ -206,9 +242,15 @@ export class ClientConnection implements Subscriber {
   /** Stops this connection's timers and ends a replay's wait; called once the socket has closed. */
   dispose(): void {
     this.roomWait.release();
+    this.urgency.clear();
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.expiryTimer = null;
     this.killTimer = null;
   }
+}
+
+function agentOf(channel: Channel): string | null {
+  const parsed = parseChannel(channel);
+  return parsed?.kind === 'agent' ? parsed.id : null;
 }

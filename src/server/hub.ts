@@ -43,10 +43,20 @@ import { visibleSnapshot } from './snapshot-filter';
 import { fitTail } from './output-tail';
 import { requestTarget } from './request-target';
 import type { SubscribeRequest, Subscriber } from './subscriber';
+import { UrgentAgents } from './urgent-channels';
 import { hasTooManyHeaders, rejectUpgrade, tokenFromRequest } from './upgrade';
 
 /** Features this hub announces in `connected`. */
-export const HUB_FEATURES = ['resume', 'snapshot', 'tail', 'history', 'ping-id', 'error-codes', 'agent-input'];
+export const HUB_FEATURES = [
+  'resume',
+  'snapshot',
+  'tail',
+  'history',
+  'ping-id',
+  'error-codes',
+  'agent-input',
+  'urgent',
+];
 export const PROTOCOL_REVISION = 1;
 
 /**
@@ -78,6 +88,8 @@ export class Hub implements ConnectionHost {
   private readonly connections = new Set<ClientConnection>();
   private readonly channels = new Map<Channel, Set<Subscriber>>();
   private readonly batcher: OutputBatcher;
+  /** Agents someone is looking at: their output is flushed within a frame (output-batcher.ts). */
+  readonly urgentAgents: UrgentAgents;
   private readonly detachEngine: () => void;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private pongCheck: ReturnType<typeof setTimeout> | null = null;
@@ -120,6 +132,7 @@ export class Hub implements ConnectionHost {
     });
     this.batcher = new OutputBatcher({
       intervalMs: this.options.outputBatch.intervalMs,
+      urgentMs: this.options.outputBatch.urgentMs,
       maxBytes: this.options.outputBatch.maxBytes,
       flush: (agentId, batch) => {
         this.publishInternal(channelOf.agent(agentId), 'output_batch', batch, 'output').catch((error: unknown) => {
@@ -127,6 +140,11 @@ export class Hub implements ConnectionHost {
           this.logger.error({ err: error, agentId }, 'output batch lost');
         });
       },
+    });
+    this.urgentAgents = new UrgentAgents((agentId, urgent) => {
+      this.batcher.setUrgent(agentId, urgent);
+      if (urgent) this.metrics.urgentAgents.inc();
+      else this.metrics.urgentAgents.dec();
     });
   }
 
@@ -362,6 +380,7 @@ export class Hub implements ConnectionHost {
 
   unsubscribe(subscriber: Subscriber, channel: Channel): void {
     if (!subscriber.cursors.delete(channel)) return;
+    subscriber.unsubscribed?.(channel);
     this.metrics.subscriptions.dec();
     const members = this.channels.get(channel);
     members?.delete(subscriber);

@@ -13,6 +13,11 @@ export class HubMetrics {
     help: 'Channel subscriptions across connections',
     registers: [this.registry],
   });
+  readonly urgentAgents = new Gauge({
+    name: 'falcon_hub_urgent_agents',
+    help: 'Agents some connection holds urgent (flushed every urgentMs instead of every intervalMs)',
+    registers: [this.registry],
+  });
   readonly sseStreams = new Gauge({
     name: 'falcon_hub_sse_streams',
     help: 'Open SSE streams',

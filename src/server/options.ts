@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS } from './auth';
 import type { Engine, HistoryLimits } from './engine';
 import type { MemoryLimits } from './memory-engine';
+import { DEFAULT_URGENT_MS } from './output-batcher';
 
 export interface HubOptions {
   /**
@@ -39,8 +40,11 @@ export interface HubOptions {
    * docs/hub.md, "Memory budget".
    */
   memory?: MemoryLimits;
-  /** Agent output batching: flush every `intervalMs` (100) or at `maxBytes` (256 KiB). */
-  outputBatch?: { intervalMs?: number; maxBytes?: number };
+  /**
+   * Agent output batching: flush every `intervalMs` (100) or at `maxBytes` (256 KiB); an agent a
+   * subscriber marked urgent every `urgentMs` (8), or at once after a quiet spell.
+   */
+  outputBatch?: { intervalMs?: number; urgentMs?: number; maxBytes?: number };
   /** Largest accepted client frame in bytes; larger closes with 1009. Default 64 KiB. */
   maxPayload?: number;
   /** Subscriptions per connection. Default 256. */
@@ -98,7 +102,7 @@ export interface HubOptions {
 
 export interface ResolvedHubOptions {
   path: string;
-  outputBatch: { intervalMs: number; maxBytes: number };
+  outputBatch: { intervalMs: number; urgentMs: number; maxBytes: number };
   maxPayload: number;
   maxSubscriptions: number;
   rateLimit: { perSecond: number; burst: number; abuseMs: number };
@@ -140,7 +144,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('Hub options must be an object');
   const resolved: ResolvedHubOptions = {
     path: options.path ?? '/ws',
-    outputBatch: { intervalMs: 100, maxBytes: 256 * 1024, ...options.outputBatch },
+    outputBatch: { intervalMs: 100, urgentMs: DEFAULT_URGENT_MS, maxBytes: 256 * 1024, ...options.outputBatch },
     maxPayload: options.maxPayload ?? 64 * 1024,
     maxSubscriptions: options.maxSubscriptions ?? 256,
     rateLimit: { perSecond: 20, burst: 40, abuseMs: 5000, ...options.rateLimit },
@@ -165,6 +169,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   };
   if (!resolved.path.startsWith('/')) throw new TypeError('The path option must start with "/"');
   positive('outputBatch.intervalMs', resolved.outputBatch.intervalMs);
+  positive('outputBatch.urgentMs', resolved.outputBatch.urgentMs);
   positive('outputBatch.maxBytes', resolved.outputBatch.maxBytes);
   positive('maxPayload', resolved.maxPayload);
   positive('maxSubscriptions', resolved.maxSubscriptions);

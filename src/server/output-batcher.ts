@@ -3,6 +3,11 @@
  * per agent every `intervalMs`, or at once when `maxBytes` are pending. A timer
  * exists only while an agent has pending output; an idle agent costs nothing
  * (the seed's version leaked one setInterval per agent forever).
+ *
+ * An urgent agent (someone is looking at its pane) is flushed at most
+ * `urgentMs` after its previous flush, and on the next turn when it has been
+ * quiet that long: output that trickles goes out at once, a flood goes out
+ * every `urgentMs`, which keeps it within a frame.
  */
 export interface OutputBatch {
   timestamp: number;
@@ -11,6 +16,8 @@ export interface OutputBatch {
 
 export interface OutputBatcherOptions {
   intervalMs: number;
+  /** Flush cadence of urgent agents (default 8 ms: half a frame, leaving the rest for the hop and the client). */
+  urgentMs?: number;
   maxBytes: number;
   flush: (agentId: string, batch: OutputBatch) => void;
   now?: () => number;
@@ -20,14 +27,44 @@ interface Pending {
   lines: string[];
   bytes: number;
   timer: ReturnType<typeof setTimeout>;
+  /** When the timer fires (by `now`). */
+  dueAt: number;
 }
+
+export const DEFAULT_URGENT_MS = 8;
 
 export class OutputBatcher {
   private readonly pending = new Map<string, Pending>();
   private readonly now: () => number;
+  private readonly urgentMs: number;
+  /** Urgent agents → when each was last flushed (0 before its first flush as urgent). */
+  private readonly urgent = new Map<string, number>();
 
   constructor(private readonly options: OutputBatcherOptions) {
     this.now = options.now ?? Date.now;
+    this.urgentMs = options.urgentMs ?? DEFAULT_URGENT_MS;
+  }
+
+  /** Switches an agent to the urgent cadence or back; pending output is rescheduled when that brings it forward. */
+  setUrgent(agentId: string, urgent: boolean): void {
+    if (!urgent) {
+      // Pending output keeps its (earlier) due time; the next batch waits the normal interval.
+      this.urgent.delete(agentId);
+      return;
+    }
+    if (this.urgent.has(agentId)) return;
+    this.urgent.set(agentId, 0);
+    const entry = this.pending.get(agentId);
+    if (!entry) return;
+    const dueAt = this.dueAt(agentId);
+    if (dueAt >= entry.dueAt) return;
+    clearTimeout(entry.timer);
+    entry.dueAt = dueAt;
+    entry.timer = setTimeout(() => this.flush(agentId), Math.max(0, dueAt - this.now()));
+  }
+
+  isUrgent(agentId: string): boolean {
+    return this.urgent.has(agentId);
   }
 
   push(agentId: string, text: string): void {
@@ -49,14 +86,24 @@ export class OutputBatcher {
   private entry(agentId: string): Pending {
     let entry = this.pending.get(agentId);
     if (!entry) {
+      const dueAt = this.dueAt(agentId);
       entry = {
         lines: [],
         bytes: 0,
-        timer: setTimeout(() => this.flush(agentId), this.options.intervalMs),
+        dueAt,
+        timer: setTimeout(() => this.flush(agentId), Math.max(0, dueAt - this.now())),
       };
       this.pending.set(agentId, entry);
     }
     return entry;
+  }
+
+  /** When output pushed now should go out: the normal interval, or for an urgent agent its cadence after its last flush. */
+  private dueAt(agentId: string): number {
+    const now = this.now();
+    const lastFlush = this.urgent.get(agentId);
+    if (lastFlush === undefined) return now + this.options.intervalMs;
+    return Math.max(now, lastFlush + this.urgentMs);
   }
 
   /** Flushes one agent now; a no-op when nothing is pending. */
@@ -65,7 +112,9 @@ export class OutputBatcher {
     if (!entry) return;
     clearTimeout(entry.timer);
     this.pending.delete(agentId);
-    this.options.flush(agentId, { timestamp: this.now(), lines: entry.lines });
+    const now = this.now();
+    if (this.urgent.has(agentId)) this.urgent.set(agentId, now);
+    this.options.flush(agentId, { timestamp: now, lines: entry.lines });
   }
 
   flushAll(): void {
@@ -81,6 +130,7 @@ export class OutputBatcher {
   dispose(): void {
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
+    this.urgent.clear();
   }
 }
 

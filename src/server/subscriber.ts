@@ -29,4 +29,6 @@ export interface Subscriber {
   /** One event of a replay, waiting for room in the socket when needed. */
   sendPaced(event: ChannelEvent): Promise<void>;
   closeSlow(): void;
+  /** The hub dropped the subscriber's subscription to `channel` (it asked, it closed, or the subscription failed). */
+  unsubscribed?(channel: Channel): void;
 }

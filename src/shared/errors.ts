@@ -16,6 +16,10 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   RateLimited: 'rate_limited',
   TooManySubscriptions: 'too_many_subscriptions',
+  /** Extension: a `subscribe`/`focus` asked for more than MAX_URGENT_CHANNELS urgent channels. */
+  TooManyUrgent: 'too_many_urgent',
+  /** Extension: a `focus` named a channel this connection is not subscribed to. */
+  NotSubscribed: 'not_subscribed',
   // HTTP API and hub state.
   InvalidRequest: 'invalid_request',
   Unauthorized: 'unauthorized',

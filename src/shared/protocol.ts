@@ -237,7 +237,11 @@ const clientSchemas = {
     tail: z.number().int().min(0).max(10_000).optional(),
     /** Extension: the channel's last N kept events first, as one `history` message (when not resuming). */
     history: z.number().int().min(0).max(MAX_HISTORY_EVENTS).optional(),
+    /** Extension: the user is looking at this channel; the hub flushes its agent output within a frame. */
+    urgent: z.boolean().optional(),
   }),
+  /** Extension: changes a subscribed channel's urgency without subscribing again. */
+  focus: z.looseObject({ type: z.literal('focus'), channel: channelSchema, urgent: z.boolean() }),
   unsubscribe: z.looseObject({ type: z.literal('unsubscribe'), channel: channelSchema }),
   ping: z.looseObject({ type: z.literal('ping'), id: z.union([z.string().max(64), z.number()]).optional() }),
   /** Extension: an answer to an agent; its input fields are checked by parseAgentInput (agent-input.ts). */
@@ -250,9 +254,13 @@ const clientSchemas = {
 
 export type SubscribeMessage = z.infer<typeof clientSchemas.subscribe> & { channel: Channel };
 export type UnsubscribeMessage = z.infer<typeof clientSchemas.unsubscribe> & { channel: Channel };
+export type FocusMessage = z.infer<typeof clientSchemas.focus> & { channel: Channel };
 export type PingMessage = z.infer<typeof clientSchemas.ping>;
 export type InputMessage = z.infer<typeof clientSchemas.input>;
-export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage | InputMessage;
+export type ClientMessage = SubscribeMessage | FocusMessage | UnsubscribeMessage | PingMessage | InputMessage;
+
+/** Urgent channels one connection may hold at once (more are refused with `too_many_urgent`). */
+export const MAX_URGENT_CHANNELS = 8;
 
 // ---------------------------------------------------------------- server → client
 

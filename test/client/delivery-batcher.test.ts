@@ -36,7 +36,7 @@ describe('DeliveryBatcher', () => {
   it('hands a flood over in few batches, in order', () => {
     for (let i = 1; i <= 100; i++) {
       // Two channels taking turns: nothing to join.
-      batcher.push(output(i, 'x', i % 2 === 0 ? 'agent:a' : 'agent:b'), false);
+      batcher.push(output(i, 'x', i % 2 === 0 ? 'agent:a' : 'agent:b'));
       if (i % 10 === 0) vi.advanceTimersByTime(1);
     }
     vi.advanceTimersByTime(16);
@@ -47,7 +47,7 @@ describe('DeliveryBatcher', () => {
   });
 
   it('flushes within 16 ms of the first delivery', () => {
-    batcher.push(event(1), false);
+    batcher.push(event(1));
     vi.advanceTimersByTime(15);
     expect(batches).toHaveLength(0);
     vi.advanceTimersByTime(1);
@@ -56,26 +56,48 @@ describe('DeliveryBatcher', () => {
   });
 
   it('flushes at once past the size limit', () => {
-    batcher.push(output(1, 'y'.repeat(20_000)), false);
+    batcher.push(output(1, 'y'.repeat(20_000)));
     expect(batches).toHaveLength(1);
   });
 
-  it('flushes urgent deliveries on the next turn, taking queued ones along in order', () => {
-    batcher.push(event(1), false);
-    batcher.push(event(2), true);
+  it('flushes deliveries batched upstream on the next turn, taking queued ones along in order', () => {
+    batcher.push(event(1));
+    batcher.push(output(2), 'tick');
+    batcher.push(output(3), 'tick');
+    expect(batches).toHaveLength(0);
     vi.advanceTimersByTime(0);
     expect(batches.map((b) => b.length)).toEqual([2]);
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('flushes urgent deliveries once the current frame is handled, without a timer', async () => {
+    batcher.push(event(1));
+    batcher.push(output(2), 'now');
+    batcher.push(output(3), 'now');
+    expect(batches).toHaveLength(0);
+    await Promise.resolve();
+    expect(batches).toEqual([[event(1), { ...output(2), text: 'xx', offset: 3 }]]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does not flush twice when a flush came before the queued urgent one', async () => {
+    batcher.push(output(1), 'now');
+    batcher.flush();
+    batcher.push(output(2));
+    await Promise.resolve();
+    expect(batches).toHaveLength(1);
+    vi.advanceTimersByTime(16);
+    expect(batches).toHaveLength(2);
+  });
+
   it('joins consecutive output of one channel into one delivery with the last offset', () => {
-    batcher.push(output(1, 'a'), false);
-    batcher.push(output(2, 'b'), false);
-    batcher.push(output(1, 'other', 'agent:b'), false);
-    batcher.push(output(3, 'c'), false);
-    batcher.push(event(4), false);
-    batcher.push(output(5, 'd'), false);
-    batcher.push(output(6, 'e'), false);
+    batcher.push(output(1, 'a'));
+    batcher.push(output(2, 'b'));
+    batcher.push(output(1, 'other', 'agent:b'));
+    batcher.push(output(3, 'c'));
+    batcher.push(event(4));
+    batcher.push(output(5, 'd'));
+    batcher.push(output(6, 'e'));
     vi.advanceTimersByTime(16);
     expect(batches).toEqual([
       [
@@ -92,10 +114,10 @@ describe('DeliveryBatcher', () => {
     const first = output(1, 'a');
     const second = output(2, 'b');
     const other = new DeliveryBatcher(DEFAULT_DELIVERY_BATCH, (batch) => batches.push(batch));
-    other.push(first, false);
-    batcher.push(first, false);
-    batcher.push(second, false);
-    batcher.push(output(3, 'c'), false);
+    other.push(first);
+    batcher.push(first);
+    batcher.push(second);
+    batcher.push(output(3, 'c'));
     batcher.flush();
     other.flush();
     expect(first).toEqual(output(1, 'a'));
@@ -105,9 +127,9 @@ describe('DeliveryBatcher', () => {
 
   it('does not join across epochs, and keeps the newest activity change', () => {
     const agent = { agentId: 'a', status: 'working' as const };
-    batcher.push({ ...output(1, 'a'), change: { agent: { ...agent, lastActivityAt: 1 }, before: {} } }, false);
-    batcher.push({ ...output(2, 'b'), change: { agent: { ...agent, lastActivityAt: 2 }, before: {} } }, false);
-    batcher.push({ ...output(1, 'c'), epoch: 'e2' }, false);
+    batcher.push({ ...output(1, 'a'), change: { agent: { ...agent, lastActivityAt: 1 }, before: {} } });
+    batcher.push({ ...output(2, 'b'), change: { agent: { ...agent, lastActivityAt: 2 }, before: {} } });
+    batcher.push({ ...output(1, 'c'), epoch: 'e2' });
     batcher.flush();
     expect(batches[0]).toHaveLength(2);
     expect(batches[0][0]).toMatchObject({ text: 'ab', change: { agent: { lastActivityAt: 2 } } });
@@ -118,8 +140,8 @@ describe('DeliveryBatcher', () => {
     const separate = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, joinOutput: false }, (batch) =>
       batches.push(batch),
     );
-    separate.push(output(1, 'a'), false);
-    separate.push(output(2, 'b'), false);
+    separate.push(output(1, 'a'));
+    separate.push(output(2, 'b'));
     separate.flush();
     expect(batches).toEqual([[output(1, 'a'), output(2, 'b')]]);
   });

@@ -52,4 +52,12 @@ describe('SubscriptionRegistry', () => {
     registry.setUrgent('agent:x', a.interest, false);
     expect(registry.isUrgent('agent:x')).toBe(false);
   });
+
+  it('carries urgency in the subscribe message, so a reconnect restores it', () => {
+    const registry = new SubscriptionRegistry();
+    const a = registry.add('agent:x', {});
+    expect(registry.subscribeMessage('agent:x')).toEqual({ type: 'subscribe', channel: 'agent:x' });
+    registry.setUrgent('agent:x', a.interest, true);
+    expect(registry.subscribeMessage('agent:x')).toEqual({ type: 'subscribe', channel: 'agent:x', urgent: true });
+  });
 });

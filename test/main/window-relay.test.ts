@@ -20,8 +20,9 @@ function connection(): RelayConnection & {
     active,
     urgent,
     store: new ChannelStore(DEFAULT_OUTPUT_TAIL),
-    subscribe(channel) {
+    subscribe(channel, options) {
       active.set(channel, (active.get(channel) ?? 0) + 1);
+      if (options?.urgent !== undefined) urgent.set(channel, options.urgent);
       let done = false;
       const handle = (() => {
         if (done) return;
@@ -210,5 +211,28 @@ describe('WindowRelay', () => {
     expect(core.urgent.get('agent:x')).toBe(true);
     relay.route([{ kind: 'error', code: 'rate_limited', message: 'slow down' }]);
     expect(w.batches.flat()).toEqual([{ kind: 'error', code: 'rate_limited', message: 'slow down' }]);
+  });
+
+  it('makes a focused pane urgent only while its window is visible', () => {
+    const core = connection();
+    const relay = new WindowRelay(core);
+    const w = window(1);
+    w.visible = false;
+    relay.addWindow(w);
+    relay.subscribe(1, 's', 'agent:x', { urgent: true });
+    expect(core.urgent.get('agent:x')).toBe(false);
+    w.visible = true;
+    relay.visibilityChanged(1);
+    expect(core.urgent.get('agent:x')).toBe(true);
+    w.visible = false;
+    relay.visibilityChanged(1);
+    expect(core.urgent.get('agent:x')).toBe(false);
+    // Focus moved while hidden: remembered, applied once shown.
+    relay.setUrgent(1, 's', false);
+    w.visible = true;
+    relay.visibilityChanged(1);
+    expect(core.urgent.get('agent:x')).toBe(false);
+    relay.setUrgent(1, 's', true);
+    expect(core.urgent.get('agent:x')).toBe(true);
   });
 });

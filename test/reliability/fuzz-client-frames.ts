@@ -37,7 +37,7 @@ const channel = fc.oneof(
   { weight: 1, arbitrary: wrongValue },
 );
 const messageType = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom('subscribe', 'unsubscribe', 'ping') },
+  { weight: 8, arbitrary: fc.constantFrom('subscribe', 'unsubscribe', 'ping', 'focus') },
   {
     weight: 1,
     arbitrary: fc.oneof(
@@ -63,6 +63,7 @@ const mutatedMessage: fc.Arbitrary<Record<string, unknown>> = fc
         since: position,
         snapshot: fc.oneof(fc.boolean(), wrongValue),
         tail: fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer(), fc.double(), wrongValue),
+        urgent: fc.oneof(fc.boolean(), wrongValue),
         id: fc.oneof(fc.string({ maxLength: 64 }), fc.integer(), fc.double(), wrongValue),
       },
       { requiredKeys: ['type'] },
@@ -81,9 +82,11 @@ const validMessage: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
       since: fc.record({ epoch: fc.stringMatching(/^[a-z0-9]{1,12}$/), offset: fc.nat() }),
       snapshot: fc.boolean(),
       tail: fc.integer({ min: 0, max: 10_000 }),
+      urgent: fc.boolean(),
     },
     { requiredKeys: ['type', 'channel'] },
   ),
+  fc.record({ type: fc.constant('focus'), channel: validChannel, urgent: fc.boolean() }),
   fc.record({ type: fc.constant('unsubscribe'), channel: validChannel }),
   fc.record(
     { type: fc.constant('ping'), id: fc.oneof(fc.string({ maxLength: 64 }), fc.integer()) },

@@ -93,4 +93,68 @@ describe('OutputBatcher', () => {
     vi.advanceTimersByTime(1000);
     expect(flushed).toEqual([]);
   });
+  describe('urgent agents', () => {
+    it('flush output written after a quiet spell on the next turn', () => {
+      batcher.setUrgent('a', true);
+      batcher.push('a', '1');
+      batcher.push('a', '2');
+      batcher.push('b', 'normal');
+      vi.advanceTimersByTime(0);
+      expect(flushed.map((entry) => [entry.agentId, entry.batch.lines])).toEqual([['a', ['1', '2']]]);
+      vi.advanceTimersByTime(100);
+      expect(flushed.map((entry) => entry.agentId)).toEqual(['a', 'b']);
+    });
+
+    it('flush a flood every urgentMs (8 ms by default), none lost', () => {
+      batcher.setUrgent('a', true);
+      for (let ms = 0; ms < 80; ms++) {
+        batcher.push('a', `${ms}\n`);
+        vi.advanceTimersByTime(1);
+      }
+      vi.advanceTimersByTime(8);
+      // The first write goes out on its own, then one batch per 8 ms.
+      expect(flushed.length).toBeGreaterThanOrEqual(10);
+      expect(flushed.length).toBeLessThanOrEqual(12);
+      for (const entry of flushed.slice(1)) expect(entry.batch.lines.length).toBeLessThanOrEqual(8);
+      expect(flushed.flatMap((entry) => entry.batch.lines)).toEqual(Array.from({ length: 80 }, (_, ms) => `${ms}\n`));
+    });
+
+    it('bring pending output forward when an agent becomes urgent', () => {
+      batcher.push('a', 'waiting');
+      vi.advanceTimersByTime(10);
+      batcher.setUrgent('a', true);
+      vi.advanceTimersByTime(0);
+      expect(flushed).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('go back to the normal interval when no longer urgent', () => {
+      batcher.setUrgent('a', true);
+      batcher.setUrgent('a', false);
+      expect(batcher.isUrgent('a')).toBe(false);
+      batcher.push('a', '1');
+      vi.advanceTimersByTime(99);
+      expect(flushed).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(flushed).toHaveLength(1);
+    });
+
+    it('take their cadence from urgentMs', () => {
+      const fast = new OutputBatcher({
+        intervalMs: 100,
+        urgentMs: 20,
+        maxBytes: 1024,
+        flush: (agentId, batch) => flushed.push({ agentId, batch }),
+      });
+      fast.setUrgent('a', true);
+      fast.push('a', '1');
+      vi.advanceTimersByTime(0);
+      fast.push('a', '2');
+      vi.advanceTimersByTime(19);
+      expect(flushed).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(flushed).toHaveLength(2);
+      fast.dispose();
+    });
+  });
 });

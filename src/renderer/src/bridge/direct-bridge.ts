@@ -4,6 +4,7 @@ import type { BridgeSubscription, FalconBridge, HubInfo, ServerSettings } from '
 import type { Channel } from '../../../shared/protocol';
 import type { SubscribeOptions } from '../../../shared/delivery';
 import { tokenExpiresAt } from '../../../shared/token-expiry';
+import { type PageVisibility, VisibleUrgency, documentVisibility } from './visible-urgency';
 
 const TOKEN_KEY = 'falcon.token';
 const SERVER_KEY = 'falcon.server';
@@ -14,7 +15,12 @@ export interface DirectBridgeOptions {
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   createWebSocket?: (url: string) => WebSocketLike;
   fetch?: typeof fetch;
+  /** Whether the page is seen (default: the document's visibility): the focused pane is urgent only then. */
+  page?: PageVisibility;
 }
+
+/** Without a document (tests in Node) the page counts as always visible. */
+const ALWAYS_VISIBLE: PageVisibility = { visible: () => true, onChange: () => () => {} };
 
 /**
  * The web edition's bridge: the client core runs in the page over the
@@ -28,10 +34,14 @@ export class DirectBridge implements FalconBridge {
   readonly connection: ReconnectingConnection;
   private serverUrl: string;
   private readonly doFetch: typeof fetch;
+  private readonly urgency: VisibleUrgency;
 
   constructor(private readonly options: DirectBridgeOptions) {
     const { location, storage } = options;
     this.doFetch = options.fetch ?? fetch.bind(globalThis);
+    this.urgency = new VisibleUrgency(
+      options.page ?? (typeof document === 'undefined' ? ALWAYS_VISIBLE : documentVisibility(document)),
+    );
     DirectBridge.storeFragmentToken(location.hash, storage);
     const sameOrigin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
     this.serverUrl = storage.getItem(SERVER_KEY) || sameOrigin;
@@ -80,8 +90,9 @@ export class DirectBridge implements FalconBridge {
   }
 
   subscribe(channel: Channel, options?: SubscribeOptions): BridgeSubscription {
-    const handle = this.connection.subscribe(channel, options);
-    return { unsubscribe: handle, setUrgent: handle.setUrgent };
+    const wantsUrgent = options?.urgent === true;
+    const handle = this.connection.subscribe(channel, { ...options, urgent: this.urgency.initial(wantsUrgent) });
+    return this.urgency.track({ unsubscribe: handle, setUrgent: handle.setUrgent }, wantsUrgent);
   }
 
   retryNow(): void {
