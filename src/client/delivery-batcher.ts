@@ -1,7 +1,12 @@
 import { type Delivery, deliverySize } from './delivery';
 
 export interface DeliveryBatcherOptions {
-  /** Flush at most this long after the first queued delivery (default 16 ms, one frame). */
+  /**
+   * Flush at most this long after the first queued delivery (default 16 ms,
+   * one frame). 0 hands each batch on as soon as the current task ends (a
+   * microtask: one batch per socket message, no timer), for a consumer that
+   * batches itself (the desktop relay).
+   */
   flushMs: number;
   /** Flush at once when this many characters are queued (default 256 KiB). */
   maxBytes: number;
@@ -36,6 +41,7 @@ export class DeliveryBatcher {
   private joined: OutputDelivery | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private urgentTimer: ReturnType<typeof setTimeout> | null = null;
+  private microtaskQueued = false;
 
   constructor(
     private readonly options: DeliveryBatcherOptions,
@@ -49,7 +55,14 @@ export class DeliveryBatcher {
       this.flush();
       return;
     }
-    if (urgent) {
+    if (this.options.flushMs === 0) {
+      if (this.microtaskQueued) return;
+      this.microtaskQueued = true;
+      queueMicrotask(() => {
+        this.microtaskQueued = false;
+        this.flush();
+      });
+    } else if (urgent) {
       this.urgentTimer ??= setTimeout(() => this.flush(), 0);
     } else {
       this.timer ??= setTimeout(() => this.flush(), this.options.flushMs);

@@ -23,6 +23,8 @@ interface PendingRun {
 }
 
 const encoder = new TextEncoder();
+/** Where runs are encoded before each is copied out at its size; grows to the largest run seen (3 bytes a code unit). */
+let scratch = new Uint8Array(64 * 1024);
 
 /**
  * Main's batcher between the client core and the windows: everything that
@@ -125,9 +127,7 @@ export class RelayBatcher {
 }
 
 function encodeRun(run: PendingRun): OutputRun {
-  // Joined first: a character whose UTF-16 halves came in two events is encoded whole.
-  const text = run.texts.length === 1 ? run.texts[0] : run.texts.join('');
-  const out: OutputRun = { kind: 'output', channel: run.channel, data: encoder.encode(text) };
+  const out: OutputRun = { kind: 'output', channel: run.channel, data: encodeTexts(run.texts) };
   if (run.offset !== undefined) out.offset = run.offset;
   if (run.epoch !== undefined) out.epoch = run.epoch;
   if (run.change !== undefined) out.change = run.change;
@@ -148,4 +148,30 @@ function sizeOf(delivery: Delivery): number {
     default:
       return 64;
   }
+}
+
+/**
+ * The texts as one UTF-8 buffer of exactly their size. Each text is encoded
+ * straight into a scratch buffer (no joined string is built: joining costs
+ * more than encoding), then copied out once. A character whose UTF-16 halves
+ * came in two texts is encoded whole.
+ */
+function encodeTexts(texts: readonly string[]): Uint8Array {
+  if (texts.length === 1) return encoder.encode(texts[0]);
+  let units = 0;
+  for (const text of texts) units += text.length;
+  if (scratch.length < units * 3) scratch = new Uint8Array(units * 3);
+  let at = 0;
+  let carry = '';
+  for (let i = 0; i < texts.length; i++) {
+    let text = carry ? carry + texts[i] : texts[i];
+    carry = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (i < texts.length - 1 && last >= 0xd800 && last <= 0xdbff) {
+      carry = text[text.length - 1];
+      text = text.slice(0, -1);
+    }
+    at += encoder.encodeInto(text, scratch.subarray(at)).written;
+  }
+  return scratch.slice(0, at);
 }

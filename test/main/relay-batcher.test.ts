@@ -45,10 +45,12 @@ describe('RelayBatcher', () => {
   it('encodes a character whose UTF-16 halves came in two events whole', () => {
     const { relay, batches } = batcher();
     const smile = '😀';
-    relay.push(output('agent:a', smile[0]), false);
+    relay.push(output('agent:a', `é${smile[0]}`), false);
     relay.push(output('agent:a', smile[1]), false);
+    relay.push(output('agent:a', `ü${smile[0]}`), false);
+    relay.push(output('agent:a', `${smile[1]}!`), false);
     relay.flush();
-    expect(decode(batches[0][0])).toBe(smile);
+    expect(decode(batches[0][0])).toBe(`é${smile}ü${smile}!`);
   });
 
   it('keeps a channel’s order: output after its own notice starts a new run after it', () => {
