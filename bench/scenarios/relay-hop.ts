@@ -145,9 +145,9 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
       `Per MB the renderer spent ${rendererMs('direct').toFixed(1)} ms of CPU writing directly and ` +
       `${extra('ours')} ms more through our relay (Hyper-style +${extra('hyper')}, VS Code-style +${extra('vscode')}): ` +
       'every hop makes it read the pipe and decode a structured clone; ours copies one UTF-8 buffer per ' +
-      'channel per flush and decodes it once (TextDecoder). Electron cannot transfer an ArrayBuffer over ' +
-      'webContents.send (electron/electron#34905, #37565), so the bytes are copied, as here; handing the bytes ' +
-      'to xterm.write (it takes Uint8Array) would drop the decode.';
+      'channel per flush and decodes it once (TextDecoder). Electron copies it too: webContents.send takes no ' +
+      'transfer list, and ArrayBuffers transferred over MessagePorts are lost or crash main ' +
+      '(electron/electron#34905, #37565). Handing the bytes to xterm.write (it takes Uint8Array) would drop the decode.';
     if (throughput.goal && !throughput.goal.met) {
       const busy = Math.min(...VARIANTS.map((variant) => median(variant, 'rendererBusy')));
       throughput.note =
