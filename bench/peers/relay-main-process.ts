@@ -4,20 +4,24 @@
  * (pinned to the load core) over a structured-clone IPC channel, the closest
  * stand-in for Electron's main → renderer IPC that runs without Electron.
  *
- * Relays: ours (main's real pipeline after the client core's decode: the
- * connection's `DeliveryBatcher`, its `ChannelStore` — board and output tail
- * for late joiners — and a real `WindowRelay` with one visible window
- * subscribed to the agent channel, sending `Delivery[]`; `ours-no-cache`
- * keeps no output tail, to attribute its cost), Hyper's DataBatcher and VS Code's
- * TerminalDataBufferer (both sending strings), and `none` (the pacer alone,
- * to subtract its own CPU). The direct variant runs in the renderer itself.
+ * Relays: ours (main's real pipeline after the client core's decode, made as
+ * DesktopCore makes it: the connection's `DeliveryBatcher` and `ChannelStore`
+ * configured by `RELAYED_CONNECTION` — each decoded batch handed on at once,
+ * output unjoined, no text tail — and a real `WindowRelay` with one visible
+ * window subscribed to the agent channel: its `RelayBatcher` joins each
+ * flush's output into one UTF-8 buffer per channel, its `RecentBytes` keeps
+ * the tail for late joiners, and it sends `RelayDelivery[]`), Hyper's
+ * DataBatcher and VS Code's TerminalDataBufferer (both sending strings), and
+ * `none` (the pacer alone, to subtract its own CPU). The direct variant runs
+ * in the renderer itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ChannelStore, DEFAULT_DELIVERY_BATCH, DEFAULT_OUTPUT_TAIL, DeliveryBatcher } from '../../src/client/index';
-import { WindowRelay } from '../../src/main/window-relay';
+import { ChannelStore, DEFAULT_DELIVERY_BATCH, DeliveryBatcher } from '../../src/client/index';
+import { RELAYED_CONNECTION, WindowRelay } from '../../src/main/window-relay';
 import type { Delivery } from '../../src/shared/delivery';
+import type { RelayDelivery } from '../../src/shared/relay-delivery';
 import type { Channel } from '../../src/shared/protocol';
 import { corpusChunks } from '../lib/hop-corpus';
 import { pinned } from '../lib/hop-pin';
@@ -26,7 +30,7 @@ import { HyperDataBatcher } from './relay-hyper-batcher';
 import type { FromRenderer, ToRenderer } from './relay-protocol';
 import { VsCodeDataBufferer } from './relay-vscode-batcher';
 
-export type RelayVariant = 'ours' | 'ours-no-cache' | 'hyper' | 'vscode' | 'none';
+export type RelayVariant = 'ours' | 'hyper' | 'vscode' | 'none';
 
 const CHANNEL: Channel = 'agent:relay-bench';
 /** One socket read's worth of output per turn of the event loop during a flood. */
@@ -84,7 +88,7 @@ function nextReply(): Promise<FromRenderer> {
 
 /** The relay under test, sending into the renderer; counts IPC messages. */
 function sinkFor(variant: RelayVariant): Sink {
-  const post = (message: Delivery[] | string): void => {
+  const post = (message: RelayDelivery[] | string): void => {
     sent++;
     send(message);
   };
@@ -92,25 +96,28 @@ function sinkFor(variant: RelayVariant): Sink {
     for (const delivery of turn) write(delivery.text);
   };
   switch (variant) {
-    case 'ours':
-    case 'ours-no-cache': {
-      // Diagnostic only: no output tail (what late joiners get), to show what share of the cost it is.
-      const store = new ChannelStore(variant === 'ours' ? DEFAULT_OUTPUT_TAIL : null);
+    case 'ours': {
+      // As DesktopCore makes main's connection: the core hands each batch on at once, the relay batches.
+      // No text tail (RELAYED_CONNECTION): the relay keeps it, as bytes.
+      const store = new ChannelStore(null);
       const relay = new WindowRelay({
         subscribe: () => Object.assign(() => {}, { setUrgent: () => {} }),
         store,
       });
-      // As the connection does: batch, apply the batch to the store, hand it to main's consumer.
-      const batcher = new DeliveryBatcher(DEFAULT_DELIVERY_BATCH, (batch) => {
+      const batcher = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, ...RELAYED_CONNECTION.batch }, (batch) => {
         store.apply(batch, Date.now());
         relay.route(batch);
       });
       relay.addWindow({ id: 1, isDestroyed: () => false, isVisible: () => true, send: post });
-      relay.subscribe(1, 'pane-1', CHANNEL);
+      relay.subscribe(1, 'pane-1', CHANNEL, { tail: 1000 });
+      // The channel's first `subscribed`, as the hub sends it: the relay now keeps its tail for late joiners.
+      relay.route([{ kind: 'subscribed', channel: CHANNEL, resumed: false }]);
+      relay.flush();
       return {
+        // The decoded objects are made before the run (the client core's decode is not measured here);
+        // nothing in this pipeline changes their text.
         feed: (turn) => {
-          // Fresh objects, as each decode makes: the batcher may join them in place.
-          for (const delivery of turn) batcher.push({ ...delivery });
+          for (const delivery of turn) batcher.push(delivery);
         },
         strip: 0,
         dispose: () => {

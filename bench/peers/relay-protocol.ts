@@ -1,9 +1,10 @@
-import type { Delivery } from '../../src/shared/delivery';
+import type { RelayDelivery } from '../../src/shared/relay-delivery';
 
 /**
  * Messages between the relay-hop "main process" and its "renderer" child.
  * Output travels as Electron would carry it (structured clone): our relay's
- * `Delivery[]` batches, or the peers' concatenated strings.
+ * `RelayDelivery[]` batches (output as one UTF-8 `Uint8Array` per channel per
+ * flush, copied as Electron copies it), or the peers' concatenated strings.
  */
 export type RendererControl =
   /** Build the corpus the direct variant writes. */
@@ -15,7 +16,7 @@ export type RendererControl =
   /** The direct variant: write the corpus straight into the terminal, in turns of `turnChars`. */
   | { ctl: 'direct'; bytes: number; turnChars: number };
 
-export type ToRenderer = Delivery[] | string | RendererControl;
+export type ToRenderer = RelayDelivery[] | string | RendererControl;
 
 export type FromRenderer =
   | { ctl: 'prepared'; chars: number }

@@ -8,7 +8,8 @@
  * Exits when its parent goes away.
  */
 import { createRequire } from 'node:module';
-import type { Delivery } from '../../src/shared/delivery';
+import { OutputRouter } from '../../src/renderer/src/lib/output-router';
+import type { RelayDelivery } from '../../src/shared/relay-delivery';
 import { type ChunkedCorpus, corpusChunks } from '../lib/hop-corpus';
 import { wallNow } from '../lib/processes';
 import type { FromRenderer, ToRenderer } from './relay-protocol';
@@ -42,13 +43,18 @@ function checkDone(): void {
   );
 }
 
-function writeDeliveries(batch: Delivery[]): void {
-  for (const delivery of batch) {
-    // As the renderer's output router does: the text comes decoded by the client core.
-    if (delivery.kind !== 'output') continue;
-    terminal.write(delivery.text);
-    chars += delivery.text.length;
-  }
+// The renderer's own output router: it decodes each run (one TextDecoder per channel) for the pane.
+const router = new OutputRouter();
+router.add('agent:relay-bench', {
+  write(text) {
+    terminal.write(text);
+    chars += text.length;
+  },
+  marker() {},
+});
+
+function writeDeliveries(batch: RelayDelivery[]): void {
+  router.route(batch);
 }
 
 async function direct(bytes: number, turnChars: number): Promise<void> {

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { ReconnectingConnection, nodeWebSocket } from '../../src/client/index';
-import { type RelayWindow, WindowRelay } from '../../src/main/window-relay';
-import type { Delivery } from '../../src/shared/delivery';
+import { RELAYED_CONNECTION, type RelayWindow, WindowRelay } from '../../src/main/window-relay';
+import type { RelayDelivery } from '../../src/shared/relay-delivery';
 import { serveParent } from '../lib/processes';
 
 /**
@@ -25,11 +25,11 @@ const paneWindow: RelayWindow = {
   id: 1,
   isDestroyed: () => false,
   isVisible: () => true,
-  send(batch: Delivery[]) {
+  send(batch: RelayDelivery[]) {
     for (const delivery of batch) {
       if (delivery.kind === 'subscribed') subscribed++;
       if (delivery.kind !== 'output') continue;
-      received.set(delivery.channel, (received.get(delivery.channel) ?? 0) + countNewlines(delivery.text));
+      received.set(delivery.channel, (received.get(delivery.channel) ?? 0) + countNewlines(delivery.data));
     }
     wake?.();
   },
@@ -39,6 +39,8 @@ const connection = new ReconnectingConnection({
   urls: url,
   token,
   createWebSocket: (address) => nodeWebSocket(new WebSocket(address)),
+  // As the app's DesktopCore makes it.
+  ...RELAYED_CONNECTION,
 });
 const relay = new WindowRelay(connection);
 const undo = [connection.onDeliveries((batch) => relay.route(batch)), relay.addWindow(paneWindow)];
@@ -88,8 +90,8 @@ serveParent(
   },
 );
 
-function countNewlines(text: string): number {
+function countNewlines(data: Uint8Array): number {
   let count = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  for (let at = data.indexOf(0x0a); at >= 0; at = data.indexOf(0x0a, at + 1)) count++;
   return count;
 }

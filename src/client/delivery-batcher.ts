@@ -60,7 +60,8 @@ export class DeliveryBatcher {
       this.flush();
       return;
     }
-    if (pace === 'now') {
+    // flushMs 0 (the desktop relay's connection): each socket message's deliveries go out as one batch, on a microtask.
+    if (pace === 'now' || this.options.flushMs === 0) {
       if (this.soon) return;
       this.soon = true;
       queueMicrotask(() => {

@@ -17,7 +17,7 @@ import { type EmbeddedHub, startEmbeddedHub } from './embedded-hub';
 import { type DesktopNotification, NotificationPolicy } from '../shared/notification-policy';
 import type { SettingsStore } from './settings-store';
 import { type MenuItemModel, type TrayState, needsAttention, trayMenu, trayState } from './tray-model';
-import { WindowRelay } from './window-relay';
+import { RELAYED_CONNECTION, WindowRelay } from './window-relay';
 import {
   type NotificationAnswer,
   NotificationAnswerer,
@@ -139,6 +139,8 @@ export class DesktopCore {
       urls: url,
       token,
       createWebSocket: this.host.createWebSocket,
+      // The relay batches, joins output into bytes and keeps the output tail: the core does neither.
+      ...RELAYED_CONNECTION,
     });
     this.relay = new WindowRelay(this.connection);
     this.undoConnection = [

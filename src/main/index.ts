@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import WebSocket from 'ws';
 import type { FocusTarget, PaneTarget } from '../shared/bridge';
+import type { EventChannels } from '../shared/ipc';
 import { nodeWebSocket } from '../client/index';
 import { APP_ID, TOAST_ACTIVATOR_CLSID } from './app-identity';
 import { applicationMenuTemplate } from './app-menu';
@@ -121,8 +122,8 @@ function relayWindow(entry: OpenWindow) {
     id: entry.window.webContents.id,
     isDestroyed: () => entry.window.isDestroyed(),
     isVisible: () => entry.window.isVisible() && !entry.window.isMinimized(),
-    send: (batch: Parameters<typeof entry.window.webContents.send>[1]) =>
-      entry.window.webContents.send('falcon:deliveries', batch),
+    // Structured clone copies each run's Uint8Array: Electron cannot transfer it (docs/desktop.md).
+    send: (...[batch]: EventChannels['falcon:deliveries']) => entry.window.webContents.send('falcon:deliveries', batch),
   };
 }
 

@@ -5,6 +5,11 @@
  * copy, never the original object, reaches a handler.
  *
  * Error codes (`IpcArgsError.code`): `unknown_channel`, `invalid_args`.
+ *
+ * The other direction, main → renderer, carries what main built itself; its
+ * one batch channel, `falcon:deliveries` (`RelayDelivery[]`, output as
+ * `Uint8Array`), is checked where it enters the window, in the preload, by
+ * `checkRelayBatch` (src/shared/relay-delivery.ts, code `invalid_batch`).
  */
 import { z } from 'zod';
 import { type AgentInput, parseAgentInput } from '../shared/agent-input';

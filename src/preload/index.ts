@@ -1,10 +1,11 @@
 /**
  * The preload: exposes `window.falcon` (FalconPreloadApi) through
  * contextBridge — one named function per action, never raw ipcRenderer. It
- * runs sandboxed, so it imports only `electron` and type-only shared modules.
+ * runs sandboxed, so it imports only `electron` and small shared modules (bundled in).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EventChannels, FalconPreloadApi, InvokeChannels, SendChannels } from '../shared/ipc';
+import { checkRelayBatch } from '../shared/relay-delivery';
 
 function send<K extends keyof SendChannels>(channel: K, ...args: SendChannels[K]): void {
   ipcRenderer.send(channel, ...args);
@@ -44,7 +45,13 @@ const api: FalconPreloadApi = {
   setViewing: (target) => send('falcon:viewing', target),
   copyText: (text) => send('falcon:copy-text', text),
   onConnectionState: (listener) => listen('falcon:connection-state', listener),
-  onDeliveries: (listener) => listen('falcon:deliveries', listener),
+  // Checked where it enters the window: a batch that breaks the contract is dropped, with its code, not half-shown.
+  onDeliveries: (listener) =>
+    listen('falcon:deliveries', (batch) => {
+      const checked = checkRelayBatch(batch);
+      if (checked.ok) listener(checked.batch);
+      else console.error(`[falcon] ${checked.code}: ${checked.error}`);
+    }),
   onFocusTarget: (listener) => listen('falcon:focus-target', listener),
 };
 

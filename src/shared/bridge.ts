@@ -5,9 +5,10 @@
  */
 import type { AgentInput, InputOutcome } from './agent-input';
 import type { ConnectionState } from './connection-state';
-import type { Delivery, SubscribeOptions } from './delivery';
+import type { SubscribeOptions } from './delivery';
 import type { NotificationSettings } from './ipc';
 import type { Channel } from './protocol';
+import type { BridgeDelivery } from './relay-delivery';
 
 export interface BridgeSubscription {
   unsubscribe(): void;
@@ -62,8 +63,12 @@ export interface FalconBridge {
   readonly kind: 'desktop' | 'web';
   connectionState(): ConnectionState;
   onConnectionState(listener: (state: ConnectionState) => void): () => void;
-  /** Every delivery of every subscribed channel, in order, in batches. */
-  onDeliveries(listener: (batch: Delivery[]) => void): () => void;
+  /**
+   * Every delivery of every subscribed channel, in order, in batches. Output
+   * is text from the web edition's connection and UTF-8 bytes from the
+   * desktop relay (`BridgeDelivery`): the output router decodes it.
+   */
+  onDeliveries(listener: (batch: BridgeDelivery[]) => void): () => void;
   subscribe(channel: Channel, options?: SubscribeOptions): BridgeSubscription;
   /** Project ids the hub knows of that the token may read. */
   listProjects(): Promise<string[]>;

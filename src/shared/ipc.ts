@@ -7,8 +7,9 @@
 import type { AgentInput, InputOutcome } from './agent-input';
 import type { FocusTarget, HubInfo, PaneTarget, ServerSettings, ServerUpdate } from './bridge';
 import type { ConnectionState } from './connection-state';
-import type { Delivery, SubscribeOptions } from './delivery';
+import type { SubscribeOptions } from './delivery';
 import type { Channel } from './protocol';
+import type { RelayDelivery } from './relay-delivery';
 
 /** Renderer → main, fire and forget (`ipcRenderer.send`). */
 export interface SendChannels {
@@ -52,8 +53,14 @@ export interface HelloResult {
 /** Main → renderer (`webContents.send`). */
 export interface EventChannels {
   'falcon:connection-state': [state: ConnectionState];
-  /** One message per window per flush: only the channels that window subscribed. */
-  'falcon:deliveries': [batch: Delivery[]];
+  /**
+   * One message per window per flush: only the channels that window
+   * subscribed, each channel's output joined into one UTF-8 `Uint8Array` per
+   * run (`OutputRun`). Electron copies the bytes (structured clone: it cannot
+   * transfer an ArrayBuffer over `webContents.send`); the preload checks the
+   * batch (`checkRelayBatch`) before the page sees it.
+   */
+  'falcon:deliveries': [batch: RelayDelivery[]];
   /** Focus a target (a notification was clicked). */
   'falcon:focus-target': [target: FocusTarget];
 }
@@ -91,6 +98,6 @@ export interface FalconPreloadApi {
   setViewing(target: PaneTarget | null): void;
   copyText(text: string): void;
   onConnectionState(listener: (state: ConnectionState) => void): () => void;
-  onDeliveries(listener: (batch: Delivery[]) => void): () => void;
+  onDeliveries(listener: (batch: RelayDelivery[]) => void): () => void;
   onFocusTarget(listener: (target: FocusTarget) => void): () => void;
 }

@@ -8,7 +8,7 @@
  * delivery's `change`, and the current state from the caller's board.
  */
 import type { PaneTarget } from './bridge';
-import type { Delivery } from './delivery';
+import type { BridgeDelivery } from './relay-delivery';
 import type { NotificationSettings } from './ipc';
 import type { AgentState, AgentStatus, EventPayloads, IssueState } from './protocol';
 
@@ -93,7 +93,7 @@ export class NotificationPolicy {
   }
 
   /** Notifies about the transitions in a batch (the store has applied it already). */
-  ingest(batch: readonly Delivery[]): void {
+  ingest(batch: readonly BridgeDelivery[]): void {
     if (this.disposed) return;
     for (const delivery of batch) {
       // A snapshot is what *is*, not what happened: it never notifies. Output only moves activity.

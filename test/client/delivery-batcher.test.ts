@@ -145,4 +145,19 @@ describe('DeliveryBatcher', () => {
     separate.flush();
     expect(batches).toEqual([[output(1, 'a'), output(2, 'b')]]);
   });
+
+  it('with flushMs 0 hands a task’s deliveries on as one batch when the task ends, with no timer', async () => {
+    const immediate = new DeliveryBatcher({ ...DEFAULT_DELIVERY_BATCH, flushMs: 0, joinOutput: false }, (batch) =>
+      batches.push(batch),
+    );
+    immediate.push(output(1, 'a'), 'frame');
+    immediate.push(output(2, 'b'), 'tick');
+    expect(batches).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+    await Promise.resolve();
+    expect(batches).toEqual([[output(1, 'a'), output(2, 'b')]]);
+    immediate.push(output(3, 'c'), 'frame');
+    await Promise.resolve();
+    expect(batches).toHaveLength(2);
+  });
 });

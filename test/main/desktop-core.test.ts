@@ -8,7 +8,7 @@ import type { NotificationAnswer, NotificationOffer } from '../../src/main/notif
 import { SettingsStore } from '../../src/main/settings-store';
 import type { TrayState } from '../../src/main/tray-model';
 import type { ConnectionState } from '../../src/shared/connection-state';
-import type { Delivery } from '../../src/shared/delivery';
+import type { RelayDelivery } from '../../src/shared/relay-delivery';
 import { AesCodec } from '../helpers/aes-codec';
 import { createNodeWebSocket } from '../helpers/client';
 import { startTestHub, token } from '../helpers/hub';
@@ -63,7 +63,7 @@ describe('DesktopCore', () => {
     expect(desktop.hubInfo().url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
     await expect.poll(() => h.states.at(-1)?.status).toBe('open');
     expect(await desktop.listProjects()).toEqual(['billing', 'falcon-api', 'falcon-web']);
-    const batches: Delivery[][] = [];
+    const batches: RelayDelivery[][] = [];
     desktop.relay.addWindow({
       id: 1,
       isDestroyed: () => false,
@@ -166,7 +166,7 @@ describe('DesktopCore', () => {
     await expect.poll(() => h.offers.length, { timeout: 5000 }).toBe(2);
     const second = h.offers[1].answer as NotificationAnswer;
     // A window shows the agent: main sees its channel, input_sent events included.
-    const batches: Delivery[][] = [];
+    const batches: RelayDelivery[][] = [];
     desktop.relay.addWindow({
       id: 1,
       isDestroyed: () => false,
@@ -241,20 +241,22 @@ describe('DesktopCore', () => {
     await expect.poll(() => h.trays.at(-1)?.attention).toBe(1);
 
     // Output on the agent's channel (a window's pane) moves the agent's activity in main's board too.
-    const first: Delivery[] = [];
+    const first: RelayDelivery[] = [];
     desktop.relay.addWindow({ id: 1, isDestroyed: () => false, isVisible: () => true, send: (b) => first.push(...b) });
     desktop.relay.subscribe(1, 'pane', 'agent:a1', { tail: 100 });
     await expect.poll(() => first.some((d) => d.kind === 'subscribed')).toBe(true);
     const before = desktop.board.agents.get('a1')?.lastActivityAt ?? 0;
     await running.hub.publish('agent:a1', 'output', { timestamp: Date.now(), content: 'compiling…\n' });
-    await expect.poll(() => first.some((d) => d.kind === 'output' && d.text === 'compiling…\n')).toBe(true);
+    // Output reaches the window as one UTF-8 buffer per channel per flush.
+    const text = (d: RelayDelivery) => (d.kind === 'output' ? new TextDecoder().decode(d.data) : null);
+    await expect.poll(() => first.some((d) => text(d) === 'compiling…\n')).toBe(true);
     expect(desktop.board.agents.get('a1')?.lastActivityAt).toBeGreaterThanOrEqual(before);
     expect(first.find((d) => d.kind === 'output')).toMatchObject({
       change: { agent: { agentId: 'a1', status: 'waiting_for_input' } },
     });
 
     // A window opened later gets the same board and the output so far, from the store.
-    const late: Delivery[] = [];
+    const late: RelayDelivery[] = [];
     desktop.relay.addWindow({ id: 2, isDestroyed: () => false, isVisible: () => true, send: (b) => late.push(...b) });
     desktop.relay.subscribe(2, 'board', 'project:alpha', { snapshot: true });
     desktop.relay.subscribe(2, 'pane', 'agent:a1', { tail: 100 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReconnectingConnection } from '../../src/client/index';
-import { type RelayWindow, WindowRelay } from '../../src/main/window-relay';
-import type { Delivery } from '../../src/shared/delivery';
+import { RELAYED_CONNECTION, type RelayWindow, WindowRelay } from '../../src/main/window-relay';
+import type { RelayDelivery } from '../../src/shared/relay-delivery';
 import type { RunningHub } from '../../src/server/index';
 import { createNodeWebSocket } from '../helpers/client';
 import { startTestHub, token } from '../helpers/hub';
@@ -11,13 +11,13 @@ afterEach(async () => {
   for (const undo of cleanup.splice(0).reverse()) await undo();
 });
 
-function fakeWindow(id: number): RelayWindow & { batches: Delivery[][] } {
-  const batches: Delivery[][] = [];
+function fakeWindow(id: number): RelayWindow & { batches: RelayDelivery[][] } {
+  const batches: RelayDelivery[][] = [];
   return { id, batches, isDestroyed: () => false, isVisible: () => true, send: (batch) => void batches.push(batch) };
 }
 
-const eventsOf = (w: { batches: Delivery[][] }) =>
-  w.batches.flat().filter((d): d is Extract<Delivery, { kind: 'event' }> => d.kind === 'event');
+const eventsOf = (w: { batches: RelayDelivery[][] }) =>
+  w.batches.flat().filter((d): d is Extract<RelayDelivery, { kind: 'event' }> => d.kind === 'event');
 
 describe('main-process relay against a real hub', () => {
   it('gives two windows with overlapping channels exactly their events, batched', async () => {
@@ -27,7 +27,8 @@ describe('main-process relay against a real hub', () => {
       urls: running.wsUrl,
       token: await token(),
       createWebSocket: createNodeWebSocket,
-      batch: { flushMs: 1 },
+      // As the app's DesktopCore makes it: the relay batches.
+      ...RELAYED_CONNECTION,
     });
     cleanup.push(() => connection.close());
     const relay = new WindowRelay(connection);
@@ -42,7 +43,8 @@ describe('main-process relay against a real hub', () => {
     relay.subscribe(2, 'x', 'agent:shared');
     relay.subscribe(2, 'y', 'issue:only-b');
     connection.start();
-    const subscribed = (w: { batches: Delivery[][] }) => w.batches.flat().filter((d) => d.kind === 'subscribed').length;
+    const subscribed = (w: { batches: RelayDelivery[][] }) =>
+      w.batches.flat().filter((d) => d.kind === 'subscribed').length;
     await expect.poll(() => subscribed(a) + subscribed(b)).toBeGreaterThanOrEqual(3);
     // One server subscription per channel, whatever the number of windows.
     expect((await running.hub.metrics.subscriptions.get()).values[0]?.value).toBe(3);

@@ -210,7 +210,10 @@ export class WebContents extends EventEmitter {
     if (this.destroyed) throw new Error('Object has been destroyed');
     const cloned = structuredClone(args);
     void this.opened.then(() =>
-      this.evaluateInPreload(JSON.stringify({ type: 'message', channel, args: cloned }), this.isolatedContext),
+      this.evaluateInPreload(
+        JSON.stringify({ type: 'message', channel, args: cloned }, carryBytes),
+        this.isolatedContext,
+      ),
     );
   }
 
@@ -357,4 +360,14 @@ export class WebContents extends EventEmitter {
 function safeOrigin(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(url);
   return match ? match[1]! : 'null';
+}
+
+/**
+ * Electron's IPC copies typed arrays as typed arrays (structured clone); JSON
+ * would turn one into `{"0":…}`. The emulation carries a Uint8Array as base64
+ * under `__falconBytes`, and the preload world revives it (page/preload-world.js).
+ */
+function carryBytes(_key: string, value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  return { __falconBytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
 }

@@ -1,4 +1,4 @@
-import type { Delivery } from '../../../shared/delivery';
+import type { BridgeDelivery } from '../../../shared/relay-delivery';
 import {
   type BoardLookup,
   type DesktopNotification,
@@ -57,7 +57,7 @@ export class WebNotifier {
   }
 
   /** Notifies about the transitions in a batch the board store has applied already. */
-  ingest(batch: readonly Delivery[]): void {
+  ingest(batch: readonly BridgeDelivery[]): void {
     this.policy.ingest(batch);
   }
 

@@ -6,7 +6,7 @@ import {
   type InputSent,
   isInputSentDelivery,
 } from '../../../shared/agent-input';
-import type { Delivery } from '../../../shared/delivery';
+import type { BridgeDelivery } from '../../../shared/relay-delivery';
 import { type IdRecord, emptyRecord, own } from '../lib/id-record';
 
 /** Where this page's own answer to an agent stands. */
@@ -45,7 +45,7 @@ export interface AnswerSlice {
    */
   send(agentId: string, input: AgentInput, prompt?: string): Promise<InputOutcome>;
   /** Takes `input_sent` events from a delivery batch. */
-  noteDeliveries(batch: readonly Delivery[]): void;
+  noteDeliveries(batch: readonly BridgeDelivery[]): void;
   /** Forgets this page's answer to the agent (the error was read, or the agent moved on). */
   clear(agentId: string): void;
   requestReplyFocus(agentId: string): void;

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import { copyRecord, emptyRecord } from '../lib/id-record';
 import { needsAttention } from '../../../shared/board-state';
-import type { Delivery } from '../../../shared/delivery';
+import type { BridgeDelivery } from '../../../shared/relay-delivery';
 import type { AgentState } from '../../../shared/protocol';
 import { compareIds } from '../lib/board-view';
 
@@ -36,7 +36,7 @@ export interface AttentionSlice {
    * board's records alone would show as one unbroken wait. (With the record's
    * `statusSince` the new wait has a new time anyway.)
    */
-  noteDeliveries(batch: readonly Delivery[]): void;
+  noteDeliveries(batch: readonly BridgeDelivery[]): void;
   /**
    * The agent to jump to: the first queued one after `currentAgentId` in
    * oldest-first order (also when the current one was just marked handled),

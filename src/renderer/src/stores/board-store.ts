@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import { copyRecord, emptyRecord } from '../lib/id-record';
-import type { Delivery } from '../../../shared/delivery';
+import type { BridgeDelivery } from '../../../shared/relay-delivery';
 import { type AgentState, type IssueState, parseChannel } from '../../../shared/protocol';
 
 /** The board was reloaded from the hub because it could not resume: said once, until dismissed. */
@@ -19,7 +19,7 @@ export interface BoardSlice {
   changedAt: Record<string, number>;
   /** Set when a project's board was reloaded from the hub (resync), until dismissed. */
   reload: BoardReload | null;
-  applyDeliveries(batch: Delivery[], now: number): void;
+  applyDeliveries(batch: BridgeDelivery[], now: number): void;
   dismissReload(): void;
 }
 

@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { ConnectionState } from '../../../shared/connection-state';
-import type { Delivery } from '../../../shared/delivery';
+import type { BridgeDelivery } from '../../../shared/relay-delivery';
 
 export interface ConnectionSlice {
   state: ConnectionState;
@@ -16,7 +16,7 @@ export interface ConnectionSlice {
   /** Whether the connection was ever open (a later 'connecting' is then stale too). */
   everOpen: boolean;
   setState(state: ConnectionState, now?: number): void;
-  noteDeliveries(batch: Delivery[], now: number): void;
+  noteDeliveries(batch: BridgeDelivery[], now: number): void;
 }
 
 export function createConnectionStore(initial: ConnectionState) {

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import { copyRecord, emptyRecord } from '../lib/id-record';
 import { type BoardChange, applyBoardEvent, createBoardState } from '../../../shared/board-state';
-import type { Delivery } from '../../../shared/delivery';
+import type { BridgeDelivery } from '../../../shared/relay-delivery';
 import type { Channel, HistoryEvent } from '../../../shared/protocol';
 
 /** One change of an issue's status, stage or agent, or its creation. */
@@ -22,7 +22,7 @@ export interface TimelineSlice {
   /** Entries per issue id, oldest first; each change replaces one issue's array. */
   timelines: Record<string, TimelineEntry[]>;
   /** Records what a batch of deliveries changed: live events by their `change`, a `history` by replaying it. */
-  record(batch: readonly Delivery[], now: number): void;
+  record(batch: readonly BridgeDelivery[], now: number): void;
 }
 
 export interface TimelineLimits {

@@ -80,7 +80,14 @@
 
   globalThis.__falconEmulation = {
     fromMain(json) {
-      const message = JSON.parse(json);
+      // Uint8Arrays come as base64 (web-contents.ts carryBytes): revive them, as Electron's clone would give them.
+      const message = JSON.parse(json, (_key, value) => {
+        if (value === null || typeof value !== 'object' || typeof value.__falconBytes !== 'string') return value;
+        const binary = atob(value.__falconBytes);
+        const bytes = new Uint8Array(binary.length);
+        for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+        return bytes;
+      });
       if (message.type === 'reply') {
         const pending = invokes.get(message.id);
         invokes.delete(message.id);

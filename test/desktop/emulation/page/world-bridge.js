@@ -39,6 +39,14 @@
     }
     if (value === undefined) return { u: 1 };
     if (value instanceof Error) return { e: value.message };
+    // contextBridge copies typed arrays as typed arrays; JSON cannot, so a Uint8Array crosses as base64.
+    if (value instanceof Uint8Array) {
+      let binary = '';
+      for (let i = 0; i < value.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, value.subarray(i, i + 0x8000));
+      }
+      return { b: btoa(binary) };
+    }
     if (Array.isArray(value)) return { a: value.map(encode) };
     if (value !== null && typeof value === 'object') {
       const o = {};
@@ -53,6 +61,12 @@
     if ('p' in value) return new Promise((resolve, reject) => settlers.set(value.p, { resolve, reject }));
     if ('u' in value) return undefined;
     if ('e' in value) return new Error(value.e);
+    if ('b' in value) {
+      const binary = atob(value.b);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      return bytes;
+    }
     if ('a' in value) return value.a.map(decode);
     if ('o' in value) {
       const o = {};
