@@ -6,6 +6,7 @@ import type { Principal } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
 import type { HubMetrics } from './metrics';
+import { writeFrame } from './prebuilt-frame';
 import { TokenBucket } from './rate-limiter';
 import { RoomWait } from './room-wait';
 import type { SubscribeRequest, Subscriber } from './subscriber';
@@ -38,12 +39,13 @@ export class ClientConnection implements Subscriber {
   closeReason = '';
   private readonly bucket: TokenBucket;
   private lastRateReplyAt = 0;
-  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Paces replays to the outgoing buffer (room-wait.ts). */
-  private readonly roomWait = new RoomWait(
-    () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
-  );
+  /**
+   * Paces replays to the outgoing buffer (room-wait.ts). Made by the first
+   * replay — most connections never need one — and from then on every write
+   * carries its callback, so the last chunk in the buffer always does.
+   */
+  private roomWait: RoomWait | null = null;
 
   constructor(
     readonly id: string,
@@ -56,11 +58,6 @@ export class ClientConnection implements Subscriber {
     readonly tokenKey = '',
   ) {
     this.bucket = new TokenBucket(rateLimit.perSecond, rateLimit.burst, rateLimit.abuseMs);
-    if (principal.expiresAt !== null) {
-      // setTimeout holds at most ~24.8 days; a longer token is re-checked when it fires.
-      const delay = Math.min(Math.max(principal.expiresAt - Date.now(), 0), 2 ** 31 - 1);
-      this.expiryTimer = setTimeout(() => this.expire(), delay);
-    }
   }
 
   get open(): boolean {
@@ -144,14 +141,21 @@ export class ClientConnection implements Subscriber {
       this.closeSlow();
       return false;
     }
-    this.ws.send(frame, { binary: false }, this.roomWait.written);
-    this.host.metrics.messagesOut.inc();
-    this.host.metrics.bytesOut.inc(bytes);
+    this.ws.send(frame, { binary: false }, this.roomWait?.written);
+    this.host.metrics.countSent(bytes);
     return true;
   }
 
-  sendEvent(_event: ChannelEvent, payload: Buffer): boolean {
-    return this.send(payload);
+  /** A live event: its frame, built once per publish (prebuilt-frame.ts), written as is. */
+  sendEvent(_event: ChannelEvent, frame: Buffer): boolean {
+    if (!this.open) return false;
+    if (this.ws.bufferedAmount + frame.length > this.host.maxBufferedBytes) {
+      this.closeSlow();
+      return false;
+    }
+    writeFrame(this.ws, frame, this.roomWait?.written);
+    this.host.metrics.countSent(frame.length);
+    return true;
   }
 
   sendMessage(message: ServerMessage): boolean {
@@ -160,8 +164,11 @@ export class ClientConnection implements Subscriber {
 
   /** Sends an event and, past half the limit, waits until the socket is down to a quarter (room-wait.ts): for replays. */
   async sendPaced(event: ChannelEvent): Promise<void> {
+    const roomWait = (this.roomWait ??= new RoomWait(
+      () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
+    ));
     if (!this.send(event.frame)) return;
-    if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await this.roomWait.room();
+    if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await roomWait.room();
   }
 
   sendError(code: ErrorCode, message: string, channel?: Channel, id?: string | number): void {
@@ -193,22 +200,15 @@ export class ClientConnection implements Subscriber {
     this.ws.close(code, reason);
   }
 
-  private expire(): void {
-    this.expiryTimer = null;
-    if (this.principal.expiresAt !== null && this.principal.expiresAt > Date.now()) {
-      const delay = Math.min(this.principal.expiresAt - Date.now(), 2 ** 31 - 1);
-      this.expiryTimer = setTimeout(() => this.expire(), delay);
-      return;
-    }
+  /** Closes with 4001: the token has expired (the hub's expiry queue calls this at `principal.expiresAt`). */
+  expire(): void {
     this.close(CloseCode.TokenExpired, 'token expired');
   }
 
-  /** Stops this connection's timers and ends a replay's wait; called once the socket has closed. */
+  /** Stops this connection's timer and ends a replay's wait; called once the socket has closed. */
   dispose(): void {
-    this.roomWait.release();
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.roomWait?.release();
     if (this.killTimer) clearTimeout(this.killTimer);
-    this.expiryTimer = null;
     this.killTimer = null;
   }
 }
