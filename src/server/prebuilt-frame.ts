@@ -49,6 +49,8 @@ export function framePayload(frame: Buffer): Buffer {
 
 /** The parts of ws 8's WebSocket and Sender the direct write relies on (not in @types/ws). */
 interface WsInternals {
+  /** A client's frames must be masked: only a server-side WebSocket may take a prebuilt frame. */
+  _isServer?: boolean;
   _extensions?: Record<string, unknown>;
   _sender?: {
     _socket?: Duplex;
@@ -64,7 +66,8 @@ interface WsInternals {
 /**
  * Writes a prebuilt frame to an open WebSocket. It goes straight to the
  * socket, as ws's own `sendFrame` would write it, only when ws would write
- * this message unchanged right now: no permessage-deflate on the connection
+ * this message unchanged right now: a server-side socket (a client masks
+ * every frame), no permessage-deflate on the connection
  * (a compressed message needs its own frame), and the Sender idle — not
  * compressing, not reading a Blob, nothing queued, not inside a fragmented
  * message — so the frame can never overtake or split another message.
@@ -77,6 +80,7 @@ export function writeFrame(ws: WebSocket, frame: Buffer, callback?: (error?: Err
   const internals = ws as unknown as WsInternals;
   const sender = internals._sender;
   if (
+    internals._isServer === true &&
     sender !== undefined &&
     sender._state === 0 &&
     sender._firstFragment === true &&
