@@ -190,6 +190,29 @@ describe('writeFrame', () => {
     expect(await received).toBe('from the client');
   });
 
+  it('sends a socket its first frame of a tick at once and corks the rest until the tick ends', async () => {
+    const { wss, port } = await server({ perMessageDeflate: false });
+    const connection = nextConnection(wss);
+    const client = await rawClient(port);
+    const serverSide = await connection;
+    const socket = (serverSide as unknown as { _socket: import('node:net').Socket })._socket;
+    const frames = ['one', 'two', 'three'].map((text) => textFrame(text));
+
+    writeFrame(serverSide, frames[0]);
+    const afterFirst = socket.writableCorked;
+    writeFrame(serverSide, frames[1]);
+    serverSide.send('between');
+    writeFrame(serverSide, frames[2]);
+    const afterThird = socket.writableCorked;
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+
+    expect(afterFirst).toBe(0);
+    expect(afterThird).toBe(1);
+    expect(socket.writableCorked).toBe(0);
+    const expected = Buffer.concat([frames[0], frames[1], textFrame('between'), frames[2]]);
+    expect(await client.waitFor(expected.length)).toEqual(expected);
+  });
+
   it('counts a frame in bufferedAmount as ws.send counts the same message', async () => {
     const { wss, port } = await server({ perMessageDeflate: false });
     const connection = nextConnection(wss);
