@@ -298,10 +298,11 @@ function explainMisses(figures: Figure[], samples: Sample[]): void {
   // From CPU profiles at full speed (BENCH_CPU_PROF): with the frame prebuilt, the kernel's write per socket is
   // ~90 % of the busy samples; fanOut, the cursor and the send check are ~4 %.
   const writes =
-    'Why: ours builds each event’s frame once and gives every socket that one buffer in one write, so what is ' +
-    'left per delivery is the kernel’s write per socket (about 9/10 of the busy time in CPU profiles); the seed ' +
-    'pays the same write plus ws’s framing and a writev. On a loaded machine preemption moves these figures more ' +
-    'than the code does. What would go further: coalesce the events of one burst into one write per socket.';
+    'Why: ours builds each event’s frame once, gives every socket that one buffer in one write, and coalesces ' +
+    'the frames one socket gets within a tick into one writev; what is left per delivery is the kernel’s write ' +
+    '(about 9/10 of the busy time in CPU profiles). A single event cannot be coalesced: one syscall per socket is ' +
+    'the floor for ours and the seed alike, so its fan-out time gains only the seed’s per-socket framing and ' +
+    'writev. On a loaded machine preemption moves the wall-clock figures more than the code does.';
   for (const figure of figures) {
     if (!figure.goal || figure.goal.met || figure.metric.includes(' connections')) continue;
     let explanation: string;
