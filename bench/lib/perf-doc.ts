@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { markdownTable, missedGoals, rowsOf } from './report';
 import type { ResultsFile } from './results';
-import { barChart, cdfChart } from './svg';
+import { barChart, cdfChart, linesChart } from './svg';
 
 export const TABLE_START = '<!-- bench:table:start -->';
 export const TABLE_END = '<!-- bench:table:end -->';
@@ -20,7 +20,10 @@ export function writeCharts(file: ResultsFile, imagesDir: string): Map<string, s
     }
     for (const plot of result.plots ?? []) {
       names.push(`bench-${result.id}-${plot.id}.svg`);
-      writeFileSync(join(imagesDir, names[names.length - 1]), cdfChart(plot));
+      writeFileSync(
+        join(imagesDir, names[names.length - 1]),
+        plot.kind === 'lines' ? linesChart(plot) : cdfChart(plot),
+      );
     }
     charts.set(result.id, names);
   }

@@ -57,7 +57,21 @@ export interface CdfPlot {
   clipAt?: number;
 }
 
-export type Plot = CdfPlot;
+/** How a figure changes with a load parameter: one line per variant through its points (e.g. cost per connection count). */
+export interface LinesPlot {
+  /** Unique within the scenario; the file is `docs/images/bench-<scenario>-<id>.svg`. */
+  id: string;
+  kind: 'lines';
+  title: string;
+  /** What x is, e.g. "connections". */
+  xLabel: string;
+  /** The unit of y, e.g. "µs per delivery". */
+  unit: string;
+  /** Per variant, its points (medians), in any order. */
+  series: Record<string, { x: number; y: number }[]>;
+}
+
+export type Plot = CdfPlot | LinesPlot;
 
 export interface ScenarioResult {
   id: string;

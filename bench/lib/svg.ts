@@ -1,4 +1,4 @@
-import { OURS, type CdfPlot, type Figure } from './scenario';
+import { OURS, type CdfPlot, type Figure, type LinesPlot } from './scenario';
 import { formatNumber, formatSummary, label } from './format';
 import { percentile } from './stats';
 
@@ -132,6 +132,62 @@ export function cdfChart(plot: CdfPlot): string {
       // A CDF's lower right is empty: the legend goes there.
       `<rect x="${right - 250}" y="${legendTop + index * 18}" width="12" height="12" fill="${color}"/>`,
       `<text x="${right - 232}" y="${legendTop + index * 18 + 10}" fill="#374151">${escape(label(variant))} (n=${values.length}, p50 ${formatNumber(percentile(values, 50))})</text>`,
+    );
+  });
+  return document(height, plot.title, body);
+}
+
+/**
+ * One line per variant through its points (x: a load parameter such as the
+ * connection count, y: a cost), both axes from zero, so a flat line means the
+ * cost does not grow with the load.
+ */
+export function linesChart(plot: LinesPlot): string {
+  const series = Object.entries(plot.series)
+    .map(([variant, points]) => [variant, [...points].sort((a, b) => a.x - b.x)] as const)
+    .filter(([, points]) => points.length > 0);
+  const height = 320;
+  const left = 64;
+  const right = WIDTH - 200;
+  const top = 44;
+  const bottom = height - 50;
+  const xs = [...new Set(series.flatMap(([, points]) => points.map((point) => point.x)))].sort((a, b) => a - b);
+  const xMax = Math.max(...xs, 1);
+  const yStep = niceStep(Math.max(...series.flatMap(([, points]) => points.map((point) => point.y)), 1e-9) / 5);
+  const yMax = yStep * 5;
+  const x = (value: number): number => left + (value / xMax) * (right - left);
+  const y = (value: number): number => bottom - (Math.min(value, yMax) / yMax) * (bottom - top);
+  const body: string[] = [];
+  for (let tick = 0; tick <= 5; tick++) {
+    const value = yStep * tick;
+    body.push(
+      `<line x1="${left}" x2="${right}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="#e5e7eb"/>`,
+      `<text x="${left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" fill="#6b7280">${formatNumber(value)}</text>`,
+    );
+  }
+  for (const value of xs) {
+    body.push(
+      `<line x1="${x(value).toFixed(1)}" x2="${x(value).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#6b7280"/>`,
+      `<text x="${x(value).toFixed(1)}" y="${bottom + 18}" text-anchor="middle" fill="#6b7280">${formatNumber(value)}</text>`,
+    );
+  }
+  body.push(
+    `<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="#6b7280"/>`,
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="#6b7280"/>`,
+    `<text x="${(left + right) / 2}" y="${bottom + 36}" text-anchor="middle" fill="#374151">${escape(plot.xLabel)}</text>`,
+    `<text x="16" y="${top - 8}" fill="#374151">${escape(plot.unit)}</text>`,
+  );
+  series.forEach(([variant, points], index) => {
+    const color = colorFor(variant, index);
+    const path = points.map((point) => `${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`).join(' ');
+    body.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${path}"/>`);
+    for (const point of points) {
+      body.push(`<circle cx="${x(point.x).toFixed(1)}" cy="${y(point.y).toFixed(1)}" r="3" fill="${color}"/>`);
+    }
+    const last = points[points.length - 1];
+    body.push(
+      `<rect x="${right + 16}" y="${top + index * 18}" width="12" height="12" fill="${color}"/>`,
+      `<text x="${right + 34}" y="${top + index * 18 + 10}" fill="#374151">${escape(label(variant))} (${formatNumber(last.y)} at ${formatNumber(last.x)})</text>`,
     );
   });
   return document(height, plot.title, body);

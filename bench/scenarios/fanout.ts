@@ -1,7 +1,7 @@
 import { alternate, figureOf, valuesOf } from '../lib/alternate';
 import { machineBusyMs } from '../lib/machine';
 import { Worker, benchCores } from '../lib/processes';
-import type { BenchOptions, Figure, Sample, Scenario, ScenarioResult } from '../lib/scenario';
+import type { BenchOptions, Figure, LinesPlot, Sample, Scenario, ScenarioResult } from '../lib/scenario';
 import { median, percentile } from '../lib/stats';
 
 /**
@@ -21,12 +21,43 @@ interface Plan {
   variants: string[];
   blastEvents: number;
   fixedSeconds: number;
+  /** Connection counts of the growth phase (ours and the seed at each). */
+  sizes: number[];
+  /** Deliveries per full-speed burst of the growth phase, whatever the size. */
+  growthDeliveries: number;
+  growthRounds: number;
 }
 
-const planFor = (quick: boolean): Plan =>
+/** BENCH_FANOUT_SIZES=1000,5000,10000 chooses the growth phase's sizes (the fd limit must cover the largest). */
+function sizesFrom(env: string | undefined, fallback: number[]): number[] {
+  const sizes = (env ?? '')
+    .split(',')
+    .map((part) => Number(part.trim()))
+    .filter((size) => Number.isInteger(size) && size > 0);
+  return sizes.length > 0 ? [...new Set(sizes)].sort((a, b) => a - b) : fallback;
+}
+
+const planFor = (quick: boolean, repeats: number): Plan =>
   quick
-    ? { variants: ['ours', 'seed', 'socketio'], blastEvents: 100, fixedSeconds: 1.5 }
-    : { variants: ['ours', 'seed', 'socketio', 'prebuilt'], blastEvents: 400, fixedSeconds: 3 };
+    ? {
+        variants: ['ours', 'seed', 'socketio'],
+        blastEvents: 100,
+        fixedSeconds: 1.5,
+        // --quick: the two ends of the range, one round each.
+        sizes: sizesFrom(process.env.BENCH_FANOUT_SIZES, [1000, 10000]),
+        growthDeliveries: 300_000,
+        growthRounds: 1,
+      }
+    : {
+        variants: ['ours', 'seed', 'socketio', 'prebuilt'],
+        blastEvents: 400,
+        fixedSeconds: 3,
+        sizes: sizesFrom(process.env.BENCH_FANOUT_SIZES, [1000, 5000, 10000]),
+        growthDeliveries: 1_000_000,
+        growthRounds: Math.min(3, repeats),
+      };
+
+const GROWTH_VARIANTS = ['ours', 'seed'];
 
 /** Publishes `events` at full speed; returns deliveries per server CPU-second and who was busy. */
 async function blast(server: Worker<Ready>, load: Worker, events: number) {
@@ -109,45 +140,199 @@ async function runOnce(variant: string, plan: Plan, load: Worker, fanoutTimes: M
   }
 }
 
+/** One server process of the growth phase: `size` idle connections' memory, then CPU per delivery at full speed. */
+async function growthOnce(variant: string, size: number, plan: Plan, load: Worker) {
+  const server = await Worker.spawn<Ready>('bench/workers/fanout-server.ts', {
+    name: `fan-out server (${variant}, ${size} connections)`,
+    core: benchCores().system,
+    exposeGc: true,
+    env: { VARIANT: variant, SECRET },
+  });
+  try {
+    const url = `ws://127.0.0.1:${server.ready.port}${server.ready.path}`;
+    const before = await server.usage(true);
+    await load.call('connect', { url, protocol: 'falcon', count: size });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const idle = await server.usage(true);
+    const events = Math.max(10, Math.round(plan.growthDeliveries / size));
+    await blast(server, load, Math.max(5, Math.round(events / 5)));
+    const full = await blast(server, load, events);
+    return {
+      cpuPerDeliveryUs: 1e6 / full.perCpuSecond,
+      heapPerConnKiB: (idle.heapUsed + idle.external - before.heapUsed - before.external) / size / 1024,
+      rssPerConnKiB: (idle.rss - before.rss) / size / 1024,
+      loadBusy: full.loadBusy,
+    };
+  } finally {
+    await load.call('disconnect').catch(() => {});
+    await server.kill();
+  }
+}
+
+/** The growth phase: ours and the seed at each size, alternating; figures on how cost grows and who is ahead. */
+async function growth(plan: Plan, load: Worker, options: BenchOptions) {
+  const samples: Sample[] = [];
+  const errors: string[] = [];
+  for (const size of plan.sizes) {
+    options.log(`  growth: ${size} connections`);
+    const run = await alternate(
+      GROWTH_VARIANTS,
+      plan.growthRounds,
+      (v) => growthOnce(v, size, plan, load),
+      options.log,
+    );
+    for (const sample of run.samples) samples.push({ ...sample, metric: `${sample.metric}@${size}` });
+    errors.push(...run.errors.map((error) => `growth ${size}: ${error}`));
+  }
+  const smallest = plan.sizes[0];
+  const largest = plan.sizes[plan.sizes.length - 1];
+  const at = (variant: string, metric: string, size: number): number =>
+    median(valuesOf(samples, variant, `${metric}@${size}`));
+  // Growth per variant from the medians at both ends (rounds at different sizes are different processes).
+  for (const variant of GROWTH_VARIANTS) {
+    for (const metric of ['cpuPerDeliveryUs', 'heapPerConnKiB']) {
+      samples.push({
+        variant,
+        metric: `${metric}Growth`,
+        value: at(variant, metric, largest) / at(variant, metric, smallest),
+      });
+    }
+  }
+  const figures: Figure[] = [];
+  const count = (size: number): string => size.toLocaleString('en-US').replace(/,/g, ' ');
+  if (largest > smallest) {
+    figures.push(
+      figureOf(samples, {
+        key: 'cpuPerDeliveryUsGrowth',
+        metric: `growth of hub CPU per delivery, ${count(smallest)} → ${count(largest)} connections`,
+        unit: '× (largest / smallest)',
+        betterWhen: 'lower',
+        limit: 1.1,
+        goalText: '≤ 1.1×',
+      }),
+      figureOf(samples, {
+        key: 'heapPerConnKiBGrowth',
+        metric: `growth of JS heap per idle connection, ${count(smallest)} → ${count(largest)} connections`,
+        unit: '× (largest / smallest)',
+        betterWhen: 'lower',
+        limit: 1.1,
+        goalText: '≤ 1.1×',
+      }),
+    );
+  }
+  for (const size of plan.sizes) {
+    figures.push(
+      figureOf(samples, {
+        key: `cpuPerDeliveryUs@${size}`,
+        metric: `hub CPU per delivery at ${count(size)} connections`,
+        unit: 'µs',
+        betterWhen: 'lower',
+        against: 'seed',
+        minRatio: 1.0,
+        goalText: 'ahead of the seed (≥ 1.0×)',
+      }),
+      figureOf(samples, {
+        key: `heapPerConnKiB@${size}`,
+        metric: `JS heap + external per idle connection at ${count(size)} connections`,
+        unit: 'KiB',
+        betterWhen: 'lower',
+        against: 'seed',
+        minRatio: 1.0,
+        goalText: 'ahead of the seed (≥ 1.0×)',
+      }),
+    );
+  }
+  const cpuGrowth = figures.find((figure) => figure.metric.startsWith('growth of hub CPU'));
+  if (cpuGrowth?.goal && !cpuGrowth.goal.met) {
+    const step = (variant: string): string => {
+      const [from, to] = [at(variant, 'cpuPerDeliveryUs', smallest), at(variant, 'cpuPerDeliveryUs', largest)];
+      return `${(to - from).toFixed(2)} µs (${from.toFixed(2)} → ${to.toFixed(2)})`;
+    };
+    cpuGrowth.note =
+      `Why: per delivery ours grew by ${step('ours')}, the seed by ${step('seed')}: about the same per-socket cost ` +
+      `that the kernel and the caches add at ${count(largest)} sockets, on a base several times smaller than the ` +
+      'seed’s (frames prebuilt and coalesced per tick), so the ratio grows more. What would close it: touching fewer ' +
+      'objects per delivery (the cursor kept in the channel’s member map instead of looked up per subscriber), and ' +
+      'load generators in several processes so the largest sizes are not client-bound.';
+  }
+  const line = (metric: string): Record<string, { x: number; y: number }[]> =>
+    Object.fromEntries(
+      GROWTH_VARIANTS.map((variant) => [
+        variant,
+        plan.sizes
+          .map((size) => ({ x: size, y: at(variant, metric, size) }))
+          .filter((point) => Number.isFinite(point.y)),
+      ]),
+    );
+  const plots: LinesPlot[] = [
+    {
+      id: 'growth-cpu',
+      kind: 'lines',
+      title: 'Hub CPU per delivery as connections grow (~1 KB events, full speed)',
+      xLabel: 'connections subscribed to the channel',
+      unit: 'µs of server CPU per delivery',
+      series: line('cpuPerDeliveryUs'),
+    },
+    {
+      id: 'growth-memory',
+      kind: 'lines',
+      title: 'JS heap + external per idle connection as connections grow',
+      xLabel: 'idle, subscribed connections',
+      unit: 'KiB per connection',
+      series: line('heapPerConnKiB'),
+    },
+  ];
+  const generatorBound = plan.sizes.filter((size) => median(valuesOf(samples, 'ours', `loadBusy@${size}`)) > 0.9);
+  const notes = [
+    `Growth: ours and the seed at ${plan.sizes.map(count).join(', ')} connections (BENCH_FANOUT_SIZES), ` +
+      `${plan.growthRounds} round(s) each, a fresh server process per run; ~${count(plan.growthDeliveries)} deliveries ` +
+      'per full-speed burst at every size. CPU per delivery is server CPU over deliveries; growth is the median at ' +
+      'the largest size over the median at the smallest.' +
+      (generatorBound.length > 0
+        ? ` The single load-generator process was > 90 % busy at ${generatorBound.map(count).join(', ')}: ` +
+          'per-CPU-second figures still hold.'
+        : ''),
+    ...errors.map((error) => `Failed run: ${error}`),
+  ];
+  return { samples, figures, plots, notes };
+}
+
 /** Why a missed fan-out goal was missed and what would close it, from what this run measured. */
 function explainMisses(figures: Figure[], samples: Sample[]): void {
-  const seed = median(valuesOf(samples, 'seed', 'perCpuSecond'));
-  const prebuilt = median(valuesOf(samples, 'prebuilt', 'perCpuSecond'));
-  const gain = prebuilt / seed;
-  // From CPU profiles of each variant at full speed (BENCH_CPU_PROF): about half of all samples, ~4/5 of
-  // the busy ones, are the kernel's writev per socket; JS bookkeeping per delivery is a few percent.
+  const ratio = (metric: string, peer: string, higher: boolean): number => {
+    const ours = median(valuesOf(samples, 'ours', metric));
+    const other = median(valuesOf(samples, peer, metric));
+    return higher ? ours / other : other / ours;
+  };
+  const prebuilt = ratio('perCpuSecond', 'prebuilt', true);
+  const against = Number.isFinite(prebuilt)
+    ? ` Ours measured ${prebuilt.toFixed(2)}× the prebuilt-frame reference in this run (1.0× = nothing left in JS).`
+    : '';
+  // From CPU profiles at full speed (BENCH_CPU_PROF): with the frame prebuilt, the kernel's write per socket is
+  // ~90 % of the busy samples; fanOut, the cursor and the send check are ~4 %.
   const writes =
-    'Why: every variant spends most of its CPU writing to sockets — ws corks, writes the frame header and the ' +
-    'payload, and uncorks: one writev per socket per event, about 4/5 of the busy time in CPU profiles; ours adds ' +
-    'little per delivery and encodes each event once, so it lands level with the seed. ';
-  const prebuild =
-    'What would close it: build each event’s WebSocket frame once per publish, header and payload in one buffer, ' +
-    'and give every socket that single buffer in one write — the prebuilt-frame reference';
-  const measured = (ratio: number, what: string): string =>
-    Number.isFinite(ratio)
-      ? `, which measured ${ratio.toFixed(2)}× ${what} in this run.`
-      : ' (it runs without --quick).';
+    'Why: ours builds each event’s frame once, gives every socket that one buffer in one write, and coalesces ' +
+    'the frames one socket gets within a tick into one writev; what is left per delivery is the kernel’s write ' +
+    '(about 9/10 of the busy time in CPU profiles). A single event cannot be coalesced: one syscall per socket is ' +
+    'the floor for ours and the seed alike, so its fan-out time gains only the seed’s per-socket framing and ' +
+    'writev. On a loaded machine preemption moves the wall-clock figures more than the code does.';
   for (const figure of figures) {
-    if (!figure.goal || figure.goal.met) continue;
+    if (!figure.goal || figure.goal.met || figure.metric.includes(' connections')) continue;
     let explanation: string;
     if (figure.unit === 'KiB') {
       explanation =
-        'Why: ours keeps ~0.3 KiB more JS per connection than the seed (connection object, token bucket, ' +
-        'cursor map and cursor, listeners); the rest of the RSS difference is allocator noise of a first fill. ' +
-        'The absolute 13 KB cannot be compared here: the seed itself measures far above its reference 12.5 KB with ' +
-        'this method, so the goal is judged as the ratio. What would close it: fewer per-connection objects and closures.';
-    } else if (figure.metric.startsWith('deliveries')) {
-      explanation = `${writes}${prebuild}${measured(gain, 'the seed’s deliveries per CPU-second')}`;
+        'Why: the RSS of a first fill of 1 000 sockets is mostly the allocator’s slack from the handshakes; ' +
+        'the seed itself measures far above its reference 12.5 KB with this method, so the goal is judged as ' +
+        'the ratio. JS heap per connection (the next row) is the figure the code controls.';
     } else {
-      const time = median(valuesOf(samples, 'seed', 'fanoutMs')) / median(valuesOf(samples, 'prebuilt', 'fanoutMs'));
-      explanation = `${writes}${prebuild}${measured(time, 'faster than the seed')}`;
+      explanation = `${writes}${against}`;
     }
     figure.note = figure.note ? `${figure.note} ${explanation}` : explanation;
   }
 }
 
 async function run(options: BenchOptions): Promise<ScenarioResult> {
-  const plan = planFor(options.quick);
+  const plan = planFor(options.quick, options.repeats);
   const load = await Worker.spawn('bench/workers/fanout-load.ts', {
     name: 'fan-out load generator',
     core: benchCores().load,
@@ -176,8 +361,8 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
         unit: 'deliveries/CPU-s',
         betterWhen: 'higher',
         against: 'seed',
-        minRatio: 1.2,
-        goalText: '≥ 1.2× seed loop',
+        minRatio: 1.25,
+        goalText: '≥ 1.25× seed loop',
         note: limitNote,
       }),
       figureOf(samples, {
@@ -195,8 +380,8 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
         unit: 'ms',
         betterWhen: 'lower',
         against: 'seed',
-        minRatio: 1 / 0.85,
-        goalText: '≤ 0.85× seed loop',
+        minRatio: 1 / 0.8,
+        goalText: '≤ 0.8× seed loop',
       }),
       figureOf(samples, {
         key: 'fixedCpuPercent',
@@ -222,9 +407,13 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
         unit: 'KiB',
         betterWhen: 'lower',
         against: 'seed',
+        minRatio: 1.0,
+        goalText: '≤ seed loop',
       }),
     ];
     explainMisses(figures, samples);
+    const grown = await growth(plan, load, options);
+    figures.push(...grown.figures);
     return {
       id: 'fanout',
       title: 'Hub fan-out: 1 000 subscribers, ~1 KB events',
@@ -240,9 +429,11 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
             ]
           : []),
         ...errors.map((error) => `Failed run: ${error}`),
+        ...grown.notes,
       ],
       details: {
         samples,
+        growthSamples: grown.samples,
         fanoutTimesMs: Object.fromEntries(fanoutTimes),
         generatorBusy: Object.fromEntries(plan.variants.map((v) => [v, valuesOf(samples, v, 'loadBusy')])),
       },
@@ -256,6 +447,7 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
           // A preempted server (shared machine) leaves a long, noisy tail; the body is the comparison.
           clipAt: 95,
         },
+        ...grown.plots,
       ],
     };
   } finally {

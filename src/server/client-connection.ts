@@ -14,6 +14,7 @@ import type { Principal } from './auth';
 import { ChannelCursor } from './channel-cursor';
 import type { ChannelEvent } from './engine';
 import type { HubMetrics } from './metrics';
+import { writeFrame } from './prebuilt-frame';
 import { TokenBucket } from './rate-limiter';
 import { RoomWait } from './room-wait';
 import type { SubscribeRequest, Subscriber } from './subscriber';
@@ -49,14 +50,16 @@ export class ClientConnection implements Subscriber {
   closeReason = '';
   private readonly bucket: TokenBucket;
   /** This connection's urgent agent channels (at most MAX_URGENT_CHANNELS). */
-  private readonly urgency: ConnectionUrgency;
+  /** This connection's urgent agents; made by its first urgent subscription (most connections never have one). */
+  private urgency: ConnectionUrgency | null = null;
   private lastRateReplyAt = 0;
-  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Paces replays to the outgoing buffer (room-wait.ts). */
-  private readonly roomWait = new RoomWait(
-    () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
-  );
+  /**
+   * Paces replays to the outgoing buffer (room-wait.ts). Made by the first
+   * replay — most connections never need one — and from then on every write
+   * carries its callback, so the last chunk in the buffer always does.
+   */
+  private roomWait: RoomWait | null = null;
 
   constructor(
     readonly id: string,
@@ -69,12 +72,6 @@ export class ClientConnection implements Subscriber {
     readonly tokenKey = '',
   ) {
     this.bucket = new TokenBucket(rateLimit.perSecond, rateLimit.burst, rateLimit.abuseMs);
-    this.urgency = new ConnectionUrgency(host.urgentAgents, MAX_URGENT_CHANNELS);
-    if (principal.expiresAt !== null) {
-      // setTimeout holds at most ~24.8 days; a longer token is re-checked when it fires.
-      const delay = Math.min(Math.max(principal.expiresAt - Date.now(), 0), 2 ** 31 - 1);
-      this.expiryTimer = setTimeout(() => this.expire(), delay);
-    }
   }
 
   get open(): boolean {
@@ -167,27 +164,37 @@ export class ClientConnection implements Subscriber {
       this.closeSlow();
       return false;
     }
-    this.ws.send(frame, { binary: false }, this.roomWait.written);
-    this.host.metrics.messagesOut.inc();
-    this.host.metrics.bytesOut.inc(bytes);
+    this.ws.send(frame, { binary: false }, this.roomWait?.written);
+    this.host.metrics.countSent(bytes);
     return true;
   }
 
   /** The hub dropped one of this connection's subscriptions: it is no longer urgent either. */
   unsubscribed(channel: Channel): void {
     const agentId = agentOf(channel);
-    if (agentId !== null) this.urgency.set(agentId, false);
+    if (agentId !== null) this.urgency?.set(agentId, false);
   }
 
   /** Marks a subscribed channel urgent or not; only agent output is batched, so other channels carry no urgency. */
   private setUrgent(channel: Channel, urgent: boolean): void {
     const agentId = agentOf(channel);
-    if (agentId === null || this.urgency.set(agentId, urgent)) return;
+    if (agentId === null) return;
+    if (!urgent && !this.urgency) return;
+    this.urgency ??= new ConnectionUrgency(this.host.urgentAgents, MAX_URGENT_CHANNELS);
+    if (this.urgency.set(agentId, urgent)) return;
     this.sendError(ErrorCode.TooManyUrgent, `at most ${MAX_URGENT_CHANNELS} urgent channels per connection`, channel);
   }
 
-  sendEvent(_event: ChannelEvent, payload: Buffer): boolean {
-    return this.send(payload);
+  /** A live event: its frame, built once per publish (prebuilt-frame.ts), written as is. */
+  sendEvent(_event: ChannelEvent, frame: Buffer): boolean {
+    if (!this.open) return false;
+    if (this.ws.bufferedAmount + frame.length > this.host.maxBufferedBytes) {
+      this.closeSlow();
+      return false;
+    }
+    writeFrame(this.ws, frame, this.roomWait?.written);
+    this.host.metrics.countSent(frame.length);
+    return true;
   }
 
   sendMessage(message: ServerMessage): boolean {
@@ -196,8 +203,11 @@ export class ClientConnection implements Subscriber {
 
   /** Sends an event and, past half the limit, waits until the socket is down to a quarter (room-wait.ts): for replays. */
   async sendPaced(event: ChannelEvent): Promise<void> {
+    const roomWait = (this.roomWait ??= new RoomWait(
+      () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
+    ));
     if (!this.send(event.frame)) return;
-    if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await this.roomWait.room();
+    if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await roomWait.room();
   }
 
   sendError(code: ErrorCode, message: string, channel?: Channel, id?: string | number): void {
@@ -229,23 +239,16 @@ export class ClientConnection implements Subscriber {
     this.ws.close(code, reason);
   }
 
-  private expire(): void {
-    this.expiryTimer = null;
-    if (this.principal.expiresAt !== null && this.principal.expiresAt > Date.now()) {
-      const delay = Math.min(this.principal.expiresAt - Date.now(), 2 ** 31 - 1);
-      this.expiryTimer = setTimeout(() => this.expire(), delay);
-      return;
-    }
+  /** Closes with 4001: the token has expired (the hub's expiry queue calls this at `principal.expiresAt`). */
+  expire(): void {
     this.close(CloseCode.TokenExpired, 'token expired');
   }
 
-  /** Stops this connection's timers and ends a replay's wait; called once the socket has closed. */
+  /** Stops this connection's timer and ends a replay's wait; called once the socket has closed. */
   dispose(): void {
-    this.roomWait.release();
-    this.urgency.clear();
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.roomWait?.release();
+    this.urgency?.clear();
     if (this.killTimer) clearTimeout(this.killTimer);
-    this.expiryTimer = null;
     this.killTimer = null;
   }
 }

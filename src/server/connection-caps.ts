@@ -28,10 +28,19 @@ export class ConnectionCaps {
       release: () => {
         if (released) return;
         released = true;
-        decrement(this.byToken, tokenKey);
-        decrement(this.byAddress, address);
+        this.release(tokenKey, address);
       },
     };
+  }
+
+  /**
+   * Gives back one slot `acquire` counted, without its release function: for
+   * an owner that keeps the key and address anyway and releases exactly once
+   * (the hub's WebSocket connections, so no closure stays with each one).
+   */
+  release(tokenKey: string, address: string): void {
+    decrement(this.byToken, tokenKey);
+    decrement(this.byAddress, address);
   }
 
   /** Open connections counted for a token key (tests check that every close path releases). */

@@ -272,10 +272,7 @@ async function events(
     wrap,
     hub.options.maxBufferedBytes,
     hub.options.sseKeepAliveMs,
-    (bytes) => {
-      hub.metrics.messagesOut.inc();
-      hub.metrics.bytesOut.inc(bytes);
-    },
+    (bytes) => hub.metrics.countSent(bytes),
   );
   if (principal.expiresAt !== null) stream.endAt(principal.expiresAt);
   hub.metrics.sseStreams.inc();

@@ -32,6 +32,7 @@ import { ChannelCursor } from './channel-cursor';
 import { ClientConnection, type ConnectionHost } from './client-connection';
 import { ConnectionCaps, tokenKey } from './connection-caps';
 import type { ChannelEvent, Engine, InputRoute } from './engine';
+import { ExpiryQueue } from './expiry-queue';
 import { HubError } from './hub-error';
 import { MemoryEngine } from './memory-engine';
 import { HubMetrics } from './metrics';
@@ -41,6 +42,7 @@ import { type PublishGuard, publishGuard } from './publish-authorization';
 import { KeyedTokenBuckets } from './rate-limiter';
 import { visibleSnapshot } from './snapshot-filter';
 import { fitTail } from './output-tail';
+import { textFrame } from './prebuilt-frame';
 import { requestTarget } from './request-target';
 import type { SubscribeRequest, Subscriber } from './subscriber';
 import { UrgentAgents } from './urgent-channels';
@@ -85,7 +87,10 @@ export class Hub implements ConnectionHost {
   readonly keys: KeyRing;
   private readonly ownsEngine: boolean;
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<ClientConnection>();
+  /** Open connections by their socket: the listeners every socket shares find their connection here. */
+  private readonly connections = new Map<WebSocket, ClientConnection>();
+  /** When each connection's token expires: one timer for all of them. */
+  private readonly expiries = new ExpiryQueue<ClientConnection>((connection) => connection.expire());
   private readonly channels = new Map<Channel, Set<Subscriber>>();
   private readonly batcher: OutputBatcher;
   /** Agents someone is looking at: their output is flushed within a frame (output-batcher.ts). */
@@ -206,8 +211,10 @@ export class Hub implements ConnectionHost {
   }
 
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    // A reset before the handshake completes must not become an uncaught error.
-    socket.on('error', () => socket.destroy());
+    // A reset before the handshake completes must not become an uncaught error. One function for every
+    // socket: a closure here would keep this call's scope — the request, its headers and URL — alive
+    // as long as the socket (about 1 KiB per idle connection).
+    socket.on('error', destroySocket);
     if (this.closed) return rejectUpgrade(socket, 503, ErrorCode.Unavailable, 'hub is shutting down');
     // Node keeps only the first 2 000 headers: a request past that could hide its Origin.
     if (hasTooManyHeaders(request)) return rejectUpgrade(socket, 431, ErrorCode.MessageTooLarge, 'too many headers');
@@ -226,7 +233,9 @@ export class Hub implements ConnectionHost {
       return rejectUpgrade(socket, 401, ErrorCode.Unauthorized, `unauthorized: ${failure.message}`);
     }
     if (this.closed || socket.destroyed) return void socket.destroy();
-    const slot = this.connectionCaps.acquire(tokenKey(token ?? ''), request.socket.remoteAddress ?? '');
+    const key = tokenKey(token ?? '');
+    const address = request.socket.remoteAddress ?? '';
+    const slot = this.connectionCaps.acquire(key, address);
     if ('refused' in slot) {
       this.metrics.connectionRefusals.inc({ kind: 'websocket', by: slot.refused });
       const limit =
@@ -238,40 +247,57 @@ export class Hub implements ConnectionHost {
         `at most ${limit} connections per ${slot.refused}`,
       );
     }
-    // The socket closes on every path — a failed handshake, a close, a terminate — so the slot is always released.
+    // Until the handshake completes, the socket's close releases the slot (a failed handshake, a reset);
+    // from then on the connection's close does (dropConnection), so no closure stays with the socket.
     socket.once('close', slot.release);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, principal, request));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('close', slot.release);
+      this.onConnection(ws, principal, address, key);
+    });
   }
 
-  private onConnection(ws: WebSocket, principal: Principal, request: IncomingMessage): void {
-    const address = request.socket.remoteAddress ?? '';
-    const connection = new ClientConnection(
-      randomUUID(),
-      ws,
-      principal,
-      address,
-      this,
-      this.options.rateLimit,
-      tokenKey(tokenFromRequest(request, true) ?? ''),
-    );
-    this.connections.add(connection);
-    this.metrics.connections.inc();
-    ws.on('message', (data, isBinary) => {
+  // The listeners of every connection's socket, made once per hub: listeners per socket would be
+  // closures per connection. `this` is the socket; the connection is found by it.
+  private readonly onSocketMessage = ((hub: Hub) =>
+    function (this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+      const connection = hub.connections.get(this);
+      if (!connection) return;
       try {
         connection.handleFrame(data, isBinary);
       } catch (error) {
-        this.logger.error({ err: error, clientId: connection.id }, 'frame handler failed');
+        hub.logger.error({ err: error, clientId: connection.id }, 'frame handler failed');
         connection.sendError(ErrorCode.Internal, 'internal error');
       }
-    });
-    ws.on('pong', () => {
-      connection.alive = true;
-    });
-    ws.on('error', (error) => {
+    })(this);
+
+  private readonly onSocketPong = ((hub: Hub) =>
+    function (this: WebSocket): void {
+      const connection = hub.connections.get(this);
+      if (connection) connection.alive = true;
+    })(this);
+
+  private readonly onSocketError = ((hub: Hub) =>
+    function (this: WebSocket, error: Error): void {
+      const connection = hub.connections.get(this);
       // ws closes the socket itself (1009 for too-large frames, 1002 for protocol errors).
-      connection.closeReason ||= (error as { code?: string }).code ?? error.message;
-    });
-    ws.on('close', (code, reason) => this.dropConnection(connection, code, reason.toString()));
+      if (connection) connection.closeReason ||= (error as { code?: string }).code ?? error.message;
+    })(this);
+
+  private readonly onSocketClose = ((hub: Hub) =>
+    function (this: WebSocket, code: number, reason: Buffer): void {
+      const connection = hub.connections.get(this);
+      if (connection) hub.dropConnection(connection, code, reason.toString());
+    })(this);
+
+  private onConnection(ws: WebSocket, principal: Principal, address: string, key: string): void {
+    const connection = new ClientConnection(randomUUID(), ws, principal, address, this, this.options.rateLimit, key);
+    this.connections.set(ws, connection);
+    this.metrics.connections.inc();
+    if (principal.expiresAt !== null) this.expiries.add(connection, principal.expiresAt);
+    ws.on('message', this.onSocketMessage);
+    ws.on('pong', this.onSocketPong);
+    ws.on('error', this.onSocketError);
+    ws.on('close', this.onSocketClose);
     connection.sendMessage({
       type: 'connected',
       clientId: connection.id,
@@ -285,7 +311,10 @@ export class Hub implements ConnectionHost {
   }
 
   private dropConnection(connection: ClientConnection, code: number, reason: string): void {
-    if (!this.connections.delete(connection)) return;
+    if (this.connections.get(connection.ws) !== connection) return;
+    this.connections.delete(connection.ws);
+    this.connectionCaps.release(connection.tokenKey, connection.address);
+    this.expiries.delete(connection);
     connection.dispose();
     for (const channel of [...connection.cursors.keys()]) this.unsubscribe(connection, channel);
     this.metrics.connections.dec();
@@ -306,14 +335,14 @@ export class Hub implements ConnectionHost {
   private startHeartbeat(): void {
     if (this.heartbeat) return;
     this.heartbeat = setInterval(() => {
-      for (const connection of this.connections) {
+      for (const connection of this.connections.values()) {
         connection.alive = false;
         connection.ws.ping();
       }
       // A peer gets pongTimeoutMs to answer, so a dead one is cut within heartbeatMs + pongTimeoutMs.
       this.pongCheck ??= setTimeout(() => {
         this.pongCheck = null;
-        for (const connection of this.connections) {
+        for (const connection of this.connections.values()) {
           if (connection.alive) continue;
           connection.closeReason ||= 'missed pong';
           connection.ws.terminate();
@@ -488,12 +517,13 @@ export class Hub implements ConnectionHost {
   private fanOut(event: ChannelEvent): void {
     const members = this.channels.get(event.channel);
     if (!members || members.size === 0) return;
-    const payload = Buffer.from(event.frame);
+    // The complete WebSocket frame, built once and written as the same bytes to every socket.
+    const frame = textFrame(event.frame);
     for (const subscriber of members) {
       const cursor = subscriber.cursors.get(event.channel);
       if (!cursor) continue;
       const verdict = cursor.admit(event);
-      if (verdict === 'send') subscriber.sendEvent(event, payload);
+      if (verdict === 'send') subscriber.sendEvent(event, frame);
       else if (verdict === 'overflow') subscriber.closeSlow();
     }
     this.metrics.publishToSend.observe((Date.now() - event.time) / 1000);
@@ -507,7 +537,7 @@ export class Hub implements ConnectionHost {
    */
   private resumeEveryone(): void {
     this.logger.warn({ clients: this.connections.size }, 'event feed interrupted; clients will resume');
-    for (const connection of this.connections)
+    for (const connection of this.connections.values())
       connection.close(CloseCode.ServiceRestart, 'event feed interrupted; resume');
     for (const hook of this.closeHooks) hook();
   }
@@ -743,7 +773,8 @@ export class Hub implements ConnectionHost {
     // Other hubs stop forwarding inputs here at once, not when the advertisement expires.
     this.unserveInputs?.();
     this.unserveInputs = null;
-    const closed = [...this.connections].map(
+    this.expiries.dispose();
+    const closed = [...this.connections.values()].map(
       (connection) =>
         new Promise<void>((resolve) => {
           if (connection.ws.readyState === connection.ws.CLOSED) return resolve();
@@ -775,4 +806,9 @@ function fitEvents(events: readonly ChannelEvent[], maxBytes: number): HistoryEv
   let first = events.length;
   while (first > 0 && bytes + events[first - 1].frame.length <= maxBytes) bytes += events[--first].frame.length;
   return events.slice(first).map(({ event, data, offset, epoch, time }) => ({ event, data, offset, epoch, time }));
+}
+
+/** The error listener of an upgrading socket, one for all of them. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }

@@ -24,8 +24,12 @@ export interface Subscriber {
   readonly principal?: Principal;
   /** Control messages of the subscription (snapshot, tail, subscribed). */
   sendMessage(message: ServerMessage): boolean;
-  /** One event, live. `payload` is the event's frame, encoded once per publish. */
-  sendEvent(event: ChannelEvent, payload: Buffer): boolean;
+  /**
+   * One event, live. `frame` is its complete WebSocket frame, built once per
+   * publish for every subscriber (prebuilt-frame.ts); an SSE stream writes its
+   * own text from the event instead.
+   */
+  sendEvent(event: ChannelEvent, frame: Buffer): boolean;
   /** One event of a replay, waiting for room in the socket when needed. */
   sendPaced(event: ChannelEvent): Promise<void>;
   closeSlow(): void;

@@ -33,6 +33,16 @@ describe('ConnectionCaps', () => {
     expect(caps.keys).toEqual({ tokens: 0, addresses: 0 });
   });
 
+  it('gives back a slot by key and address, for an owner that keeps them and releases once', () => {
+    const caps = new ConnectionCaps(1, 1);
+    caps.acquire('t', 'a');
+
+    caps.release('t', 'a');
+
+    expect(caps.keys).toEqual({ tokens: 0, addresses: 0 });
+    expect('release' in caps.acquire('t', 'a')).toBe(true);
+  });
+
   it('releases one of several connections of a key, once', () => {
     const caps = new ConnectionCaps(5, 5);
     const first = caps.acquire('t', 'a');
