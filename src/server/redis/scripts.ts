@@ -148,8 +148,9 @@ end
 local function new_epoch()
   -- Too many channels in one epoch: start a new one rather than grow without bound.
   finish_streams()
+  -- The candidate may already be the epoch (this call created it): each change takes its own name.
   epoch_changes = epoch_changes + 1
-  epoch = epoch_changes == 1 and candidate or (candidate .. epoch_changes)
+  epoch = candidate .. '.' .. epoch_changes
   redis.call('SET', prefix .. 'epoch', epoch)
   redis.call('DEL', offsets_key, prefix .. 'tail-offsets', bytes_key, prefix .. 'tail-bytes')
   latest = {}
