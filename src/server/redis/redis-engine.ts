@@ -70,9 +70,10 @@ type ScriptRunner = {
 
 /**
  * History, offsets, epochs, snapshots and tails in Redis, shared by every hub
- * (docs/scaling.md). A publish is one Lua script (offset, stream entry, board
- * fields, tail, fan-out message) so all hubs see events in offset order; each
- * hub holds one pub/sub subscription for the fan-out.
+ * (docs/scaling.md). The publishes of one tick are one Lua script call
+ * (offsets, stream entries, board fields, tails, one fan-out message) so all
+ * hubs see events in offset order; each hub holds one pub/sub subscription
+ * for the fan-out and splits each message once.
  */
 export class RedisEngine implements Engine {
   readonly name = 'redis';

@@ -13,7 +13,8 @@
  *   stream-bytes             hash channel → bytes of frames in the channel's stream (this epoch)
  *   tail:<channel>           list of an agent's last output lines; tail-offsets: hash channel → offset,
  *                            tail-bytes: hash channel → bytes of the list
- *   events                   the pub/sub channel every hub subscribes to (one subscription per hub)
+ *   events                   the pub/sub channel every hub subscribes to (one subscription per hub):
+ *                            one message per publish call (FEED_HEADER format, PUBLISH_BATCH_SCRIPT)
  *   input-hubs               sorted set: hubs that take agent inputs, scored by when their advertisement
  *                            expires (Redis time, ms); the key itself expires when no hub refreshes it
  *   input-claim:<agent>:<request>
@@ -22,7 +23,7 @@
  *   inputs:<hubId>           the pub/sub channel of one hub's forwarded inputs and their replies
  */
 
-/** Shared by both scripts: the current epoch, created when missing (history lost or first start). */
+/** Shared by the history scripts: the current epoch, created when missing (history lost or first start). */
 const EPOCH = `
 local function current_epoch(prefix, candidate)
   local epoch = redis.call('GET', prefix .. 'epoch')
