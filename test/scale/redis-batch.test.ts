@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { Principal } from '../../src/server/auth';
 import { eventFrame } from '../../src/server/engine';
 import type { RunningHub } from '../../src/server/index';
 import { HubError } from '../../src/server/hub-error';
@@ -143,6 +144,29 @@ describe.skipIf(!sharedRedis)('Redis engine: one script call per tick', () => {
     expect(q.map((m) => [m.offset, (m.data as { seq: number }).seq])).toEqual([[1, 6]]);
     const board = await a.hub.engine.snapshot('project:p');
     expect(board.issues.map((i) => i.issueId).sort()).toEqual(['ok1', 'ok2', 'ok3', 'q1']);
+  });
+
+  it('decides a guarded publish again when an earlier publish of its call moved the issue', async () => {
+    const prefix = newPrefix();
+    const [hub] = await hubs(1, prefix);
+    const both: Principal = {
+      user: 'mover',
+      channels: ['issue:m1', 'project:a', 'project:b'],
+      publish: true,
+      expiresAt: null,
+    };
+    const onlyA: Principal = { user: 'a-only', channels: ['project:a'], publish: true, expiresAt: null };
+    await hub.hub.publish('project:a', 'issue_created', { issueId: 'm1', projectId: 'a', title: 'moves' });
+    // Both read the issue in project a, then (as a rule) ride in one call: the move goes first.
+    const [moved, edited] = await Promise.allSettled([
+      hub.hub.publish('issue:m1', 'issue_updated', { issueId: 'm1', projectId: 'b' }, { principal: both }),
+      hub.hub.publish('project:a', 'issue_updated', { issueId: 'm1', title: 'edited' }, { principal: onlyA }),
+    ]);
+    expect(moved.status, String((moved as PromiseRejectedResult).reason)).toBe('fulfilled');
+    expect(edited.status).toBe('rejected');
+    expect(((edited as PromiseRejectedResult).reason as HubError).code).toBe(ErrorCode.Forbidden);
+    const [issueNow] = (await hub.hub.engine.snapshot('issue:m1')).issues;
+    expect(issueNow).toMatchObject({ projectId: 'b', title: 'moves' });
   });
 
   it('keeps history bounds exact when one call appends past them, and serves it to resumes', async () => {

@@ -84,8 +84,11 @@ local count = tonumber(ARGV[12])
 local offsets_key, bytes_key = prefix .. 'offsets', prefix .. 'stream-bytes'
 local epoch = current_epoch(prefix, candidate)
 local epoch_changes = 0
--- channel → latest offset as written in this call (this epoch)
-local latest = {}
+-- channel → latest offset taken in this call (this epoch), written to the offsets hash at the end;
+-- new_channels: channels of this call not yet in the hash; tail_offsets: channel → offset, likewise
+local latest, latest_order, new_channels, tail_offsets = {}, {}, 0, {}
+-- issue key → {status, project, created} and agent key → status, as this call last read or wrote them
+local issues, agents = {}, {}
 -- stream key → {channel, length, bytes, first, last} for the streams this call appends to
 local streams, stream_order = {}, {}
 -- key → PEXPIRE ms, or 0 for PERSIST: the last publish's word wins, applied once at the end
@@ -154,7 +157,34 @@ local function new_epoch()
   epoch = candidate .. '.' .. epoch_changes
   redis.call('SET', prefix .. 'epoch', epoch)
   redis.call('DEL', offsets_key, prefix .. 'tail-offsets', bytes_key, prefix .. 'tail-bytes')
-  latest = {}
+  latest, latest_order, new_channels, tail_offsets = {}, {}, 0, {}
+end
+
+local function write_offsets()
+  if #latest_order == 0 then return end
+  local fields = {}
+  for _, channel in ipairs(latest_order) do
+    fields[#fields + 1] = channel
+    fields[#fields + 1] = latest[channel]
+  end
+  redis.call('HSET', offsets_key, unpack(fields))
+  local tails = {}
+  for channel, offset in pairs(tail_offsets) do
+    tails[#tails + 1] = channel
+    tails[#tails + 1] = offset
+  end
+  if #tails > 0 then redis.call('HSET', prefix .. 'tail-offsets', unpack(tails)) end
+end
+
+-- The issue's status, project and whether it was created, read once per call.
+local function issue_state(key)
+  local state = issues[key]
+  if not state then
+    local stored = redis.call('HMGET', key, 'status', 'projectId', 'createdAt')
+    state = { status = stored[1], project = stored[2], created = stored[3] ~= false }
+    issues[key] = state
+  end
+  return state
 end
 
 local function hset(key, fields)
@@ -164,7 +194,7 @@ end
 local function apply_patch(patch_json)
   local patch = cjson.decode(patch_json)
   if patch.agent and patch.agent.projectOfIssue then
-    local project = redis.call('HGET', prefix .. 'issue:' .. patch.agent.projectOfIssue, 'projectId')
+    local project = issue_state(prefix .. 'issue:' .. patch.agent.projectOfIssue).project
     patch.agent.set.projectId = project or 'null'
   end
   if patch.issue and patch.issue.onlyIfExists and redis.call('EXISTS', prefix .. 'issue:' .. patch.issue.id) == 0 then
@@ -172,17 +202,17 @@ local function apply_patch(patch_json)
   end
   if patch.issue then
     local key = prefix .. 'issue:' .. patch.issue.id
-    local stored = redis.call('HMGET', key, 'status', 'projectId', 'createdAt')
+    local stored = issue_state(key)
     local fields = {}
     for field, value in pairs(patch.issue.set) do
       fields[#fields + 1] = field
       fields[#fields + 1] = value
     end
-    if not stored[3] then
+    if not stored.created then
       fields[#fields + 1] = 'createdAt'
       fields[#fields + 1] = now
     end
-    local status = stored[1]
+    local status = stored.status
     if patch.issue.status and patch.issue.status ~= status then
       status = patch.issue.status
       fields[#fields + 1] = 'status'
@@ -193,7 +223,8 @@ local function apply_patch(patch_json)
     fields[#fields + 1] = 'updatedAt'
     fields[#fields + 1] = now
     hset(key, fields)
-    local project = patch.issue.set.projectId or stored[2]
+    local project = patch.issue.set.projectId or stored.project
+    issues[key] = { status = status, project = project, created = true }
     if project and project ~= 'null' then
       local id = cjson.decode(project)
       sadd(prefix .. 'project-issues:' .. id, patch.issue.id)
@@ -210,7 +241,9 @@ local function apply_patch(patch_json)
       fields[#fields + 1] = value
     end
     -- As the reducer: time in status starts when the status changes (or the agent appears).
-    if redis.call('HGET', key, 'status') ~= patch.agent.status then
+    local status = agents[key]
+    if status == nil then status = redis.call('HGET', key, 'status') end
+    if status ~= patch.agent.status then
       fields[#fields + 1] = 'status'
       fields[#fields + 1] = patch.agent.status
       fields[#fields + 1] = 'statusSince'
@@ -219,6 +252,7 @@ local function apply_patch(patch_json)
     fields[#fields + 1] = 'lastActivityAt'
     fields[#fields + 1] = now
     hset(key, fields)
+    agents[key] = patch.agent.status
     if #patch.agent.del > 0 then redis.call('HDEL', key, unpack(patch.agent.del)) end
     sadd(prefix .. 'agents', patch.agent.id)
     expire(key, finished_ttl)
@@ -275,8 +309,9 @@ local function append_tail(channel, text)
   local agent = string.match(channel, '^agent:(.+)$')
   if agent then
     local akey = prefix .. 'agent:' .. agent
-    if redis.call('EXISTS', akey) == 0 then
+    if agents[akey] == nil and redis.call('EXISTS', akey) == 0 then
       redis.call('HSET', akey, 'status', '"working"', 'statusSince', now, 'lastActivityAt', now)
+      agents[akey] = '"working"'
     else
       redis.call('HSET', akey, 'lastActivityAt', now)
     end
@@ -289,8 +324,10 @@ local function publish_one(base)
   local channel, event, data = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local patch, tail, guarded = ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
   if guarded ~= '' then
-    local stored = redis.call('HGET', prefix .. 'issue:' .. guarded, 'projectId') or ''
-    if stored ~= ARGV[base + 7] then return -1, '' end
+    local key = prefix .. 'issue:' .. guarded
+    local stored = issues[key] and issues[key].project
+    if stored == nil then stored = redis.call('HGET', key, 'projectId') end
+    if (stored or '') ~= ARGV[base + 7] then return -1, '' end
   end
   local previous = latest[channel]
   if previous == nil then
@@ -298,10 +335,11 @@ local function publish_one(base)
     if previous then
       previous = tonumber(previous)
     else
-      if redis.call('HLEN', offsets_key) >= max_channels then new_epoch() end
+      if redis.call('HLEN', offsets_key) + new_channels >= max_channels then new_epoch() end
       previous = 0
     end
   end
+  local fresh = latest[channel] == nil and previous == 0
   local offset = previous + 1
   if patch ~= '' then apply_patch(patch) end
   local project_channel = string.match(channel, '^project:(.+)$')
@@ -326,9 +364,12 @@ local function publish_one(base)
   s.length = s.length + 1
   s.bytes = s.bytes + #frame
   s.last = offset
-  redis.call('HSET', offsets_key, channel, offset)
+  if latest[channel] == nil then
+    latest_order[#latest_order + 1] = channel
+    if fresh then new_channels = new_channels + 1 end
+  end
   latest[channel] = offset
-  if tail ~= '' then redis.call('HSET', prefix .. 'tail-offsets', channel, offset) end
+  if tail ~= '' then tail_offsets[channel] = offset end
 
   local id = channel .. '\\n' .. epoch
   local group = group_of[id]
@@ -354,6 +395,8 @@ for i = 1, count do
   end
 end
 
+-- Nothing below can fail on a key a publish above could write: the offsets taken are stored.
+write_offsets()
 finish_streams()
 for _, key in ipairs(expiry_order) do
   if expiry[key] == 0 then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, expiry[key]) end
