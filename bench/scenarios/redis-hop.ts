@@ -227,16 +227,16 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
       const redisShare = (median('ours', 'publishesPerSecond') * ourRedisUs) / 1e6;
       rate.note =
         `Per publish Redis spent ${ourRedisUs.toFixed(0)} µs of CPU in our script against ${theirRedisUs.toFixed(0)} µs ` +
-        'for a bare PUBLISH: an issue update is still 4 commands per publish there (XADD, the offset, one HMGET ' +
-        'and one HSET of the issue) and a share of the call’s (offset and byte-count reads, stream trim, project ' +
-        `sets, expiries, one PUBLISH). During our burst Redis was ${(redisShare * 100).toFixed(0)} % ` +
+        'for a bare PUBLISH: an issue update is still 2 commands per publish there (XADD, one HSET of the issue), ' +
+        'the frame built in Lua and its patch decoded, and a share of the call’s (offset, byte count and issue ' +
+        `reads and writes, stream trim, project sets, expiries, one PUBLISH). During our burst Redis was ${(redisShare * 100).toFixed(0)} % ` +
         `busy and hub B ${(busy * 100).toFixed(0)} %` +
         (Math.max(busy, redisShare) < 0.8
           ? ', so neither was saturated: waiting on each other (round trips, and wake-ups on a shared core) set ' +
             'the pace. '
           : `, so ${redisShare > busy ? 'Redis' : 'the hub'} set the pace. `) +
-        'Next: write each channel’s offset once per call instead of once per publish, and read an issue’s ' +
-        'stored status once per call for a run of updates of one issue.';
+        'Next: pass board patches as flat arguments instead of JSON (no cjson per publish), and let the hub ' +
+        'build the frame it already holds the parts of.';
     }
     const redisCost = figureOf(samples, {
       key: 'redisUsPerPublish',
