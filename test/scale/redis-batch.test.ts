@@ -204,6 +204,39 @@ describe.skipIf(!sharedRedis)('Redis engine: one script call per tick', () => {
     expect(bytes + Buffer.byteLength(older)).toBeGreaterThan(300);
   });
 
+  it('splits a tick into calls at the publish and byte bounds, keeping the order', async () => {
+    const prefix = newPrefix();
+    const byCount = await RedisEngine.connect({ url: sharedRedis, prefix, publishBatch: { maxPublishes: 3 } });
+    cleanup.push(() => byCount.close());
+    const seen = await feed(prefix);
+    const seven = await Promise.all(
+      Array.from({ length: 7 }, (_, i) => byCount.publish('project:s', 'issue_updated', issue('s', i))),
+    );
+    expect(seven.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await expect.poll(() => seen.messages.length).toBe(3);
+    expect(seen.messages.map((m) => m.groups.map((g) => [g.firstOffset, g.frames.length]))).toEqual([
+      [[1, 3]],
+      [[4, 3]],
+      [[7, 1]],
+    ]);
+
+    // Each payload is ~50 bytes: with 120 bytes a call, two fit in one call.
+    const bytesPrefix = newPrefix();
+    const byBytes = await RedisEngine.connect({
+      url: sharedRedis,
+      prefix: bytesPrefix,
+      publishBatch: { maxBytes: 120 },
+    });
+    cleanup.push(() => byBytes.close());
+    const seenBytes = await feed(bytesPrefix);
+    const five = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => byBytes.publish('agent:t', 'custom', { n: i, text: 'x'.repeat(40) })),
+    );
+    expect(five.map((e) => e.offset)).toEqual([1, 2, 3, 4, 5]);
+    await expect.poll(() => seenBytes.messages.length).toBe(3);
+    expect(seenBytes.messages.map((m) => m.groups[0]!.frames.length)).toEqual([2, 2, 1]);
+  });
+
   it('starts a new epoch within a call when the channel bound is reached, each event under its own epoch', async () => {
     const prefix = newPrefix();
     const engine = await RedisEngine.connect({ url: sharedRedis, prefix, maxChannels: 2 });
