@@ -149,6 +149,13 @@ export class RedisEngine implements Engine {
     this.subscriber.on('close', () => {
       if (this.subscribedOnce) this.lostFeed = true;
     });
+    // A Redis that restarted has no scripts: load the publish script first thing on every (re)connect, so no
+    // call meets NOSCRIPT and is sent again as EVAL behind a later call that found the script loaded.
+    this.command.on('ready', () => {
+      this.command.script('LOAD', PUBLISH_BATCH_SCRIPT).catch((error: Error) => {
+        options.logger?.warn({ err: error.message }, 'redis: loading the publish script failed');
+      });
+    });
     this.subscriber.on('ready', () => {
       // Back after a drop: events published meanwhile never reached this hub. Its clients resume.
       if (this.lostFeed) {
