@@ -27,7 +27,15 @@ import { MAX_LINE_CHARS } from '../output-tail';
 import type { PublishGuard } from '../publish-authorization';
 import { boardPatch } from './board-patch';
 import { DEFAULT_INPUT_ROUTE_LIMITS, type InputRouteLimits, RedisInputRoute } from './input-route';
-import { HISTORY_SCRIPT, PUBLISH_SCRIPT, RECOVER_SCRIPT } from './scripts';
+import { parseFeedMessage } from './feed-message';
+import {
+  type BatchReply,
+  DEFAULT_PUBLISH_BATCH_LIMITS,
+  PublishBatch,
+  type PublishBatchLimits,
+  unavailable,
+} from './publish-batch';
+import { HISTORY_SCRIPT, PUBLISH_BATCH_SCRIPT, RECOVER_SCRIPT } from './scripts';
 
 export interface RedisEngineOptions {
   /** `redis://host:port[/db]` */
@@ -46,6 +54,8 @@ export interface RedisEngineOptions {
   maxChannels?: number;
   /** Inputs to agents across hubs: deadline, advertisement and claim TTLs, in-flight bounds (docs/hub.md). */
   inputs?: Partial<InputRouteLimits>;
+  /** Publishes and bytes per script call (default 256 and 1 MiB); a tick's publishes share calls. */
+  publishBatch?: Partial<PublishBatchLimits>;
   logger?: Logger;
 }
 
@@ -53,16 +63,17 @@ export interface RedisEngineOptions {
 const MAX_GUARD_ATTEMPTS = 5;
 
 type ScriptRunner = {
-  falconPublish(...args: Array<string | number>): Promise<[number, string]>;
+  falconPublish(...args: Array<string | number>): Promise<Array<string | number>>;
   falconRecover(...args: Array<string | number>): Promise<Array<string | number>>;
   falconHistory(...args: Array<string | number>): Promise<Array<string | number>>;
 };
 
 /**
  * History, offsets, epochs, snapshots and tails in Redis, shared by every hub
- * (docs/scaling.md). A publish is one Lua script (offset, stream entry, board
- * fields, tail, fan-out message) so all hubs see events in offset order; each
- * hub holds one pub/sub subscription for the fan-out.
+ * (docs/scaling.md). The publishes of one tick are one Lua script call
+ * (offsets, stream entries, board fields, tails, one fan-out message) so all
+ * hubs see events in offset order; each hub holds one pub/sub subscription
+ * for the fan-out and splits each message once.
  */
 export class RedisEngine implements Engine {
   readonly name = 'redis';
@@ -80,6 +91,7 @@ export class RedisEngine implements Engine {
   private readonly tailBytes: number;
   private readonly finishedTtlMs: number;
   private readonly maxChannels: number;
+  private readonly batch: PublishBatch;
   private subscribedOnce = false;
   private lostFeed = false;
 
@@ -98,9 +110,28 @@ export class RedisEngine implements Engine {
       lazyConnect: true,
     };
     this.command = new Redis(options.url, { ...common, connectionName: 'falcon-hub' }) as Redis & ScriptRunner;
-    this.command.defineCommand('falconPublish', { numberOfKeys: 0, lua: PUBLISH_SCRIPT });
+    this.command.defineCommand('falconPublish', { numberOfKeys: 0, lua: PUBLISH_BATCH_SCRIPT });
     this.command.defineCommand('falconRecover', { numberOfKeys: 0, lua: RECOVER_SCRIPT });
     this.command.defineCommand('falconHistory', { numberOfKeys: 0, lua: HISTORY_SCRIPT });
+    this.batch = new PublishBatch(
+      (now, count, publishes) =>
+        this.command.falconPublish(
+          this.prefix,
+          now,
+          newEpoch(),
+          this.limits.size,
+          this.limits.ttlMs,
+          this.tailLines,
+          this.finishedTtlMs,
+          this.maxChannels,
+          this.limits.maxBytes,
+          this.tailBytes,
+          MAX_LINE_CHARS,
+          count,
+          ...publishes,
+        ),
+      { ...DEFAULT_PUBLISH_BATCH_LIMITS, ...options.publishBatch },
+    );
     this.subscriber = new Redis(options.url, { ...common, connectionName: 'falcon-hub-feed', autoResubscribe: true });
     for (const client of [this.command, this.subscriber]) {
       client.on('error', (error: Error) => options.logger?.warn({ err: error.message }, 'redis error'));
@@ -117,6 +148,13 @@ export class RedisEngine implements Engine {
     });
     this.subscriber.on('close', () => {
       if (this.subscribedOnce) this.lostFeed = true;
+    });
+    // A Redis that restarted has no scripts: load the publish script first thing on every (re)connect, so no
+    // call meets NOSCRIPT and is sent again as EVAL behind a later call that found the script loaded.
+    this.command.on('ready', () => {
+      this.command.script('LOAD', PUBLISH_BATCH_SCRIPT).catch((error: Error) => {
+        options.logger?.warn({ err: error.message }, 'redis: loading the publish script failed');
+      });
     });
     this.subscriber.on('ready', () => {
       // Back after a drop: events published meanwhile never reached this hub. Its clients resume.
@@ -149,51 +187,26 @@ export class RedisEngine implements Engine {
     const dataJson = JSON.stringify(data ?? null);
     const patch = boardPatch(event, data, channel);
     const tail = parseChannel(channel)?.kind === 'agent' ? (outputText(event, data) ?? '') : '';
+    const patchJson = patch ? JSON.stringify(patch) : '';
     // Check, then compare-and-set: the script writes only if the issue's stored project is still the one
     // the decision was taken on. Another hub moving the issue meanwhile means deciding again.
     for (let attempt = 1; ; attempt++) {
       const stored = guard ? await this.decide(guard) : null;
-      const now = Date.now();
-      let result: [number, string];
-      try {
-        result = await this.command.falconPublish(
-          this.prefix,
-          channel,
-          event,
-          dataJson,
-          now,
-          newEpoch(),
-          this.limits.size,
-          this.limits.ttlMs,
-          patch ? JSON.stringify(patch) : '',
-          tail,
-          this.tailLines,
-          this.finishedTtlMs,
-          this.maxChannels,
-          this.limits.maxBytes,
-          this.tailBytes,
-          MAX_LINE_CHARS,
-          guard?.issueId ?? '',
-          stored ?? '',
-        );
-      } catch (error) {
-        throw unavailable(error);
-      }
-      const [offset, epoch] = result;
-      if (Number(offset) === -1) {
+      const reply: BatchReply = await this.batch.add({
+        channel,
+        event,
+        dataJson,
+        patchJson,
+        tail,
+        guardIssueId: guard?.issueId ?? '',
+        guardStored: stored ?? '',
+      });
+      if (reply === 'moved') {
         if (attempt < MAX_GUARD_ATTEMPTS) continue;
         throw new HubError(ErrorCode.Unavailable, 'the issue kept changing during the publish; retry');
       }
-      this.epoch = epoch;
-      return {
-        channel,
-        event,
-        data,
-        offset: Number(offset),
-        epoch,
-        time: now,
-        frame: eventFrame(channel, event, data, Number(offset), epoch),
-      };
+      this.epoch = reply.epoch;
+      return new PublishedEvent(channel, event, data, reply.offset, reply.epoch, reply.time);
     }
   }
 
@@ -345,26 +358,29 @@ export class RedisEngine implements Engine {
   async close(): Promise<void> {
     this.listeners.clear();
     this.resetListeners.clear();
+    // Publishes of this tick go out before the connection closes (QUIT waits for their replies).
+    this.batch.flush();
     await this.inputRoute.close();
     await Promise.all([quit(this.command), quit(this.subscriber)]);
   }
 
   private onMessage(message: string): void {
-    // channel \n offset \n epoch \n time \n frame: routing needs no JSON parse.
-    let at = 0;
-    const next = () => {
-      const end = message.indexOf('\n', at);
-      const part = message.slice(at, end);
-      at = end + 1;
-      return part;
-    };
-    const channel = next() as Channel;
-    const offset = Number(next());
-    const epoch = next();
-    const time = Number(next());
-    const event = new StoredEvent(channel, message.slice(at), time, offset, epoch);
-    this.epoch = epoch;
-    for (const listener of this.listeners) listener(event);
+    // One split per message, no JSON parse: each frame goes to the fan-out as published.
+    const parsed = parseFeedMessage(message);
+    if ('dropped' in parsed) {
+      this.options.logger?.warn(
+        { reason: parsed.dropped, start: message.slice(0, 40) },
+        'event feed message dropped (are all hubs on this Redis the same release? docs/scaling.md)',
+      );
+      return;
+    }
+    for (const group of parsed.groups) {
+      this.epoch = group.epoch;
+      group.frames.forEach((frame, index) => {
+        const event = new StoredEvent(group.channel, frame, parsed.time, group.firstOffset + index, group.epoch);
+        for (const listener of this.listeners) listener(event);
+      });
+    }
   }
 
   private async readAll<T>(kind: 'issue' | 'agent', ids: string[]): Promise<T[]> {
@@ -387,6 +403,25 @@ export class RedisEngine implements Engine {
   private async forgetExpired(key: string, ids: string[], alive: string[]): Promise<void> {
     const gone = ids.filter((id) => !alive.includes(id));
     if (gone.length > 0) await this.command.srem(key, ...gone);
+  }
+}
+
+/** The answer to a publish: its frame is serialized only if someone asks (the hub fans out the feed's copy). */
+class PublishedEvent implements ChannelEvent {
+  private serialized: string | null = null;
+
+  constructor(
+    readonly channel: Channel,
+    readonly event: string,
+    readonly data: unknown,
+    readonly offset: number,
+    readonly epoch: string,
+    readonly time: number,
+  ) {}
+
+  get frame(): string {
+    this.serialized ??= eventFrame(this.channel, this.event, this.data, this.offset, this.epoch);
+    return this.serialized;
   }
 }
 
@@ -434,13 +469,6 @@ function parseField(value: string): unknown {
 
 function newEpoch(): string {
   return randomUUID().slice(0, 8);
-}
-
-function unavailable(error: unknown): HubError {
-  return new HubError(
-    ErrorCode.Unavailable,
-    `redis unavailable: ${error instanceof Error ? error.message : String(error)}`,
-  );
 }
 
 function redact(url: string): string {

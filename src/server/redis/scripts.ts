@@ -13,7 +13,8 @@
  *   stream-bytes             hash channel → bytes of frames in the channel's stream (this epoch)
  *   tail:<channel>           list of an agent's last output lines; tail-offsets: hash channel → offset,
  *                            tail-bytes: hash channel → bytes of the list
- *   events                   the pub/sub channel every hub subscribes to (one subscription per hub)
+ *   events                   the pub/sub channel every hub subscribes to (one subscription per hub):
+ *                            one message per publish call (FEED_HEADER format, PUBLISH_BATCH_SCRIPT)
  *   input-hubs               sorted set: hubs that take agent inputs, scored by when their advertisement
  *                            expires (Redis time, ms); the key itself expires when no hub refreshes it
  *   input-claim:<agent>:<request>
@@ -22,7 +23,7 @@
  *   inputs:<hubId>           the pub/sub channel of one hub's forwarded inputs and their replies
  */
 
-/** Shared by both scripts: the current epoch, created when missing (history lost or first start). */
+/** Shared by the history scripts: the current epoch, created when missing (history lost or first start). */
 const EPOCH = `
 local function current_epoch(prefix, candidate)
   local epoch = redis.call('GET', prefix .. 'epoch')
@@ -35,59 +36,165 @@ local function current_epoch(prefix, candidate)
 end
 `;
 
-/**
- * ARGV: 1 prefix, 2 channel, 3 event, 4 data JSON, 5 now ms, 6 candidate epoch,
- * 7 history size, 8 history ttl ms, 9 board patch JSON or '', 10 tail text or '',
- * 11 tail max lines, 12 finished ttl ms, 13 max channels per epoch, 14 history max bytes per channel,
- * 15 tail max bytes, 16 tail max bytes per line (≥ 4),
- * 17 issue id whose stored projectId the publisher's authorization was decided on, or '',
- * 18 that stored projectId field as read ('' when absent)
- * Returns {offset, epoch}, or {-1, ''} (nothing written) when the issue's projectId changed
- * since it was read: the caller decides again and retries.
- */
-export const PUBLISH_SCRIPT = `${EPOCH}
-local prefix, channel, event, data, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-if ARGV[17] ~= '' then
-  local stored = redis.call('HGET', prefix .. 'issue:' .. ARGV[17], 'projectId') or ''
-  if stored ~= ARGV[18] then return {-1, ''} end
-end
-local ttl = tonumber(ARGV[8])
-local epoch = current_epoch(prefix, ARGV[6])
-if redis.call('HLEN', prefix .. 'offsets') >= tonumber(ARGV[13]) and redis.call('HEXISTS', prefix .. 'offsets', channel) == 0 then
-  -- Too many channels in one epoch: start a new one rather than grow without bound.
-  redis.call('SET', prefix .. 'epoch', ARGV[6])
-  redis.call('DEL', prefix .. 'offsets', prefix .. 'tail-offsets', prefix .. 'stream-bytes', prefix .. 'tail-bytes')
-  epoch = ARGV[6]
-end
-local offset = redis.call('HINCRBY', prefix .. 'offsets', channel, 1)
-local frame = '{"type":"event","channel":' .. cjson.encode(channel) .. ',"event":' .. cjson.encode(event) ..
-  ',"data":' .. data .. ',"offset":' .. offset .. ',"epoch":' .. cjson.encode(epoch) .. '}'
--- Streams are per epoch: offsets restart with a new epoch, stream ids must not.
-local stream = prefix .. 's:' .. epoch .. ':' .. channel
-local bytes_key = prefix .. 'stream-bytes'
--- An expired stream took its frames along: its byte count starts again.
-if redis.call('EXISTS', stream) == 0 then redis.call('HDEL', bytes_key, channel) end
-redis.call('XADD', stream, offset .. '-1', 'o', offset, 't', now, 'f', frame)
-redis.call('PEXPIRE', stream, ttl)
-local bytes = redis.call('HINCRBY', bytes_key, channel, #frame)
-local length = redis.call('XLEN', stream)
-local size, max_bytes = tonumber(ARGV[7]), tonumber(ARGV[14])
--- Count, bytes and age bounds, oldest first (reads filter by age too): exact, so a
--- recovery that needs an evicted event is told it is gone.
-while length > 0 do
-  local entry = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
-  if length <= size and bytes <= max_bytes and now - tonumber(entry[2][4]) <= ttl then break end
-  redis.call('XDEL', stream, entry[1])
-  bytes = bytes - #entry[2][6]
-  length = length - 1
-end
-redis.call('HSET', bytes_key, channel, bytes)
+/** Arguments of a publish-batch call before its publishes (see PUBLISH_BATCH_SCRIPT). */
+export const BATCH_COMMON_ARGS = 12;
+/** Arguments of each publish in a publish-batch call. */
+export const BATCH_PUBLISH_ARGS = 7;
+/** First line of a fan-out message on the `events` channel: its format's name and version. */
+export const FEED_HEADER = 'falcon-events/2';
 
-local finished_ttl = tonumber(ARGV[12])
-if ARGV[9] ~= '' then
-  local patch = cjson.decode(ARGV[9])
+/**
+ * The publishes of one tick, in one call, in order. Each publish runs in its
+ * own `pcall`: one that fails (a key of the wrong type, say) is answered with
+ * its error and the others go on. A publish takes its offset only once its
+ * stream entry is written (the last write that can fail), so offsets stay
+ * gap-free whatever fails; board or tail writes of a failed publish may stay,
+ * as with any script error.
+ *
+ * Amortised per call: each board record is written with one HSET per publish
+ * (fields, status, timestamps together), set members and key expiries once per
+ * call; each stream is trimmed once per call (count and bytes exactly, its age
+ * swept whenever the call's offsets cross a multiple of 32 — readers filter by
+ * age in any case); and one PUBLISH carries all the call's events, grouped by
+ * channel (format below).
+ *
+ * ARGV: 1 prefix, 2 now ms, 3 candidate epoch, 4 history size, 5 history ttl ms,
+ * 6 tail max lines, 7 finished ttl ms, 8 max channels per epoch, 9 history max bytes per channel,
+ * 10 tail max bytes, 11 tail max bytes per line (≥ 4), 12 number of publishes; then per publish
+ * (BATCH_PUBLISH_ARGS): channel, event, data JSON, board patch JSON or '', tail text or '',
+ * issue id whose stored projectId the publisher's authorization was decided on or '',
+ * that stored projectId field as read ('' when absent).
+ *
+ * Returns two values per publish: {offset, epoch}; {-1, ''} when the guarded issue's
+ * projectId changed since it was read (nothing written: the caller decides again); or
+ * {-2, error message} when the publish failed.
+ *
+ * The fan-out message (one per call, on `<prefix>events`), lines separated by '\\n'
+ * (frames are JSON and hold no raw newline):
+ *   falcon-events/2
+ *   <time ms>
+ *   then per group of consecutive offsets of one channel and epoch:
+ *   <channel> <epoch> <first offset> <count> <frame>… (each on its own line)
+ */
+export const PUBLISH_BATCH_SCRIPT = `${EPOCH}
+local prefix, now, candidate = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local size, ttl, max_lines, finished_ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local max_channels, max_bytes, max_tail, max_line = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local count = tonumber(ARGV[12])
+local offsets_key, bytes_key = prefix .. 'offsets', prefix .. 'stream-bytes'
+local epoch = current_epoch(prefix, candidate)
+local epoch_changes = 0
+-- channel → latest offset taken in this call (this epoch), written to the offsets hash at the end;
+-- new_channels: channels of this call not yet in the hash; tail_offsets: channel → offset, likewise
+local latest, latest_order, new_channels, tail_offsets = {}, {}, 0, {}
+-- issue key → {status, project, created} and agent key → status, as this call last read or wrote them
+local issues, agents = {}, {}
+-- stream key → {channel, length, bytes, first, last} for the streams this call appends to
+local streams, stream_order = {}, {}
+-- key → PEXPIRE ms, or 0 for PERSIST: the last publish's word wins, applied once at the end
+local expiry, expiry_order = {}, {}
+local added = {}
+-- the fan-out message: groups of one channel and epoch
+local groups, group_of = {}, {}
+
+local function sadd(key, member)
+  local id = key .. '\\n' .. member
+  if added[id] then return end
+  redis.call('SADD', key, member)
+  added[id] = true
+end
+
+local function expire(key, ms)
+  if expiry[key] == nil then expiry_order[#expiry_order + 1] = key end
+  expiry[key] = ms
+end
+
+-- Count and bytes bounds exactly, oldest first; aged entries too when sweeping.
+local function trim(stream, s)
+  redis.call('PEXPIRE', stream, ttl)
+  local length, bytes = s.length, s.bytes
+  local sweep = math.floor(s.last / 32) > math.floor((s.first - 1) / 32)
+  local start, cut = '-', nil
+  while length > 0 do
+    local want = length - size
+    if want <= 0 then
+      if bytes <= max_bytes and not sweep then break end
+      want = 32
+    end
+    local entries = redis.call('XRANGE', stream, start, '+', 'COUNT', math.min(want, 1000))
+    if #entries == 0 then break end
+    local kept = false
+    for _, entry in ipairs(entries) do
+      if length <= size and bytes <= max_bytes and now - tonumber(entry[2][4]) <= ttl then
+        kept = true
+        break
+      end
+      cut = entry[2][2]
+      bytes = bytes - #entry[2][6]
+      length = length - 1
+    end
+    if kept then break end
+    start = '(' .. cut .. '-1'
+  end
+  -- Entry ids are '<offset>-1': every id below '<cut>-2' is at or before the cut.
+  if cut then redis.call('XTRIM', stream, 'MINID', cut .. '-2') end
+  redis.call('HSET', bytes_key, s.channel, bytes)
+end
+
+local function finish_streams()
+  for _, stream in ipairs(stream_order) do
+    local ok, err = pcall(trim, stream, streams[stream])
+    if not ok then redis.log(redis.LOG_WARNING, 'falcon: trimming ' .. stream .. ' failed: ' .. tostring(type(err) == 'table' and err.err or err)) end
+  end
+  streams, stream_order = {}, {}
+end
+
+local function new_epoch()
+  -- Too many channels in one epoch: start a new one rather than grow without bound.
+  finish_streams()
+  -- The candidate may already be the epoch (this call created it): each change takes its own name.
+  epoch_changes = epoch_changes + 1
+  epoch = candidate .. '.' .. epoch_changes
+  redis.call('SET', prefix .. 'epoch', epoch)
+  redis.call('DEL', offsets_key, prefix .. 'tail-offsets', bytes_key, prefix .. 'tail-bytes')
+  latest, latest_order, new_channels, tail_offsets = {}, {}, 0, {}
+end
+
+local function write_offsets()
+  if #latest_order == 0 then return end
+  local fields = {}
+  for _, channel in ipairs(latest_order) do
+    fields[#fields + 1] = channel
+    fields[#fields + 1] = latest[channel]
+  end
+  redis.call('HSET', offsets_key, unpack(fields))
+  local tails = {}
+  for channel, offset in pairs(tail_offsets) do
+    tails[#tails + 1] = channel
+    tails[#tails + 1] = offset
+  end
+  if #tails > 0 then redis.call('HSET', prefix .. 'tail-offsets', unpack(tails)) end
+end
+
+-- The issue's status, project and whether it was created, read once per call.
+local function issue_state(key)
+  local state = issues[key]
+  if not state then
+    local stored = redis.call('HMGET', key, 'status', 'projectId', 'createdAt')
+    state = { status = stored[1], project = stored[2], created = stored[3] ~= false }
+    issues[key] = state
+  end
+  return state
+end
+
+local function hset(key, fields)
+  redis.call('HSET', key, unpack(fields))
+end
+
+local function apply_patch(patch_json)
+  local patch = cjson.decode(patch_json)
   if patch.agent and patch.agent.projectOfIssue then
-    local project = redis.call('HGET', prefix .. 'issue:' .. patch.agent.projectOfIssue, 'projectId')
+    local project = issue_state(prefix .. 'issue:' .. patch.agent.projectOfIssue).project
     patch.agent.set.projectId = project or 'null'
   end
   if patch.issue and patch.issue.onlyIfExists and redis.call('EXISTS', prefix .. 'issue:' .. patch.issue.id) == 0 then
@@ -95,43 +202,65 @@ if ARGV[9] ~= '' then
   end
   if patch.issue then
     local key = prefix .. 'issue:' .. patch.issue.id
-    redis.call('HSETNX', key, 'createdAt', now)
-    for field, value in pairs(patch.issue.set) do redis.call('HSET', key, field, value) end
-    if patch.issue.status then
-      if redis.call('HGET', key, 'status') ~= patch.issue.status then
-        redis.call('HSET', key, 'status', patch.issue.status, 'statusSince', now)
-      end
+    local stored = issue_state(key)
+    local fields = {}
+    for field, value in pairs(patch.issue.set) do
+      fields[#fields + 1] = field
+      fields[#fields + 1] = value
     end
-    redis.call('HSET', key, 'updatedAt', now)
-    local project = redis.call('HGET', key, 'projectId')
+    if not stored.created then
+      fields[#fields + 1] = 'createdAt'
+      fields[#fields + 1] = now
+    end
+    local status = stored.status
+    if patch.issue.status and patch.issue.status ~= status then
+      status = patch.issue.status
+      fields[#fields + 1] = 'status'
+      fields[#fields + 1] = status
+      fields[#fields + 1] = 'statusSince'
+      fields[#fields + 1] = now
+    end
+    fields[#fields + 1] = 'updatedAt'
+    fields[#fields + 1] = now
+    hset(key, fields)
+    local project = patch.issue.set.projectId or stored.project
+    issues[key] = { status = status, project = project, created = true }
     if project and project ~= 'null' then
       local id = cjson.decode(project)
-      redis.call('SADD', prefix .. 'project-issues:' .. id, patch.issue.id)
-      redis.call('SADD', prefix .. 'projects', id)
+      sadd(prefix .. 'project-issues:' .. id, patch.issue.id)
+      sadd(prefix .. 'projects', id)
     end
     -- Finished work expires; anything else stays.
-    if redis.call('HGET', key, 'status') == '"done"' then redis.call('PEXPIRE', key, finished_ttl) else redis.call('PERSIST', key) end
+    expire(key, status == '"done"' and finished_ttl or 0)
   end
   if patch.agent then
     local key = prefix .. 'agent:' .. patch.agent.id
-    for field, value in pairs(patch.agent.set) do redis.call('HSET', key, field, value) end
-    for _, field in ipairs(patch.agent.del) do redis.call('HDEL', key, field) end
-    -- As the reducer: time in status starts when the status changes (or the agent appears).
-    if redis.call('HGET', key, 'status') ~= patch.agent.status then
-      redis.call('HSET', key, 'status', patch.agent.status, 'statusSince', now)
+    local fields = {}
+    for field, value in pairs(patch.agent.set) do
+      fields[#fields + 1] = field
+      fields[#fields + 1] = value
     end
-    redis.call('HSET', key, 'lastActivityAt', now)
-    redis.call('SADD', prefix .. 'agents', patch.agent.id)
-    redis.call('PEXPIRE', key, finished_ttl)
+    -- As the reducer: time in status starts when the status changes (or the agent appears).
+    local status = agents[key]
+    if status == nil then status = redis.call('HGET', key, 'status') end
+    if status ~= patch.agent.status then
+      fields[#fields + 1] = 'status'
+      fields[#fields + 1] = patch.agent.status
+      fields[#fields + 1] = 'statusSince'
+      fields[#fields + 1] = now
+    end
+    fields[#fields + 1] = 'lastActivityAt'
+    fields[#fields + 1] = now
+    hset(key, fields)
+    agents[key] = patch.agent.status
+    if #patch.agent.del > 0 then redis.call('HDEL', key, unpack(patch.agent.del)) end
+    sadd(prefix .. 'agents', patch.agent.id)
+    expire(key, finished_ttl)
   end
 end
-local project_channel = string.match(channel, '^project:(.+)$')
-if project_channel then redis.call('SADD', prefix .. 'projects', project_channel) end
 
-if ARGV[10] ~= '' then
+local function append_tail(channel, text)
   local key = prefix .. 'tail:' .. channel
-  local text = ARGV[10]
-  local max_line = tonumber(ARGV[16])
   local tail_bytes_key = prefix .. 'tail-bytes'
   if redis.call('EXISTS', key) == 0 then redis.call('HDEL', tail_bytes_key, channel) end
   local kept = tonumber(redis.call('HGET', tail_bytes_key, channel) or '0')
@@ -158,33 +287,132 @@ if ARGV[10] ~= '' then
     end
     from = cut + 1
   end
+  local pieces = {}
   while from <= #text do
     local cut = piece_end(from, max_line)
-    redis.call('RPUSH', key, string.sub(text, from, cut))
+    pieces[#pieces + 1] = string.sub(text, from, cut)
     kept = kept + cut - from + 1
     from = cut + 1
+    if #pieces == 1000 then
+      redis.call('RPUSH', key, unpack(pieces))
+      pieces = {}
+    end
   end
-  local max_lines, max_tail = tonumber(ARGV[11]), tonumber(ARGV[15])
+  if #pieces > 0 then redis.call('RPUSH', key, unpack(pieces)) end
   local lines = redis.call('LLEN', key)
   while lines > max_lines or (kept > max_tail and lines > 1) do
     kept = kept - #redis.call('LPOP', key)
     lines = lines - 1
   end
   redis.call('HSET', tail_bytes_key, channel, kept)
-  redis.call('PEXPIRE', key, finished_ttl)
-  redis.call('HSET', prefix .. 'tail-offsets', channel, offset)
+  expire(key, finished_ttl)
   local agent = string.match(channel, '^agent:(.+)$')
   if agent then
     local akey = prefix .. 'agent:' .. agent
-    if redis.call('EXISTS', akey) == 0 then redis.call('HSET', akey, 'status', '"working"', 'statusSince', now) end
-    redis.call('HSET', akey, 'lastActivityAt', now)
-    redis.call('SADD', prefix .. 'agents', agent)
-    redis.call('PEXPIRE', akey, finished_ttl)
+    if agents[akey] == nil and redis.call('EXISTS', akey) == 0 then
+      redis.call('HSET', akey, 'status', '"working"', 'statusSince', now, 'lastActivityAt', now)
+      agents[akey] = '"working"'
+    else
+      redis.call('HSET', akey, 'lastActivityAt', now)
+    end
+    sadd(prefix .. 'agents', agent)
+    expire(akey, finished_ttl)
   end
 end
 
-redis.call('PUBLISH', prefix .. 'events', channel .. '\\n' .. offset .. '\\n' .. epoch .. '\\n' .. now .. '\\n' .. frame)
-return {offset, epoch}
+local function publish_one(base)
+  local channel, event, data = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
+  local patch, tail, guarded = ARGV[base + 4], ARGV[base + 5], ARGV[base + 6]
+  if guarded ~= '' then
+    local key = prefix .. 'issue:' .. guarded
+    local stored = issues[key] and issues[key].project
+    if stored == nil then stored = redis.call('HGET', key, 'projectId') end
+    if (stored or '') ~= ARGV[base + 7] then return -1, '' end
+  end
+  local previous = latest[channel]
+  if previous == nil then
+    previous = redis.call('HGET', offsets_key, channel)
+    if previous then
+      previous = tonumber(previous)
+    else
+      if redis.call('HLEN', offsets_key) + new_channels >= max_channels then new_epoch() end
+      previous = 0
+    end
+  end
+  local fresh = latest[channel] == nil and previous == 0
+  local offset = previous + 1
+  if patch ~= '' then apply_patch(patch) end
+  local project_channel = string.match(channel, '^project:(.+)$')
+  if project_channel then sadd(prefix .. 'projects', project_channel) end
+  if tail ~= '' then append_tail(channel, tail) end
+
+  local frame = '{"type":"event","channel":' .. cjson.encode(channel) .. ',"event":' .. cjson.encode(event) ..
+    ',"data":' .. data .. ',"offset":' .. offset .. ',"epoch":' .. cjson.encode(epoch) .. '}'
+  -- Streams are per epoch: offsets restart with a new epoch, stream ids must not.
+  local stream = prefix .. 's:' .. epoch .. ':' .. channel
+  local s = streams[stream]
+  if not s then
+    -- An expired stream took its frames along: its byte count starts again.
+    local length = redis.call('XLEN', stream)
+    local bytes = length > 0 and tonumber(redis.call('HGET', bytes_key, channel) or '0') or 0
+    s = { channel = channel, length = length, bytes = bytes, first = offset, last = offset - 1 }
+    streams[stream] = s
+    stream_order[#stream_order + 1] = stream
+  end
+  redis.call('XADD', stream, offset .. '-1', 'o', offset, 't', now, 'f', frame)
+  -- Written: the offset is taken.
+  s.length = s.length + 1
+  s.bytes = s.bytes + #frame
+  s.last = offset
+  if latest[channel] == nil then
+    latest_order[#latest_order + 1] = channel
+    if fresh then new_channels = new_channels + 1 end
+  end
+  latest[channel] = offset
+  if tail ~= '' then tail_offsets[channel] = offset end
+
+  local id = channel .. '\\n' .. epoch
+  local group = group_of[id]
+  if not group or group.next ~= offset then
+    group = { channel = channel, epoch = epoch, first = offset, next = offset, frames = {} }
+    group_of[id] = group
+    groups[#groups + 1] = group
+  end
+  group.frames[#group.frames + 1] = frame
+  group.next = offset + 1
+  return offset, epoch
+end
+
+local result = {}
+for i = 1, count do
+  local ok, offset, value = pcall(publish_one, ${BATCH_COMMON_ARGS} + (i - 1) * ${BATCH_PUBLISH_ARGS})
+  if ok then
+    result[#result + 1] = offset
+    result[#result + 1] = value
+  else
+    result[#result + 1] = -2
+    result[#result + 1] = tostring(type(offset) == 'table' and offset.err or offset)
+  end
+end
+
+-- Nothing below can fail on a key a publish above could write: the offsets taken are stored.
+write_offsets()
+finish_streams()
+for _, key in ipairs(expiry_order) do
+  if expiry[key] == 0 then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, expiry[key]) end
+end
+if #groups > 0 then
+  local lines = { '${FEED_HEADER}', now }
+  for _, group in ipairs(groups) do
+    lines[#lines + 1] = group.channel
+    lines[#lines + 1] = group.epoch
+    lines[#lines + 1] = group.first
+    lines[#lines + 1] = #group.frames
+    for _, frame in ipairs(group.frames) do lines[#lines + 1] = frame end
+  end
+  redis.call('PUBLISH', prefix .. 'events', table.concat(lines, '\\n'))
+end
+return result
 `;
 
 /**
