@@ -12,7 +12,7 @@ import { installHarness } from './harness';
 // flow-control limits, `?budgetMs=…&frameMs=…&focusedShare=…` another frame budget.
 const query = new URLSearchParams(location.search);
 const numberParam = (name: string) => (query.has(name) ? Number(query.get(name)) : undefined);
-const budgetParams = ['budgetMs', 'frameMs', 'focusedShare'] as const;
+const budgetParams = ['budgetMs', 'frameMs', 'focusedShare', 'pipeline'] as const;
 const frameBudget = budgetParams.some((name) => query.has(name))
   ? new FrameBudget(Object.fromEntries(budgetParams.map((name) => [name, numberParam(name)])))
   : undefined;

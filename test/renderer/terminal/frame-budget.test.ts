@@ -3,7 +3,8 @@ import { FrameBudget, type FrameBudgetOptions, type PaneLane } from '../../../sr
 import { WriteQueue } from '../../../src/renderer/src/terminal/write-queue';
 
 /**
- * A page with a hand-driven clock and frame loop. Its panes parse like xterm,
+ * A page with a hand-driven clock and frame loop; one chunk in flight at a
+ * time unless `pipeline` says otherwise, so the order is plain to read. Its panes parse like xterm,
  * in order, calling each write's callback once parsed, but only when the test
  * says so (`parse`), so the test decides how long each chunk takes.
  */
@@ -23,6 +24,7 @@ function page(options: FrameBudgetOptions = {}) {
       onVisibility = listener;
       return () => {};
     },
+    pipeline: 1,
     ...options,
   });
   /** Everything handed to any pane, in order, as "pane:chunk". */
@@ -138,6 +140,20 @@ describe('FrameBudget', () => {
     expect(p.handedOver).toBe(0);
     p.runTasks();
     expect(p.log).toEqual(['a:a1', 'a:a2', 'b:b1']);
+  });
+
+  it('keeps a second chunk queued in the consumer while one parses, with pipeline 2', () => {
+    const p = track(page({ pipeline: 2, budgetMs: 8, frameMs: 100 }));
+    const a = p.pane('a');
+    const b = p.pane('b');
+    a.write('a1', 'a2', 'a3');
+    b.write('b1');
+    expect(p.handedOver).toBe(2);
+    p.parse(2);
+    expect(p.handedOver).toBe(2);
+    p.parseAll(2);
+    expect(p.log.sort()).toEqual(['a:a1', 'a:a2', 'a:a3', 'b:b1']);
+    expect(a.acked).toEqual(['a1', 'a2', 'a3']);
   });
 
   it('stops for the frame once its parse time reaches the budget, and goes on at the next frame', () => {
@@ -294,6 +310,7 @@ describe('FrameBudget', () => {
     expect(() => new FrameBudget({ ...noFrames, frameMs: Number.POSITIVE_INFINITY })).toThrow(RangeError);
     expect(() => new FrameBudget({ ...noFrames, focusedShare: 0 })).toThrow(RangeError);
     expect(() => new FrameBudget({ ...noFrames, focusedShare: 1.5 })).toThrow(RangeError);
+    expect(() => new FrameBudget({ ...noFrames, pipeline: 0 })).toThrow(RangeError);
   });
 });
 

@@ -19,6 +19,12 @@ export interface FrameBudgetOptions {
   requestFrame?: (callback: (time: number) => void) => number;
   cancelFrame?: (handle: number) => void;
   /**
+   * Chunks handed over at once (default 2): the next is queued in xterm while
+   * one parses, so the page never waits between two — which is also what
+   * keeps the browser from drawing a frame after every chunk.
+   */
+  pipeline?: number;
+  /**
    * Runs `callback` in a task of its own, soon (default: a MessageChannel
    * message). Used to start another pane's chunk: see `FrameBudget`.
    */
@@ -50,6 +56,7 @@ export const DEFAULT_FRAME_MS = 1000 / 60;
  * handing the next chunk from a fresh task costs no such wait.
  */
 const CHAIN_MS = 8;
+export const DEFAULT_PIPELINE = 2;
 export const DEFAULT_FOCUSED_SHARE = 0.5;
 
 interface Held {
@@ -144,7 +151,9 @@ export class FrameBudget {
   /** When the task xterm is parsing in began (the first chunk's start), for CHAIN_MS. */
   private taskStart = 0;
   private readonly undoPageVisibility: () => void;
-  private inFlight: InFlight | undefined;
+  /** Chunks handed over and not yet parsed: at most `pipeline`. */
+  private flights: InFlight[] = [];
+  private readonly pipeline: number;
   private frame = 0;
   private framePending = false;
   private spent = 0;
@@ -170,6 +179,8 @@ export class FrameBudget {
     this.now = options.now ?? (() => performance.now());
     this.requestFrame = options.requestFrame ?? ((callback) => requestAnimationFrame(callback));
     this.cancelFrame = options.cancelFrame ?? ((handle) => cancelAnimationFrame(handle));
+    this.pipeline = options.pipeline ?? DEFAULT_PIPELINE;
+    if (!Number.isInteger(this.pipeline) || this.pipeline < 1) throw new RangeError('pipeline must be an integer ≥ 1');
     this.pageHidden = options.pageHidden ?? documentHidden;
     this.postTask = options.postTask ?? messageTask();
     this.undoPageVisibility = (options.onPageVisibility ?? onDocumentVisibility)(() => this.wake());
@@ -218,7 +229,7 @@ export class FrameBudget {
     }
     if (this.current === lane) this.current = undefined;
     // Its xterm is being disposed: the chunk in flight may never be acknowledged.
-    if (this.inFlight?.lane === lane) this.inFlight = undefined;
+    this.flights = this.flights.filter((flight) => flight.lane !== lane);
     this.pump();
   }
 
@@ -236,7 +247,7 @@ export class FrameBudget {
     if (this.pumping || this.disposed) return;
     this.pumping = true;
     try {
-      while (!this.inFlight && this.budgetLeft()) {
+      while (this.flights.length < this.pipeline && this.budgetLeft()) {
         const lane = this.pick();
         if (!lane) break;
         if (this.chaining && (lane !== this.chaining || this.now() - this.taskStart >= CHAIN_MS)) {
@@ -277,10 +288,12 @@ export class FrameBudget {
 
   /** Within the budget; past it, while the next chunk should end before the next frame is due. */
   private budgetLeft(): boolean {
-    if (this.spent < this.budgetMs) return true;
+    // Chunks in flight will take about as long as the last one did.
+    const ahead = this.flights.length * this.lastTook;
+    if (this.spent + ahead < this.budgetMs) return true;
     const now = this.now();
     const nextFrame = this.frameStart + Math.ceil((now - this.frameStart) / this.frameMs) * this.frameMs;
-    return now + this.lastTook < nextFrame;
+    return now + ahead + this.lastTook < nextFrame;
   }
 
   private ready(lane: Lane): boolean {
@@ -325,18 +338,19 @@ export class FrameBudget {
     // Before the first frame, the frames are counted from the first write.
     if (Number.isNaN(this.frameStart)) this.frameStart = this.now();
     const flight: InFlight = { lane, started: this.now() };
-    this.inFlight = flight;
+    this.flights.push(flight);
     // An empty write's callback runs when xterm reaches it: the chunk's parse time starts there, not here.
     const chained = this.chaining === lane;
     lane.parse('', () => {
-      if (this.inFlight !== flight) return;
+      if (!this.flights.includes(flight)) return;
       flight.started = this.now();
       if (!chained) this.taskStart = flight.started;
     });
     lane.parse(held.chunk, () => {
-      if (this.inFlight !== flight) return;
+      const index = this.flights.indexOf(flight);
+      if (index < 0) return;
       const took = Math.max(0, this.now() - flight.started);
-      this.inFlight = undefined;
+      this.flights.splice(index, 1);
       this.spent += took;
       this.lastTook = took;
       if (lane.focused) this.focusedSpent += took;
