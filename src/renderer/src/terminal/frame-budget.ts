@@ -112,10 +112,10 @@ interface InFlight {
  * One frame budget for every terminal pane on the page, so nine flooding panes
  * cannot each take their own slices of the main thread between two frames.
  *
- * Each pane's WriteQueue writes through a PaneLane; the budget hands one chunk
- * at a time to one pane's xterm and measures how long xterm took to parse it
- * (from an empty write's callback, which runs when xterm reaches it, to the
- * chunk's callback). Every frame gets `budgetMs` of parsing; past that, a
+ * Each pane's WriteQueue writes through a PaneLane; the budget hands chunks
+ * to the panes' xterms, at most `pipeline` (2) at a time, and measures how
+ * long xterm took to parse each (from an empty write's callback, which runs
+ * when xterm reaches it, to the chunk's callback). Every frame gets `budgetMs` of parsing; past that, a
  * chunk goes only if it should end before the next frame is due (judged by
  * the last chunk's time), so the main thread neither idles while output waits
  * nor runs past a frame. Handing the next chunk from inside xterm's callback
