@@ -380,6 +380,8 @@ function messageTask(): (callback: () => void) => void {
   const channel = new MessageChannel();
   const callbacks: Array<() => void> = [];
   channel.port1.onmessage = () => callbacks.shift()?.();
+  // Node (tests, happy-dom) would otherwise keep the process alive for the open port.
+  (channel.port1 as { unref?: () => void }).unref?.();
   return (callback) => {
     callbacks.push(callback);
     channel.port2.postMessage(null);
