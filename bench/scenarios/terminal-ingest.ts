@@ -5,10 +5,12 @@ import type { IngestResult, PaneLayout } from '../terminal/page-api';
 import { TerminalBench, type TerminalVariant } from '../terminal/terminal-bench';
 
 /**
- * Scenario 3 — terminal ingest in Chromium: our pane write path (TerminalView
- * and its flow-controlled WriteQueue, DOM renderer) against a bare page that
- * `term.write`s the same bytes as they come. One pane, then a 3 × 3 grid of
- * nine: one focused, eight visible and unfocused, all flooding at once.
+ * Scenario 3 — terminal ingest in Chromium: our pane write path (TerminalView,
+ * its flow-controlled WriteQueue and the page's one FrameBudget, DOM renderer)
+ * against a bare page that `term.write`s the same bytes as they come. One
+ * pane, then a 3 × 3 grid of nine: one focused, eight visible and unfocused,
+ * all flooding at once. Issue 18's goal for the grid: frame interval p95
+ * ≤ 50 ms while draining ≥ 0.8× bare.
  */
 const ID = 'terminal-ingest';
 const TITLE = 'Terminal ingest in Chromium: TerminalView vs bare xterm.js';
@@ -86,7 +88,7 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
         betterWhen: 'higher',
         against: BARE,
         minRatio: 0.8,
-        goalText: '≥ 0.8× bare',
+        goalText: '≥ 0.8× bare, with frame p95 ≤ 50 ms',
       }),
       figureOf(samples, {
         key: 'gridFrameP95',
@@ -95,7 +97,7 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
         betterWhen: 'lower',
         against: BARE,
         limit: 50,
-        goalText: '≤ 50 ms',
+        goalText: '≤ 50 ms, while draining ≥ 0.8× bare',
         note: median95 > 50 ? GRID_FRAMES_NOTE : undefined,
       }),
       figureOf(samples, {
@@ -128,7 +130,11 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
         'Bare writes every chunk at once (a naive app with a fast producer); ours is fed through TerminalView.write, ' +
           'kept ≤ 1 MiB ahead of each pane and topped up every 16 ms (the relay cadence), ' +
           'so its WriteQueue never drops output. Drain ends when every pane has parsed everything.',
-        '9 panes: the grid case — all nine visible on screen, pane 1 focused, eight unfocused (no hidden tabs).',
+        'Ours writes every pane through the page’s one FrameBudget, as the app does: 8 ms of parsing a frame for ' +
+          'all panes, more only while it should end before the next frame; the focused pane first (up to half ' +
+          'while others wait), then one unfocused pane at a time in turn.',
+        '9 panes: the grid case — all nine visible on screen, pane 1 focused (setFocused, as AgentPane does), ' +
+          'eight unfocused (no hidden tabs).',
         ...errors.map((error) => `Failed run: ${error}`),
       ],
       details: { samples, runs: raw },
@@ -148,30 +154,30 @@ async function run(options: BenchOptions): Promise<ScenarioResult> {
 }
 
 const SINGLE_NOTE =
-  'Ours parses and renders exactly what bare does; what it adds is the WriteQueue handover (≤ 2 × 64 KiB in ' +
-  'flight, each acknowledged from inside xterm’s parse slice, so xterm never waits for data) and 64 KiB chunks ' +
-  'instead of the 32 K writes, which lets a parse slice overrun its 12 ms by up to one chunk (hence the longer ' +
-  'frame p95). A CPU profile of both pages showed no other extra work, and 32 KiB chunks (maxChunkChars) drained ' +
-  'no faster in a trial; what would close it is shaving the handover (a larger first chunk, 3 in flight), worth ' +
-  'a few percent at most.';
+  'Ours parses what bare does, but through the frame budget: it yields to every frame (8 ms of parsing, then ' +
+  'only chunks that should end before the next frame), so the pane redraws up to every frame where bare’s ' +
+  'xterm parses in 12 ms slices and redraws less often; each redraw of a 120 × 40 DOM pane is time not spent ' +
+  'parsing. What would close it: let a lone flooding pane parse through a frame when nothing else waits (a ' +
+  'frame interval target of ~33 ms instead of every frame), trading smoothness the figure does not ask for.';
 
 const GRID_RATE_NOTE =
-  'Nine panes share one main thread, and ours and bare do the same parsing and the same DOM redraws of nine ' +
-  '120 × 40 panes, which is what sets the drain rate; the WriteQueue adds only its handover per 64 KiB. What ' +
-  'would close it is the change that would also meet the frame goal: redraw unfocused panes a few times a ' +
-  'second instead of every frame (see the frame-interval figure).';
+  'The frame budget yields to every frame, and on this page a frame costs about 20 ms whatever is written ' +
+  '(Chromium’s layout, paint and compositing of a 3 × 3 grid of DOM-rendered 120 × 40 panes in a ' +
+  '~3 400 × 2 500 px software-composited viewport; the CDP Performance metrics of one trial: ours spent ' +
+  '+0.5 s in layout, +1.1 s in paint and other rendering work and +0.55 s in script per 18 MB over bare, ' +
+  'with the same parse time). Bare draws a frame every 130–180 ms, ours every 17–33 ms, so ours has less ' +
+  'of each second left for parsing; writing one pane per frame instead of two (a trial) did not change it, ' +
+  'so it is the frame, not the pane redraws. What would close it: cheaper frames (the WebGL renderer where ' +
+  'a GPU exists; the bench runs Chromium with --disable-gpu), or frames ~45 ms apart while every pane floods, ' +
+  'which the p95 goal leaves little room for.';
 
 const GRID_FRAMES_NOTE =
-  'Why: every pane’s xterm parses whatever it holds in its own ≥ 12 ms slices (one setTimeout task each), and ' +
-  'the DOM renderer then redraws every pane that changed; with nine panes flooding, up to nine slices run ' +
-  'between two frames and each frame redraws nine 120 × 40 panes. The WriteQueue bounds how much sits in ' +
-  'xterm (2 × 64 KiB), not when xterm parses it. What would close it: one queue shared by all panes that hands ' +
-  'xterm the next (~16 KiB) chunk only while this frame’s parse budget (~8 ms) lasts, focused pane first, and ' +
-  'unfocused panes’ output held back and written every 250 ms–1 s so they redraw a few times a second instead ' +
-  'of every frame. Budgeting only in front of the panes is not enough: a trial that fed each frame at most ' +
-  '256 KiB–1 MiB (focused pane first, one unfocused pane per frame) brought the frame p50 to 17–33 ms, but p95 ' +
-  'stayed 130–170 ms and throughput fell to ~0.4× bare, because handed-over text still runs in xterm’s own ' +
-  'slices.';
+  'Ours parses 8 ms a frame plus what should end before the next frame, judged by the last chunk’s time; ' +
+  'when other processes take the CPU (this machine is shared), a chunk takes several times longer than the ' +
+  'one before and the frame runs over, and every frame’s ~20 ms of layout and paint stretches too. In a ' +
+  'run on a less loaded machine the same code met this goal (p95 33 ms) while the drain rate missed; under ' +
+  'load the drain rate met it and p95 missed. What would close it: smaller chunks (maxChunkChars 32 K or ' +
+  '16 K) so a misjudged chunk costs less, and cheaper frames (WebGL renderer where a GPU exists).';
 
 /** On a shared 2-core machine a miss inside the runs' spread is noise, and the table should say so. */
 function overlapNote(figure: Figure): string {

@@ -40,14 +40,17 @@ describe.skipIf(!chromium)('PaneGrid: maximise (real terminals, Chromium)', { ti
       .evaluate((pane) => pane.getBoundingClientRect().width);
     expect(width).toBeGreaterThan(area * 0.95);
     expect(await page().getByRole('status').filter({ hasText: 'b maximised' }).count()).toBe(1);
-    // A hidden pane's terminal still takes its output.
+    // A hidden pane keeps its output, unwritten (its terminal is not parsed or drawn) until it is shown.
     await page().evaluate(() => window.paneKit.deliver([{ kind: 'output', channel: 'agent:a', text: 'kept\n' }]));
-    expect(await page().evaluate(() => window.paneKit.text(0))).toBe('kept');
+    // Two frames: a visible pane would have been written by then.
+    await page().evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await page().evaluate(() => window.paneKit.parsedText(0))).toBe('');
 
     await page().getByRole('button', { name: 'Restore' }).click();
     expect(await maximizedId()).toBeNull();
     expect(await visibleAgents()).toEqual(['a', 'b', 'c']);
     await expect.poll(visibility).toEqual([true, true, true]);
+    expect(await page().evaluate(() => window.paneKit.text(0))).toBe('kept');
     expect(await page().getByRole('button', { name: 'Restore' }).count()).toBe(0);
   });
 

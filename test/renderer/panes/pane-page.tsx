@@ -61,6 +61,8 @@ export interface PaneKit {
   terminals(): TerminalSummary[];
   /** What terminal `index` holds, once xterm has parsed everything written to it. */
   text(index?: number, lastLines?: number): Promise<string>;
+  /** What the pane's xterm holds now, without waiting for queued output (a hidden pane's stays queued). */
+  parsedText(index?: number): string;
   /** The terminal's selection (what Copy would copy), or its whole text when nothing is selected. */
   selection(index?: number): Promise<string>;
   /** Lines written to terminal `index` since its user scrolled up. */
@@ -224,6 +226,10 @@ window.paneKit = {
     const view = viewAt(index);
     await view.whenIdle();
     return view.textContent(lastLines);
+  },
+
+  parsedText(index = 0) {
+    return viewAt(index).textContent();
   },
 
   unseenLines(index = 0) {

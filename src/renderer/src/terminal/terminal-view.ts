@@ -7,6 +7,7 @@ import type { OutputSink } from '../lib/output-router';
 import { type LineMatch, bufferText, matchingLines } from './buffer-text';
 import { DisposableStore, toDisposable } from './disposable-store';
 import { Emitter } from './emitter';
+import { type FrameBudget, type PaneLane, sharedFrameBudget } from './frame-budget';
 import {
   type LineModes,
   PLAIN_MODES,
@@ -53,6 +54,8 @@ export interface TerminalViewOptions {
   maxChunkChars?: number;
   maxInFlight?: number;
   maxPendingChars?: number;
+  /** The budget this pane's writes share with the other panes; default the page's one (sharedFrameBudget). */
+  frameBudget?: FrameBudget;
 }
 
 /** Columns of a terminal that does not wrap (wrap off): lines up to this long stay on one row. */
@@ -75,15 +78,16 @@ const FONT_FAMILY = 'ui-monospace, SFMono-Regular, "Cascadia Mono", Menlo, Conso
  * shortcuts pass through to the app, and the navigation keys scroll.
  *
  * Writes go through a WriteQueue (≤ 64 KiB chunks, ≤ 2 in flight, acknowledged
- * by xterm's write callback), so a flood never parks megabytes inside xterm.
+ * by xterm's write callback), so a flood never parks megabytes inside xterm,
+ * and the queue writes through the page's FrameBudget, which all panes share:
+ * the focused pane is written first every frame, unfocused panes take turns
+ * in larger slices, and parsing stops for the frame once its budget is spent.
  *
- * Hidden panes: output keeps flowing at the same pace. xterm must parse it to
- * keep its state (colours, cursor, scrollback) right, and it already skips
- * rendering while its element is not visible (it watches with an
- * IntersectionObserver), so parsing is the only cost. Small writes that pile
- * up meanwhile are coalesced into 64 KiB chunks by the queue, which is the
- * saving that matters; holding output back would only make showing the pane
- * slower. Becoming visible refits the terminal to its container.
+ * Hidden panes are not written at all: their output waits in the queue
+ * (bounded by `maxPendingChars`; past it the oldest queued text is dropped and
+ * a notice line stands in its place) and is written once the pane is shown,
+ * which also refits the terminal to its container. The same holds for every
+ * pane while the page itself is hidden.
  */
 export class TerminalView implements OutputSink {
   private readonly store = new DisposableStore();
@@ -93,6 +97,9 @@ export class TerminalView implements OutputSink {
   /** Case and regex options of the last search (see `find`). */
   private lastSearchOptions = '';
   private readonly queue: WriteQueue;
+  private readonly lane: PaneLane;
+  /** Decodes UTF-8 written as bytes; streaming, so a character split across two writes survives. */
+  private decoder: TextDecoder | undefined;
   private readonly markers: Record<MarkerKind, Set<IMarker>> = {
     live: new Set(),
     gap: new Set(),
@@ -178,7 +185,9 @@ export class TerminalView implements OutputSink {
     this.store.add(this._onFilterCount);
     this.store.add(toDisposable(() => cancelAnimationFrame(this.countsFrame)));
 
-    this.queue = new WriteQueue((chunk, done) => this.terminal.write(chunk, done), {
+    this.lane = (options.frameBudget ?? sharedFrameBudget()).add((chunk, done) => this.terminal.write(chunk, done));
+    this.store.add(toDisposable(() => this.lane.dispose()));
+    this.queue = new WriteQueue(this.lane.write, {
       maxChunk: options.maxChunkChars,
       maxInFlight: options.maxInFlight,
       maxPending: options.maxPendingChars,
@@ -243,10 +252,14 @@ export class TerminalView implements OutputSink {
 
   /**
    * Queues terminal output; it reaches xterm in order, under flow control.
-   * `history` marks text replayed from the hub (it carries no arrival time).
+   * Bytes are UTF-8 (a character may be split across writes); a string after
+   * bytes ends any character they left unfinished. `history` marks text
+   * replayed from the hub (it carries no arrival time).
    */
-  write(text: string, history = false): void {
-    if (this.store.isDisposed || text.length === 0) return;
+  write(data: string | Uint8Array, history = false): void {
+    if (this.store.isDisposed || data.length === 0) return;
+    const text = this.decode(data);
+    if (text.length === 0) return;
     const time = history ? null : Date.now();
     const completed = this.log.append(text, time);
     if (isPlain(this.modes)) {
@@ -267,6 +280,19 @@ export class TerminalView implements OutputSink {
       this.queue.push(this.stamper.stamp(text, time));
       this.atLineStart = endsAtLineStart(text);
     }
+  }
+
+  /** Bytes decoded once here: the line record, filters and timestamps all work on text. */
+  private decode(data: string | Uint8Array): string {
+    if (typeof data !== 'string') {
+      this.decoder ??= new TextDecoder();
+      return this.decoder.decode(data, { stream: true });
+    }
+    if (!this.decoder) return data;
+    // Bytes left mid-character end as U+FFFD, as xterm shows a broken sequence.
+    const rest = this.decoder.decode();
+    this.decoder = undefined;
+    return rest + data;
   }
 
   /** Writes a full-width marker line on a line of its own, and registers an xterm marker on it. */
@@ -376,16 +402,23 @@ export class TerminalView implements OutputSink {
   }
 
   /**
-   * Hidden panes keep parsing (see the class comment); showing one refits it,
-   * since its container may have changed size while it was hidden. Call it as
-   * the element is hidden or shown (a layout effect): hiding an element resets
-   * its scroll position, which must not read as the user scrolling away.
+   * Hidden panes buffer their output (see the class comment); showing one
+   * writes it and refits the pane, since its container may have changed size
+   * while it was hidden. Call it as the element is hidden or shown (a layout
+   * effect): hiding an element resets its scroll position, which must not read
+   * as the user scrolling away.
    */
   setVisible(visible: boolean): void {
     if (visible === this._visible) return;
     this._visible = visible;
     if (visible) this.scheduleFit();
     else this.hiddenAt = this.terminal.buffer.active.viewportY;
+    this.lane.setVisible(visible);
+  }
+
+  /** The pane the user works in (the layout's focused pane): its output is written first every frame. */
+  setFocused(focused: boolean): void {
+    this.lane.setFocused(focused);
   }
 
   /** Resizes the terminal to its container, keeping the bottom in view while following. */

@@ -57,6 +57,7 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
   const urgent = focused && visible;
   const urgentRef = useRef(urgent);
   const visibleRef = useRef(visible);
+  const focusedRef = useRef(focused);
   const [following, setFollowing] = useState(true);
   const [searchOpen, setSearchOpen] = useState(false);
   const [searchResults, setSearchResults] = useState<SearchResults | null>(null);
@@ -76,6 +77,7 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
     const view = new TerminalView({ scrollback, theme, openLink: (url) => bridge.openExternal(url) });
     viewRef.current = view;
     view.setVisible(visibleRef.current);
+    view.setFocused(focusedRef.current);
     // data-renderer is set here, not rendered: it changes outside React (WebGL context loss).
     const showRenderer = (renderer: string) => root.setAttribute('data-renderer', renderer);
     const listeners = [
@@ -119,6 +121,11 @@ export const AgentPane = memo(function AgentPane({ paneId, agentId, focused, vis
     visibleRef.current = visible;
     viewRef.current?.setVisible(visible);
   }, [visible]);
+  // The focused pane's output is written first in every frame (see FrameBudget).
+  useEffect(() => {
+    focusedRef.current = focused;
+    viewRef.current?.setFocused(focused);
+  }, [focused]);
 
   useEffect(() => {
     if (!urgent) return;
