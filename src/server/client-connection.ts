@@ -164,6 +164,14 @@ export class ClientConnection implements Subscriber {
     if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await this.roomWait.room();
   }
 
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  room(): Promise<void> {
+    return this.roomWait.room();
+  }
+
   sendError(code: ErrorCode, message: string, channel?: Channel, id?: string | number): void {
     this.host.metrics.protocolErrors.inc({ code });
     this.sendMessage({

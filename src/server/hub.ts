@@ -37,6 +37,7 @@ import { MemoryEngine } from './memory-engine';
 import { HubMetrics } from './metrics';
 import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
 import { OutputBatcher } from './output-batcher';
+import { OutputLag } from './output-lag';
 import { type PublishGuard, publishGuard } from './publish-authorization';
 import { KeyedTokenBuckets } from './rate-limiter';
 import { visibleSnapshot } from './snapshot-filter';
@@ -78,6 +79,8 @@ export class Hub implements ConnectionHost {
   private readonly connections = new Set<ClientConnection>();
   private readonly channels = new Map<Channel, Set<Subscriber>>();
   private readonly batcher: OutputBatcher;
+  /** Agent output for subscribers that fell behind: held back, caught up from history (output-lag.ts). */
+  private readonly outputLag: OutputLag;
   private readonly detachEngine: () => void;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private pongCheck: ReturnType<typeof setTimeout> | null = null;
@@ -117,6 +120,13 @@ export class Hub implements ConnectionHost {
       // Compression costs CPU and memory per connection; ws leaves it off on servers for that reason.
       perMessageDeflate: false,
       clientTracking: false,
+    });
+    this.outputLag = new OutputLag({
+      engine: this.engine,
+      metrics: this.metrics,
+      logger: this.logger,
+      maxBufferedBytes: this.options.maxBufferedBytes,
+      lagStallMs: this.options.lagStallMs,
     });
     this.batcher = new OutputBatcher({
       intervalMs: this.options.outputBatch.intervalMs,
@@ -361,7 +371,10 @@ export class Hub implements ConnectionHost {
   }
 
   unsubscribe(subscriber: Subscriber, channel: Channel): void {
-    if (!subscriber.cursors.delete(channel)) return;
+    const cursor = subscriber.cursors.get(channel);
+    if (!cursor) return;
+    subscriber.cursors.delete(channel);
+    this.outputLag.release(cursor);
     this.metrics.subscriptions.dec();
     const members = this.channels.get(channel);
     members?.delete(subscriber);
@@ -473,6 +486,7 @@ export class Hub implements ConnectionHost {
     for (const subscriber of members) {
       const cursor = subscriber.cursors.get(event.channel);
       if (!cursor) continue;
+      if (this.outputLag.holds(subscriber, cursor, event, payload.length)) continue;
       const verdict = cursor.admit(event);
       if (verdict === 'send') subscriber.sendEvent(event, payload);
       else if (verdict === 'overflow') subscriber.closeSlow();

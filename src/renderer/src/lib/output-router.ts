@@ -1,5 +1,6 @@
 import { describeInput, isInputSentDelivery } from '../../../shared/agent-input';
 import type { Delivery } from '../../../shared/delivery';
+import { skippedText } from '../../../shared/skipped-output';
 import { PaneViews } from './pane-views';
 
 /** What a terminal pane receives for its agent channel, outside React. */
@@ -64,7 +65,7 @@ function deliverTo(sink: OutputSink, delivery: Delivery): void {
       sink.marker('resync', 'some output could not be recovered: it was sent while this page was disconnected');
       return;
     case 'gap':
-      sink.marker('gap', 'some output may be missing here');
+      sink.marker('gap', delivery.skipped ? skippedText(delivery.skipped) : 'some output may be missing here');
       return;
     case 'event':
       if (isInputSentDelivery(delivery)) sink.marker('answer', `${delivery.data.by} ${describeInput(delivery.data)}`);
