@@ -111,7 +111,7 @@ export class OutputLag {
       lag.ledger.record(event.offset, bytes, cursor.epoch === event.epoch ? cursor.offset : 0);
       return true;
     }
-    if (!cursor.live || !lagsOn(event.channel)) return false;
+    if (!cursor.live || !lagsOn(event.channel) || !subscriber.open) return false;
     if (subscriber.bufferedBytes + bytes <= this.host.maxBufferedBytes / 2) return false;
     // A different epoch is the cursor's to follow (the client resyncs): never held.
     if (event.epoch !== cursor.epoch || event.offset <= cursor.offset) return false;
@@ -206,7 +206,8 @@ export class OutputLag {
       }
       // History holds nothing more yet the hub saw newer events live (lost by the engine, or an epoch
       // change reset them): they will not come back, so they are announced as skipped, never dropped silently.
-      if (events.length === 0 && ledger.last > cursor.offset) this.skip(subscriber, channel, cursor, ledger, ledger.last);
+      if (events.length === 0 && ledger.last > cursor.offset)
+        this.skip(subscriber, channel, cursor, ledger, ledger.last);
     }
   }
 

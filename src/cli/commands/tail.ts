@@ -212,7 +212,8 @@ export class TailPrinter {
       case 'resync':
         return this.notice(delivery.channel, 'resync', 'events missed while disconnected could not be recovered');
       case 'gap':
-        if (delivery.skipped) return this.notice(delivery.channel, 'gap', skippedText(delivery.skipped), delivery.skipped);
+        if (delivery.skipped)
+          return this.notice(delivery.channel, 'gap', skippedText(delivery.skipped), delivery.skipped);
         return this.notice(delivery.channel, 'gap', 'some events may be missing here (the hub cannot resume)');
       case 'error':
         this.err(
