@@ -18,6 +18,52 @@ export interface FloodTally {
   closeCode: number | null;
 }
 
+/** Something that can stop and restart taking bytes: a `ws` WebSocket, a readable stream. */
+export interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Holds a reader to `bytesPerSecond`: call `took(bytes)` for what it read;
+ * while it is ahead of its rate its source is paused, so the sender's
+ * buffers fill as behind a busy renderer. `stop()` pauses it for good.
+ */
+export class Throttle {
+  private readonly startedAt = performance.now();
+  private readBytes = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly source: Pausable,
+    private readonly bytesPerSecond: number,
+  ) {}
+
+  took(bytes: number): void {
+    this.readBytes += bytes;
+    if (this.stopped || this.timer) return;
+    const aheadMs = (this.readBytes / this.bytesPerSecond) * 1000 - (performance.now() - this.startedAt);
+    if (aheadMs < 2) return;
+    this.source.pause();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.stopped) this.source.resume();
+    }, aheadMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.dispose();
+    this.source.pause();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
 /**
  * A raw WebSocket reader of one channel that reads no faster than
  * `bytesPerSecond` (its socket paused whenever it is ahead of that rate, as
@@ -29,24 +75,23 @@ export class FloodReader {
   readonly tally: FloodTally = { offsets: [], eventBytes: 0, gaps: [], closeCode: null };
   readonly closed: Promise<number>;
   private readonly ws: WebSocket;
-  private startedAt = 0;
-  private readBytes = 0;
-  private resumeTimer: ReturnType<typeof setTimeout> | null = null;
+  private throttle: Throttle | null = null;
   private stopped = false;
   private waiters: Array<() => void> = [];
 
   private constructor(
     url: string,
     readonly channel: string,
-    private readonly bytesPerSecond: number,
+    bytesPerSecond: number,
   ) {
+    this.rate = bytesPerSecond;
     this.ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws.on('error', () => {});
     this.ws.on('message', (data: Buffer) => this.onMessage(data));
     this.closed = new Promise((resolve) =>
       this.ws.on('close', (code) => {
         this.tally.closeCode = code;
-        if (this.resumeTimer) clearTimeout(this.resumeTimer);
+        this.throttle?.dispose();
         this.wake();
         resolve(code);
       }),
@@ -63,10 +108,11 @@ export class FloodReader {
     reader.subscribed = new Promise((resolve) => (reader.onSubscribed = resolve));
     reader.ws.send(JSON.stringify({ type: 'subscribe', channel }));
     await reader.subscribed;
-    reader.startedAt = performance.now();
+    reader.throttle = new Throttle(reader.ws, reader.rate);
     return reader;
   }
 
+  private readonly rate: number;
   private subscribed: Promise<void> = Promise.resolve();
   private onSubscribed: () => void = () => {};
 
@@ -87,8 +133,8 @@ export class FloodReader {
   /** Stops reading altogether (the socket stays open, unread). */
   stop(): void {
     this.stopped = true;
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
-    this.ws.pause();
+    if (this.throttle) this.throttle.stop();
+    else this.ws.pause();
   }
 
   send(message: unknown): void {
@@ -111,22 +157,8 @@ export class FloodReader {
       const { from, to, skippedEvents, skippedBytes } = message as unknown as SeenGap;
       this.tally.gaps.push({ from, to, skippedEvents, skippedBytes });
     }
-    this.readBytes += data.length;
-    this.throttle();
+    this.throttle?.took(data.length);
     this.wake();
-  }
-
-  /** Pauses the socket while the reader is ahead of its rate. */
-  private throttle(): void {
-    if (this.stopped || this.resumeTimer || this.startedAt === 0) return;
-    const dueMs = (this.readBytes / this.bytesPerSecond) * 1000;
-    const aheadMs = dueMs - (performance.now() - this.startedAt);
-    if (aheadMs < 2) return;
-    this.ws.pause();
-    this.resumeTimer = setTimeout(() => {
-      this.resumeTimer = null;
-      if (!this.stopped) this.ws.resume();
-    }, aheadMs);
   }
 
   private wake(): void {
