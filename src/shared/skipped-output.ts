@@ -11,5 +11,5 @@ export function formatBytes(bytes: number): string {
 /** The one wording of a skip, for the CLI's notice line and the pane's marker. */
 export function skippedText(skipped: SkippedOutput): string {
   const events = skipped.events === 1 ? '1 event' : `${skipped.events} events`;
-  return `output skipped: ${events} (${formatBytes(skipped.bytes)}) came faster than this view could read them`;
+  return `skipped ${events}, ${formatBytes(skipped.bytes)} of output (came faster than it could be read)`;
 }
