@@ -59,7 +59,7 @@ export interface HubOptions {
    * How long a subscriber lagging on an agent channel (its live output held
    * back, docs/hub.md "Slow consumers") may go without its send buffer
    * draining to a quarter of `maxBufferedBytes` before it is closed with 4008
-   * as a client that stopped reading. Default 10 s.
+   * as a client that stopped reading. Default 5 s.
    */
   lagStallMs?: number;
   /** SSE keep-alive comment interval. Default 15 s. */
@@ -156,7 +156,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
-    lagStallMs: options.lagStallMs ?? 10_000,
+    lagStallMs: options.lagStallMs ?? 5_000,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     webRoot: options.webRoot ?? null,
