@@ -174,7 +174,9 @@ async function throttledFloodRound(hub: Worker, round: number): Promise<Record<s
     await hub.call('watch', { channel: `agent:${agentId}` });
     await hub.call('flood', { agentId, bytes: THROTTLED.bytes });
     const { last, publishedBytes } = await hub.call<{ last: number; publishedBytes: number }>('finish', { agentId });
-    await Promise.race([reader.reach(last), new Promise((resolve) => setTimeout(resolve, 60_000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([reader.reach(last), new Promise((resolve) => (timer = setTimeout(resolve, 60_000)))]);
+    clearTimeout(timer);
     const skipped = reader.tally.gaps.reduce((sum, gap) => sum + gap.skippedBytes, 0);
     return {
       disconnects: reader.tally.closeCode === null ? 0 : 1,
