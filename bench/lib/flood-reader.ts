@@ -99,14 +99,19 @@ export class FloodReader {
   }
 
   /** Connects and subscribes; resolves once `subscribed` arrived. */
-  static async open(url: string, channel: string, bytesPerSecond: number): Promise<FloodReader> {
+  static async open(
+    url: string,
+    channel: string,
+    bytesPerSecond: number,
+    subscribe: Record<string, unknown> = {},
+  ): Promise<FloodReader> {
     const reader = new FloodReader(url, channel, bytesPerSecond);
     await new Promise<void>((resolve, reject) => {
       reader.ws.once('open', () => resolve());
       reader.ws.once('error', reject);
     });
     reader.subscribed = new Promise((resolve) => (reader.onSubscribed = resolve));
-    reader.ws.send(JSON.stringify({ type: 'subscribe', channel }));
+    reader.ws.send(JSON.stringify({ ...subscribe, type: 'subscribe', channel }));
     await reader.subscribed;
     reader.throttle = new Throttle(reader.ws, reader.rate);
     return reader;
@@ -169,15 +174,15 @@ export class FloodReader {
 }
 
 /**
- * Checks a reader's tally against what was published (offsets 1..`last`,
+ * Checks a reader's tally against what was published (offsets `first`..`last`,
  * `publishedBytes` of event frames): every offset exactly once, received or
  * inside a gap, in order; and delivered + skipped bytes = published bytes.
  * Returns the problems found (none when whole).
  */
-export function accountFor(tally: FloodTally, last: number, publishedBytes: number): string[] {
+export function accountFor(tally: FloodTally, last: number, publishedBytes: number, first = 1): string[] {
   const problems: string[] = [];
   const gaps = [...tally.gaps];
-  let expected = 1;
+  let expected = first;
   let received = 0;
   let gapIndex = 0;
   const covered = (): void => {
@@ -202,7 +207,7 @@ export function accountFor(tally: FloodTally, last: number, publishedBytes: numb
   const skippedBytes = tally.gaps.reduce((sum, gap) => sum + gap.skippedBytes, 0);
   if (tally.eventBytes + skippedBytes !== publishedBytes)
     problems.push(`delivered ${tally.eventBytes} + skipped ${skippedBytes} bytes ≠ published ${publishedBytes}`);
-  if (received + tally.gaps.reduce((sum, gap) => sum + gap.skippedEvents, 0) !== last)
+  if (received + tally.gaps.reduce((sum, gap) => sum + gap.skippedEvents, 0) !== last - first + 1)
     problems.push('delivered + skipped events ≠ published');
   return problems;
 }

@@ -489,7 +489,8 @@ export class Hub implements ConnectionHost {
       if (this.outputLag.holds(subscriber, cursor, event, payload.length)) continue;
       const verdict = cursor.admit(event);
       if (verdict === 'send') subscriber.sendEvent(event, payload);
-      else if (verdict === 'overflow') subscriber.closeSlow();
+      else if (verdict === 'overflow' && !this.outputLag.overflowed(subscriber, cursor, event, payload.length))
+        subscriber.closeSlow();
     }
     this.metrics.publishToSend.observe((Date.now() - event.time) / 1000);
   }

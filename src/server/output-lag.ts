@@ -108,15 +108,32 @@ export class OutputLag {
   holds(subscriber: Subscriber, cursor: ChannelCursor, event: ChannelEvent, bytes: number): boolean {
     const lag = this.lags.get(cursor);
     if (lag) {
-      lag.ledger.record(event.offset, bytes, cursor.epoch === event.epoch ? cursor.offset : 0);
+      lag.ledger.record(event.offset, bytes, cursor.live && cursor.epoch === event.epoch ? cursor.offset : 0);
       return true;
     }
     if (!cursor.live || !lagsOn(event.channel) || !subscriber.open) return false;
     if (subscriber.bufferedBytes + bytes <= this.host.maxBufferedBytes / 2) return false;
     // A different epoch is the cursor's to follow (the client resyncs): never held.
     if (event.epoch !== cursor.epoch || event.offset <= cursor.offset) return false;
+    this.begin(subscriber, cursor, event, bytes);
+    return true;
+  }
+
+  /**
+   * A subscription still starting (its replay going out) would hold more live
+   * events than its bound: on an agent channel it lags instead of being
+   * closed, and catches up once its setup is done. False on other channels
+   * (the caller closes the subscriber, as before).
+   */
+  overflowed(subscriber: Subscriber, cursor: ChannelCursor, event: ChannelEvent, bytes: number): boolean {
+    if (!lagsOn(event.channel) || !subscriber.open || this.lags.has(cursor)) return false;
+    this.begin(subscriber, cursor, event, bytes);
+    return true;
+  }
+
+  private begin(subscriber: Subscriber, cursor: ChannelCursor, event: ChannelEvent, bytes: number): void {
     const started: Lag = { ledger: new SkipLedger(MAX_LEDGER_EVENTS), stall: null, ended: false };
-    started.ledger.record(event.offset, bytes, cursor.offset);
+    started.ledger.record(event.offset, bytes, cursor.live ? cursor.offset : 0);
     this.lags.set(cursor, started);
     this.host.metrics.outputLags.inc();
     this.host.metrics.outputLagging.inc();
@@ -126,7 +143,6 @@ export class OutputLag {
       // The subscriber is behind and the engine cannot say what it missed: close it, it resumes on reconnect.
       subscriber.closeSlow();
     });
-    return true;
   }
 
   /** Whether the subscriber's channel is lagging now. */
@@ -169,6 +185,8 @@ export class OutputLag {
   private async catchUp(subscriber: Subscriber, channel: Channel, cursor: ChannelCursor, lag: Lag): Promise<void> {
     const { engine, metrics } = this.host;
     const current = (): boolean => !lag.ended && subscriber.open && subscriber.cursors.get(channel) === cursor;
+    // Begun during setup: the replay and the events held before the lag go out first.
+    if (!cursor.live) await new Promise<void>((resolve) => (cursor.onLive = resolve));
     for (;;) {
       if (!(await this.room(subscriber, lag)) || !current()) return this.end(cursor, lag);
       // Caught up: every event seen live has been sent, and this tick nothing else can arrive.

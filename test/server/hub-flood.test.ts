@@ -28,11 +28,17 @@ function publishedBytes(running: RunningHub, channel: string): { readonly bytes:
 }
 
 /** Writes `bytes` of output to `agentId` in 64 KiB events, yielding between them as a PTY read loop does. */
-async function flood(running: RunningHub, agentId: string, bytes: number, until?: () => boolean): Promise<number> {
+async function flood(
+  running: RunningHub,
+  agentId: string,
+  bytes: number,
+  until?: () => boolean,
+  eventsPerYield = 1,
+): Promise<number> {
   let last = 0;
   for (let written = 0, n = 0; written < bytes && !until?.(); written += CHUNK.length + 16, n++) {
     last = (await running.hub.emitAgentOutput(agentId, `${String(n).padStart(15, '0')}\n${CHUNK}`)).offset;
-    await yieldToIo();
+    if ((n + 1) % eventsPerYield === 0) await yieldToIo();
   }
   return last;
 }
@@ -107,6 +113,46 @@ describe(`Hub output floods (${TEST_ENGINE} engine)`, () => {
     expect(await metricValue(running.hub, 'falcon_hub_output_lag_episodes_total')).toBe(0);
     stalled.close();
     expect([CloseCode.SlowConsumer, 1006]).toContain(await stalled.closed);
+  }, 90_000);
+
+  it('lets a reader that resumes mid-flood lag instead of closing it when its replay outlasts the hold', async () => {
+    const running = await fixture.startHub({ history: { size: 1000, maxBytes: 64 * 1024 * 1024 } });
+    const frames = new Map<number, number>();
+    fixture.defer(
+      running.hub.engine.onEvent((event) => {
+        if (event.channel === 'agent:resume') frames.set(event.offset, Buffer.byteLength(event.frame));
+      }),
+    );
+    const start = await flood(running, 'resume', 4 * MB);
+    const { epoch } = await running.hub.engine.recover('agent:resume');
+    // Resuming 60 events (4 MiB) back at 6 MB/s while the flood goes on: the live events held meanwhile
+    // pass the subscription's 4 MiB hold, which used to close it with 4008.
+    const since = { epoch, offset: start - 60 };
+    let opened: FloodReader | null = null;
+    const flooding = (async () => {
+      let last = start;
+      while (opened === null || last < start + 256) {
+        last = await flood(running, 'resume', 16 * 64 * 1024, undefined, 16);
+      }
+      return last;
+    })();
+    opened = await FloodReader.open(`${running.wsUrl}?token=${await token()}`, 'agent:resume', 6 * MB, { since });
+    const slow = opened;
+    fixture.defer(async () => {
+      if (slow.tally.closeCode !== null) return;
+      slow.close();
+      await slow.closed;
+    });
+    const last = await flooding;
+    await slow.reach(last);
+    expect(slow.tally.closeCode).toBeNull();
+    let bytes = 0;
+    for (let offset = since.offset + 1; offset <= last; offset++) bytes += frames.get(offset) ?? 0;
+    expect(accountFor(slow.tally, last, bytes, since.offset + 1).join('; ')).toBe('');
+    expect(await metricValue(running.hub, 'falcon_hub_slow_consumer_closes_total')).toBe(0);
+    // The hold did overflow (the path under test), and the lag it became ended back on live output.
+    expect(await metricValue(running.hub, 'falcon_hub_output_lag_episodes_total')).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await metricValue(running.hub, 'falcon_hub_output_lagging')) === 0, 'lag to end');
   }, 90_000);
 
   it('frees a lag when its channel is unsubscribed mid-flood', async () => {
