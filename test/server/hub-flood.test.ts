@@ -1,7 +1,8 @@
+import { type IncomingMessage, get } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/shared/errors';
 import type { RunningHub } from '../../src/server/index';
-import { FloodReader, accountFor } from '../../bench/lib/flood-reader';
+import { type FloodTally, FloodReader, Throttle, accountFor } from '../../bench/lib/flood-reader';
 import { TEST_ENGINE, token } from '../helpers/hub';
 import { HubFixture } from '../helpers/hub-fixture';
 import { eventually, metricValue } from '../helpers/probes';
@@ -153,6 +154,63 @@ describe(`Hub output floods (${TEST_ENGINE} engine)`, () => {
     // The hold did overflow (the path under test), and the lag it became ended back on live output.
     expect(await metricValue(running.hub, 'falcon_hub_output_lag_episodes_total')).toBeGreaterThanOrEqual(1);
     await eventually(async () => (await metricValue(running.hub, 'falcon_hub_output_lagging')) === 0, 'lag to end');
+  }, 90_000);
+
+  it('holds an SSE stream to the same policy: no disconnect, every skip an event hub.gap', async () => {
+    const running = await fixture.startHub({ history: HISTORY });
+    const frames = new Map<number, number>();
+    fixture.defer(
+      running.hub.engine.onEvent((event) => {
+        if (event.channel === 'agent:sse') frames.set(event.offset, Buffer.byteLength(event.frame));
+      }),
+    );
+    // What the stream carried, in the terms of a WebSocket reader's tally: offsets from each event's id.
+    const tally: FloodTally = { offsets: [], eventBytes: 0, gaps: [], closeCode: null };
+    let ended = false;
+    let wake: () => void = () => {};
+    const url = `${running.url}/events/sse?token=${await token()}`;
+    const response = await new Promise<IncomingMessage>((resolve, reject) => get(url, resolve).on('error', reject));
+    fixture.defer(() => response.destroy());
+    const throttle = new Throttle(response, 6 * MB);
+    fixture.defer(() => throttle.dispose());
+    let buffered = '';
+    response.setEncoding('utf8');
+    response.on('data', (text: string) => {
+      throttle.took(Buffer.byteLength(text));
+      buffered += text;
+      const blocks = buffered.split('\n\n');
+      buffered = blocks.pop() ?? '';
+      for (const block of blocks) {
+        const field = (name: string) =>
+          block
+            .split('\n')
+            .find((line) => line.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
+        const event = field('event');
+        if (event === 'output') {
+          const offset = Number(/@[^:]+:(\d+)$/.exec(field('id') ?? '')?.[1]);
+          tally.offsets.push(offset);
+          tally.eventBytes += frames.get(offset) ?? 0;
+        } else if (event === 'hub.gap') tally.gaps.push(JSON.parse(field('data') ?? '{}'));
+      }
+      wake();
+    });
+    response.on('close', () => {
+      ended = true;
+      wake();
+    });
+    await eventually(async () => (await metricValue(running.hub, 'falcon_hub_subscriptions')) === 1, 'the stream');
+
+    const last = await flood(running, 'sse', 24 * MB);
+    const reached = () => Math.max(tally.offsets.at(-1) ?? 0, tally.gaps.at(-1)?.to ?? 0);
+    while (reached() < last && !ended) await new Promise<void>((resolve) => (wake = resolve));
+
+    expect(ended).toBe(false);
+    let published = 0;
+    for (const bytes of frames.values()) published += bytes;
+    expect(accountFor(tally, last, published).join('; ')).toBe('');
+    expect(tally.gaps.length).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(running.hub, 'falcon_hub_slow_consumer_closes_total')).toBe(0);
   }, 90_000);
 
   it('frees a lag when its channel is unsubscribed mid-flood', async () => {
