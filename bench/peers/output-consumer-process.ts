@@ -24,6 +24,9 @@ interface Received {
   clientShares: number[];
   cpuMs: number;
   connects: number;
+  /** Frame bytes the hub skipped with gap notices (ours only: a consumer that fell behind). */
+  skippedBytes: number;
+  gaps: number;
 }
 
 /** Collects what one measurement receives and settles when it is complete. */
@@ -33,6 +36,8 @@ class Sink {
   lastAt = 0;
   readonly latencies: number[] = [];
   readonly clientShares: number[] = [];
+  skippedBytes = 0;
+  gaps = 0;
   readonly done: Promise<void>;
   private finish!: () => void;
   private readonly cpuAtStart = cpuMs();
@@ -60,6 +65,18 @@ class Sink {
     if (this.mode.kind === 'count' && this.chars >= this.mode.chars) this.finish();
   }
 
+  /**
+   * Output the hub skipped (a gap notice): in count mode it counts toward
+   * the total, so a consumer that fell behind still completes; its frame
+   * bytes include JSON overhead, so it may finish a little before the last
+   * character (the figure then counts only what was delivered).
+   */
+  skip(bytes: number): void {
+    this.skippedBytes += bytes;
+    this.gaps++;
+    if (this.mode.kind === 'count' && this.chars + this.skippedBytes >= this.mode.chars) this.finish();
+  }
+
   result(connects: number): Received {
     return {
       chars: this.chars,
@@ -69,6 +86,8 @@ class Sink {
       clientShares: this.clientShares,
       cpuMs: cpuMs() - this.cpuAtStart,
       connects,
+      skippedBytes: this.skippedBytes,
+      gaps: this.gaps,
     };
   }
 }
@@ -117,6 +136,7 @@ function connectOurs(url: string, token: string, channel: Channel, urgent: boole
           clearTimeout(timer);
           resolve({ connects: () => connection.stats.connects, close: () => connection.close() });
         }
+        if (delivery.kind === 'gap' && delivery.skipped && sink) sink.skip(delivery.skipped.bytes);
         if (delivery.kind !== 'output' || !sink) continue;
         let arrivedAt: number | undefined;
         if (delivery.offset !== undefined && arrivals.size > 0) {

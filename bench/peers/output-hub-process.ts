@@ -21,6 +21,8 @@ const YIELD_EVERY_CHARS = 64 * 1024;
 let ours: RunningHub | null = null;
 let seed: SeedOutputServer | null = null;
 const corpora = new Map<number, ChunkedCorpus>();
+/** What `watch` counts. */
+const watched: { channel: string; bytes: number; undo?: () => void } = { channel: '', bytes: 0 };
 
 function corpus(bytes: number): ChunkedCorpus {
   let found = corpora.get(bytes);
@@ -42,6 +44,8 @@ const cpuMs = (): number => {
 };
 
 async function closeServers(): Promise<void> {
+  watched.undo?.();
+  watched.undo = undefined;
   const running = [ours?.close(), seed?.close()];
   ours = null;
   seed = null;
@@ -92,6 +96,24 @@ serveParent(
         }
       }
       return { startedAt, pushedAt: wallNow(), cpuAtStart };
+    },
+
+    /** Counts the event frame bytes published on `channel` from now on (for `finish`). */
+    watch({ channel }: { channel: string }) {
+      if (!ours) throw new Error('our hub is not running');
+      watched.channel = channel;
+      watched.bytes = 0;
+      watched.undo?.();
+      watched.undo = ours.hub.engine.onEvent((event) => {
+        if (event.channel === watched.channel) watched.bytes += Buffer.byteLength(event.frame);
+      });
+    },
+
+    /** Flushes the agent's pending output with a last event; its offset and the bytes published since `watch`. */
+    async finish({ agentId }: { agentId: string }) {
+      if (!ours) throw new Error('our hub is not running');
+      const { offset } = await ours.hub.emitAgentOutput(agentId, 'the end\n');
+      return { last: offset, publishedBytes: watched.bytes };
     },
 
     /**

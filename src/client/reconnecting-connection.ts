@@ -409,10 +409,27 @@ export class ReconnectingConnection {
         // The hub could not set the subscription up now (its engine is down): ask again shortly.
         if (message.code === 'unavailable' && message.channel) this.retrySubscribe(message.channel);
         return;
+      case 'gap':
+        return this.onSkipped(message);
       case 'pong':
       case 'unsubscribed':
         return;
     }
+  }
+
+  /**
+   * The hub skipped output this client fell too far behind on (docs/hub.md,
+   * "Slow consumers"): never silent — a `gap` delivery names what was
+   * skipped, and the position moves past it so the events after it are contiguous.
+   */
+  private onSkipped(message: Extract<ServerMessage, { type: 'gap' }>): void {
+    const { channel, epoch, from, to, skippedEvents, skippedBytes } = message;
+    if (!this.registry.has(channel)) return;
+    const known = this.registry.position(channel);
+    if (known && known.epoch === epoch && known.offset >= to) return;
+    this.stats.gaps++;
+    if (!known || known.epoch === epoch) this.registry.setPosition(channel, { epoch, offset: to });
+    this.deliver({ kind: 'gap', channel, skipped: { from, to, events: skippedEvents, bytes: skippedBytes } });
   }
 
   private onSubscribed(message: Extract<ServerMessage, { type: 'subscribed' }>): void {

@@ -11,6 +11,8 @@ export class ChannelCursor {
   private heldBytes = 0;
   epoch = '';
   offset = 0;
+  /** Called once when setup ends (`goLive`): a lag that began during setup starts its catch-up then (output-lag.ts). */
+  onLive: (() => void) | null = null;
 
   constructor(private readonly maxHeldBytes: number) {}
 
@@ -62,5 +64,8 @@ export class ChannelCursor {
   goLive(): void {
     this.held = null;
     this.heldBytes = 0;
+    const onLive = this.onLive;
+    this.onLive = null;
+    onLive?.();
   }
 }

@@ -203,11 +203,32 @@ export class ClientConnection implements Subscriber {
 
   /** Sends an event and, past half the limit, waits until the socket is down to a quarter (room-wait.ts): for replays. */
   async sendPaced(event: ChannelEvent): Promise<void> {
-    const roomWait = (this.roomWait ??= new RoomWait(
-      () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
-    ));
+    const roomWait = this.pacer();
     if (!this.send(event.frame)) return;
     if (this.ws.bufferedAmount > this.host.maxBufferedBytes / 2) await roomWait.room();
+  }
+
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /** Resolves once the outgoing buffer is down to a quarter of the limit (a lagging agent channel's catch-up). */
+  room(): Promise<void> {
+    const made = this.roomWait === null;
+    const roomWait = this.pacer();
+    const room = roomWait.room();
+    // Chunks written before the wait existed carry no callback to wake it: a ping frame, queued
+    // behind them, does (its write callback runs once everything before it has left the buffer).
+    if (made && this.open && !(this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4))
+      this.ws.ping(undefined, undefined, roomWait.written);
+    return room;
+  }
+
+  /** The connection's RoomWait, made on first need: most connections never replay or lag. */
+  private pacer(): RoomWait {
+    return (this.roomWait ??= new RoomWait(
+      () => !this.open || this.ws.bufferedAmount <= this.host.maxBufferedBytes / 4,
+    ));
   }
 
   sendError(code: ErrorCode, message: string, channel?: Channel, id?: string | number): void {

@@ -38,11 +38,12 @@ import { MemoryEngine } from './memory-engine';
 import { HubMetrics } from './metrics';
 import { type HubOptions, type ResolvedHubOptions, resolveOptions } from './options';
 import { OutputBatcher } from './output-batcher';
+import { OutputLag } from './output-lag';
 import { type PublishGuard, publishGuard } from './publish-authorization';
 import { KeyedTokenBuckets } from './rate-limiter';
 import { visibleSnapshot } from './snapshot-filter';
 import { fitTail } from './output-tail';
-import { textFrame } from './prebuilt-frame';
+import { framePayload, textFrame } from './prebuilt-frame';
 import { requestTarget } from './request-target';
 import type { SubscribeRequest, Subscriber } from './subscriber';
 import { UrgentAgents } from './urgent-channels';
@@ -95,6 +96,8 @@ export class Hub implements ConnectionHost {
   private readonly batcher: OutputBatcher;
   /** Agents someone is looking at: their output is flushed within a frame (output-batcher.ts). */
   readonly urgentAgents: UrgentAgents;
+  /** Agent output for subscribers that fell behind: held back, caught up from history (output-lag.ts). */
+  private readonly outputLag: OutputLag;
   private readonly detachEngine: () => void;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private pongCheck: ReturnType<typeof setTimeout> | null = null;
@@ -134,6 +137,13 @@ export class Hub implements ConnectionHost {
       // Compression costs CPU and memory per connection; ws leaves it off on servers for that reason.
       perMessageDeflate: false,
       clientTracking: false,
+    });
+    this.outputLag = new OutputLag({
+      engine: this.engine,
+      metrics: this.metrics,
+      logger: this.logger,
+      maxBufferedBytes: this.options.maxBufferedBytes,
+      lagStallMs: this.options.lagStallMs,
     });
     this.batcher = new OutputBatcher({
       intervalMs: this.options.outputBatch.intervalMs,
@@ -408,7 +418,10 @@ export class Hub implements ConnectionHost {
   }
 
   unsubscribe(subscriber: Subscriber, channel: Channel): void {
-    if (!subscriber.cursors.delete(channel)) return;
+    const cursor = subscriber.cursors.get(channel);
+    if (!cursor) return;
+    subscriber.cursors.delete(channel);
+    this.outputLag.release(cursor);
     subscriber.unsubscribed?.(channel);
     this.metrics.subscriptions.dec();
     const members = this.channels.get(channel);
@@ -519,12 +532,16 @@ export class Hub implements ConnectionHost {
     if (!members || members.size === 0) return;
     // The complete WebSocket frame, built once and written as the same bytes to every socket.
     const frame = textFrame(event.frame);
+    // What a lag holds back and a gap reports is the event's own size, without the frame header.
+    const size = framePayload(frame).length;
     for (const subscriber of members) {
       const cursor = subscriber.cursors.get(event.channel);
       if (!cursor) continue;
+      if (this.outputLag.holds(subscriber, cursor, event, size)) continue;
       const verdict = cursor.admit(event);
       if (verdict === 'send') subscriber.sendEvent(event, frame);
-      else if (verdict === 'overflow') subscriber.closeSlow();
+      else if (verdict === 'overflow' && !this.outputLag.overflowed(subscriber, cursor, event, size))
+        subscriber.closeSlow();
     }
     this.metrics.publishToSend.observe((Date.now() - event.time) / 1000);
   }

@@ -84,6 +84,31 @@ export class HubMetrics {
     help: 'Clients closed with 4008 for reading too slowly',
     registers: [this.registry],
   });
+  readonly outputLags = new Counter({
+    name: 'falcon_hub_output_lag_episodes_total',
+    help: 'Times a subscriber fell behind on an agent channel and the hub stopped queueing its live output',
+    registers: [this.registry],
+  });
+  readonly outputCatchUps = new Counter({
+    name: 'falcon_hub_output_catch_ups_total',
+    help: 'Lag episodes that ended with the subscriber back on live output',
+    registers: [this.registry],
+  });
+  readonly outputLagging = new Gauge({
+    name: 'falcon_hub_output_lagging',
+    help: 'Agent-channel subscriptions currently lagging (catching up from history)',
+    registers: [this.registry],
+  });
+  readonly outputGaps = new Counter({
+    name: 'falcon_hub_output_gaps_total',
+    help: 'Gap notices sent: output a lagging subscriber skipped because history no longer held it',
+    registers: [this.registry],
+  });
+  readonly outputSkippedBytes = new Counter({
+    name: 'falcon_hub_output_skipped_bytes_total',
+    help: 'Bytes of event frames lagging subscribers skipped (each skip announced with a gap notice)',
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: 'falcon_hub_rate_limited_total',
     help: 'Client frames refused by the rate limit',

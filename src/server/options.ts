@@ -59,6 +59,13 @@ export interface HubOptions {
   pongTimeoutMs?: number;
   /** Unsent bytes per client before it is closed with 4008 "slow consumer". Default 1 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * How long a subscriber lagging on an agent channel (its live output held
+   * back, docs/hub.md "Slow consumers") may go without its send buffer
+   * draining to a quarter of `maxBufferedBytes` before it is closed with 4008
+   * as a client that stopped reading. Default 5 s.
+   */
+  lagStallMs?: number;
   /** SSE keep-alive comment interval. Default 15 s. */
   sseKeepAliveMs?: number;
   /** Largest HTTP API body. Default 1 MiB. */
@@ -110,6 +117,7 @@ export interface ResolvedHubOptions {
   heartbeatMs: number;
   pongTimeoutMs: number;
   maxBufferedBytes: number;
+  lagStallMs: number;
   sseKeepAliveMs: number;
   maxBodyBytes: number;
   webRoot: string | null;
@@ -152,6 +160,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
     heartbeatMs: options.heartbeatMs ?? 30_000,
     pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    lagStallMs: options.lagStallMs ?? 5_000,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     webRoot: options.webRoot ?? null,
@@ -181,6 +190,7 @@ export function resolveOptions(options: HubOptions): ResolvedHubOptions {
   if (resolved.pongTimeoutMs >= resolved.heartbeatMs)
     throw new RangeError('The pongTimeoutMs option must be less than heartbeatMs');
   positive('maxBufferedBytes', resolved.maxBufferedBytes);
+  positive('lagStallMs', resolved.lagStallMs);
   positive('sseKeepAliveMs', resolved.sseKeepAliveMs);
   positive('maxBodyBytes', resolved.maxBodyBytes);
   cap('maxConnectionsPerToken', resolved.maxConnectionsPerToken);

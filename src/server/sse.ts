@@ -50,6 +50,12 @@ export class SseStream implements Subscriber {
     if (message.type === 'subscribed' && message.recovered === false) {
       return this.write(`event: hub.resync\ndata: ${JSON.stringify({ channel: message.channel })}\n\n`);
     }
+    if (message.type === 'gap') {
+      const { channel, from, to, skippedEvents, skippedBytes } = message;
+      return this.write(
+        `event: hub.gap\ndata: ${JSON.stringify({ channel, from, to, skippedEvents, skippedBytes })}\n\n`,
+      );
+    }
     if (message.type === 'error') {
       return this.write(
         `event: hub.error\ndata: ${JSON.stringify({ code: message.code, message: message.message })}\n\n`,
@@ -67,6 +73,14 @@ export class SseStream implements Subscriber {
   async sendPaced(event: ChannelEvent): Promise<void> {
     if (!this.sendEvent(event)) return;
     if (this.response.writableLength > this.maxBufferedBytes / 2) await this.roomWait.room();
+  }
+
+  get bufferedBytes(): number {
+    return this.response.writableLength;
+  }
+
+  room(): Promise<void> {
+    return this.roomWait.room();
   }
 
   /**

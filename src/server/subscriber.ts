@@ -32,6 +32,10 @@ export interface Subscriber {
   sendEvent(event: ChannelEvent, frame: Buffer): boolean;
   /** One event of a replay, waiting for room in the socket when needed. */
   sendPaced(event: ChannelEvent): Promise<void>;
+  /** Bytes written to the subscriber and not yet taken by its socket. */
+  readonly bufferedBytes: number;
+  /** Resolves once the outgoing buffer is down to a quarter of the limit, or the subscriber is gone (room-wait.ts). */
+  room(): Promise<void>;
   closeSlow(): void;
   /** The hub dropped the subscriber's subscription to `channel` (it asked, it closed, or the subscription failed). */
   unsubscribed?(channel: Channel): void;

@@ -58,9 +58,22 @@ export type Delivery =
    * trimmed or too old.
    */
   | { kind: 'resync'; channel: Channel; newEpoch: boolean }
-  /** A hub without offsets: after this reconnect something may be missing, and nothing can prove otherwise. */
-  | { kind: 'gap'; channel: Channel }
+  /**
+   * Something is missing here. Without `skipped`: a hub without offsets
+   * reconnected, and nothing can prove otherwise. With `skipped`: the hub
+   * skipped output this client fell too far behind on (a `gap` message):
+   * offsets `from`..`to`, `events` events of `bytes` bytes, never delivered.
+   */
+  | { kind: 'gap'; channel: Channel; skipped?: SkippedOutput }
   | { kind: 'error'; channel?: Channel; code?: ErrorCode; message: string };
+
+/** What a hub's `gap` message says it skipped. */
+export interface SkippedOutput {
+  from: number;
+  to: number;
+  events: number;
+  bytes: number;
+}
 
 export interface SubscribeOptions {
   /** Ask for the channel's board snapshot when there is nothing to resume. */

@@ -361,7 +361,25 @@ export interface HistoryMessage {
   events: HistoryEvent[];
 }
 
+/**
+ * Extension: live output the subscriber could not keep up with and the hub
+ * no longer holds was skipped. Offsets `from`..`to` (inclusive) of `epoch`
+ * will never be sent; events continue at `to + 1`. `skippedBytes` is the
+ * sum of the skipped events' `event` frames (UTF-8 bytes). Only on `agent:`
+ * channels (docs/hub.md, "Slow consumers").
+ */
+export interface GapMessage {
+  type: 'gap';
+  channel: Channel;
+  epoch: string;
+  from: number;
+  to: number;
+  skippedEvents: number;
+  skippedBytes: number;
+}
+
 export type ServerMessage =
+  | GapMessage
   | InputAckMessage
   | HistoryMessage
   | ConnectedMessage
@@ -463,6 +481,17 @@ const serverSchemas = {
     offset: z.number().int().nonnegative().optional(),
     epoch: z.string().min(1).max(64).optional(),
   }),
+  gap: z
+    .looseObject({
+      type: z.literal('gap'),
+      channel: channelSchema,
+      epoch: z.string().min(1).max(64),
+      from: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      to: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      skippedEvents: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      skippedBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    })
+    .refine((gap) => gap.to >= gap.from, { message: 'gap ends before it starts' }),
   history: z.looseObject({
     type: z.literal('history'),
     channel: channelSchema,

@@ -8,6 +8,8 @@ import { ExitCode, UsageError } from '../errors';
 import { show } from '../flag-values';
 import { onShutdownSignal } from '../shutdown';
 import { TOKEN_ENV } from './publish';
+import type { SkippedOutput } from '../../shared/delivery';
+import { skippedText } from '../../shared/skipped-output';
 
 interface TailFlags {
   url: string;
@@ -210,6 +212,8 @@ export class TailPrinter {
       case 'resync':
         return this.notice(delivery.channel, 'resync', 'events missed while disconnected could not be recovered');
       case 'gap':
+        if (delivery.skipped)
+          return this.notice(delivery.channel, 'gap', skippedText(delivery.skipped), delivery.skipped);
         return this.notice(delivery.channel, 'gap', 'some events may be missing here (the hub cannot resume)');
       case 'error':
         this.err(
@@ -237,8 +241,8 @@ export class TailPrinter {
     this.out(this.options.keepColor ? text : text.replace(ANSI, ''));
   }
 
-  private notice(channel: Channel, kind: string, text: string): void {
-    if (this.options.json) this.out(`${JSON.stringify({ channel, notice: kind })}\n`);
+  private notice(channel: Channel, kind: string, text: string, skipped?: SkippedOutput): void {
+    if (this.options.json) this.out(`${JSON.stringify({ channel, notice: kind, ...(skipped ? { skipped } : {}) })}\n`);
     this.err(`falcon: ${channel}: ${text}\n`);
   }
 }

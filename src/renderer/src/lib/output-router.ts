@@ -1,6 +1,7 @@
 import { describeInput, isInputSentDelivery } from '../../../shared/agent-input';
 import type { Channel } from '../../../shared/protocol';
 import type { BridgeDelivery } from '../../../shared/relay-delivery';
+import { skippedText } from '../../../shared/skipped-output';
 import { PaneViews } from './pane-views';
 
 /** What a terminal pane receives for its agent channel, outside React. */
@@ -102,7 +103,7 @@ function deliverTo(sink: OutputSink, delivery: Exclude<BridgeDelivery, { data: U
       sink.marker('resync', 'some output could not be recovered: it was sent while this page was disconnected');
       return;
     case 'gap':
-      sink.marker('gap', 'some output may be missing here');
+      sink.marker('gap', delivery.skipped ? skippedText(delivery.skipped) : 'some output may be missing here');
       return;
     case 'event':
       if (isInputSentDelivery(delivery)) sink.marker('answer', `${delivery.data.by} ${describeInput(delivery.data)}`);
