@@ -42,6 +42,8 @@ const NOT_ANSWER_CODES: readonly string[] = [
   ErrorCode.TokenExpired,
   ErrorCode.TooManyConnections,
   ErrorCode.NotFound,
+  ErrorCode.TooManyUrgent,
+  ErrorCode.NotSubscribed,
 ];
 
 describe('answerAbility', () => {

@@ -29,17 +29,28 @@ export function showTarget({ board, layout, filter, answers }: ShowTargetStores,
   return issue?.agentId ? layout.getState().openPane(issue.agentId) : null;
 }
 
+/** How long focusPaneSoon waits for a pane to be drawn: the first pane's code loads lazily (LazyAgentPane). */
+const FOCUS_WAIT_FRAMES = 300;
+
 /**
  * Puts keyboard focus on a pane, once React has drawn it: on its terminal
  * (`terminal`: scroll keys work, but single-letter keys then go to the
- * terminal) or on the pane itself (single-letter keys keep working).
+ * terminal) or on the pane itself (single-letter keys keep working). The
+ * first pane of a session may take a few frames to appear (its code is
+ * fetched on first use), so it looks again each frame, for about 5 s at most.
  * Returns the undo (cancels the pending frame).
  */
 export function focusPaneSoon(paneId: string, terminal: boolean): () => void {
-  const frame = requestAnimationFrame(() => {
+  let frame = 0;
+  let left = FOCUS_WAIT_FRAMES;
+  const attempt = () => {
     const pane = document.querySelector<HTMLElement>(`[data-pane-id="${paneId.replace(/["\\]/g, '\\$&')}"]`);
-    if (!pane) return;
+    if (!pane) {
+      if (--left > 0) frame = requestAnimationFrame(attempt);
+      return;
+    }
     ((terminal && pane.querySelector<HTMLElement>('.xterm-helper-textarea')) || pane).focus();
-  });
+  };
+  frame = requestAnimationFrame(attempt);
   return () => cancelAnimationFrame(frame);
 }
