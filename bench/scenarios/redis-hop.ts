@@ -67,11 +67,14 @@ async function latencyOnce(
     if (variant === 'ours') await b.call('start', { redisUrl: redis.url, prefix });
     await client.call('connect', { url: subscribeTo.url, token: subscribeTo.token, channel });
     await client.call('arm', { skip: (RATE * WARM_UP_MS) / 1000 });
-    const paced = await publisher.call<{ published: number; failures: number; cpuMs: number; wallMs: number }>('pace', {
-      channel,
-      rate: RATE,
-      durationMs: plan.pacedMs,
-    });
+    const paced = await publisher.call<{
+      published: number;
+      failures: number;
+      cpuMs: number;
+      wallMs: number;
+      answeredP50: number;
+      answeredP99: number;
+    }>('pace', { channel, rate: RATE, durationMs: plan.pacedMs, warmUp: (RATE * WARM_UP_MS) / 1000 });
     if (paced.failures > 0) throw new Error(`${paced.failures} publishes failed`);
     const { latencies } = await client.call<{ latencies: number[] }>('result', {
       expected: paced.published,
@@ -84,6 +87,9 @@ async function latencyOnce(
       p99,
       p999: percentile(latencies, 99.9),
       publisherCpuPercent: (paced.cpuMs / paced.wallMs) * 100,
+      // Publish → answered on the publishing hub (Redis: the script call's round trip), to split the hop.
+      answeredP50: paced.answeredP50,
+      answeredP99: paced.answeredP99,
     };
     if (variant === MEMORY) memoryP99.set(round, p99);
     else if (memoryP99.has(round)) metrics.addedP99 = p99 - memoryP99.get(round)!;
