@@ -67,7 +67,18 @@ serveParent(
     stop,
 
     /** Publishes `rate` events per second for `durationMs`, each stamped with its send time. */
-    async pace({ channel, rate, durationMs }: { channel: string; rate: number; durationMs: number }) {
+    async pace({
+      channel,
+      rate,
+      durationMs,
+      warmUp = 0,
+    }: {
+      channel: string;
+      rate: number;
+      durationMs: number;
+      warmUp?: number;
+    }) {
+      const answered: number[] = [];
       const target = hub().hub;
       let published = 0;
       let failures = 0;
@@ -79,9 +90,17 @@ serveParent(
         if (elapsed >= durationMs) break;
         const due = Math.floor((rate * elapsed) / 1000);
         while (published < due) {
-          const publish = target.publish(channel, 'issue_updated', payload(published, wallNow())).catch(() => {
-            failures++;
-          });
+          const sentAt = wallNow();
+          const seq = published;
+          const publish = target.publish(channel, 'issue_updated', payload(seq, sentAt)).then(
+            () => {
+              // Publish → answered: on the Redis engine, the script call's round trip as the publisher sees it.
+              if (seq >= warmUp) answered.push(wallNow() - sentAt);
+            },
+            () => {
+              failures++;
+            },
+          );
           published++;
           pending.add(publish);
           void publish.then(() => pending.delete(publish));
@@ -89,7 +108,10 @@ serveParent(
         await sleep(1);
       }
       await Promise.all(pending);
-      return { published, failures, cpuMs: cpuMs() - cpuAtStart, wallMs: wallNow() - startedAt };
+      const wallMs = wallNow() - startedAt;
+      answered.sort((x, y) => x - y);
+      const at = (p: number) => answered[Math.min(answered.length - 1, Math.floor((answered.length * p) / 100))] ?? 0;
+      return { published, failures, cpuMs: cpuMs() - cpuAtStart, wallMs, answeredP50: at(50), answeredP99: at(99) };
     },
 
     /** Publishes `count` events keeping `concurrency` publishes in flight. */

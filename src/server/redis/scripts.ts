@@ -115,11 +115,15 @@ local function trim(stream, s)
   local length, bytes = s.length, s.bytes
   local sweep = math.floor(s.last / 32) > math.floor((s.first - 1) / 32)
   local start, cut = '-', nil
+  -- Past the count bound only age (or bytes) can cut: the oldest entry decides first, so a sweep that
+  -- cuts nothing reads one entry, not 32 (XRANGE hands Lua every entry's frame).
+  local probe = 1
   while length > 0 do
     local want = length - size
     if want <= 0 then
       if bytes <= max_bytes and not sweep then break end
-      want = 32
+      want = bytes <= max_bytes and probe or 32
+      probe = math.min(probe * 4, 32)
     end
     local entries = redis.call('XRANGE', stream, start, '+', 'COUNT', math.min(want, 1000))
     if #entries == 0 then break end
