@@ -248,12 +248,18 @@ async function growth(plan: Plan, load: Worker, options: BenchOptions) {
       const [from, to] = [at(variant, 'cpuPerDeliveryUs', smallest), at(variant, 'cpuPerDeliveryUs', largest)];
       return `${(to - from).toFixed(2)} µs (${from.toFixed(2)} → ${to.toFixed(2)})`;
     };
+    // From CPU profiles of the growth bursts (BENCH_CPU_PROF, loaded machine): write and writev were about 7/10
+    // of the hub's busy samples at both sizes; the JS of fanOut + sendEvent went from ~0.3 to ~0.6 µs per delivery.
     cpuGrowth.note =
-      `Why: per delivery ours grew by ${step('ours')}, the seed by ${step('seed')}: about the same per-socket cost ` +
-      `that the kernel and the caches add at ${count(largest)} sockets, on a base several times smaller than the ` +
-      'seed’s (frames prebuilt and coalesced per tick), so the ratio grows more. What would close it: touching fewer ' +
-      'objects per delivery (the cursor kept in the channel’s member map instead of looked up per subscriber), and ' +
-      'load generators in several processes so the largest sizes are not client-bound.';
+      `Why: per delivery ours grew by ${step('ours')}, the seed by ${step('seed')}. In CPU profiles about 7/10 of ` +
+      'the hub’s busy time at both sizes is the kernel’s write and writev, whose cost per call grows with the ' +
+      `number of sockets (the kernel state of 2 × ${count(largest)} sockets outgrows the caches), as the seed’s ` +
+      'does; our JS per delivery grew too (about 0.3 → 0.6 µs: the first touch of each subscriber misses the ' +
+      'caches). Keeping the cursor in the channel’s member map was tried: the miss moved from the cursor lookup to ' +
+      'the send check and the figure did not move, so it was not kept. The load process stayed below 95 % busy and ' +
+      'the figure counts server CPU only, so it is not shown to be client-bound. Not yet checked: process CPU ' +
+      'counts every thread (GC helpers too), and in one profiled run it grew more than the main thread’s samples ' +
+      '(1.47× against about 1.2×); per-thread CPU would show whether collecting the larger heap is the rest.';
   }
   const line = (metric: string): Record<string, { x: number; y: number }[]> =>
     Object.fromEntries(
@@ -313,9 +319,18 @@ function explainMisses(figures: Figure[], samples: Sample[]): void {
   const writes =
     'Why: ours builds each event’s frame once, gives every socket that one buffer in one write, and coalesces ' +
     'the frames one socket gets within a tick into one writev; what is left per delivery is the kernel’s write ' +
-    '(about 9/10 of the busy time in CPU profiles). A single event cannot be coalesced: one syscall per socket is ' +
-    'the floor for ours and the seed alike, so its fan-out time gains only the seed’s per-socket framing and ' +
-    'writev. On a loaded machine preemption moves the wall-clock figures more than the code does.';
+    '(about 7/10 of the busy time of a full-speed burst in CPU profiles). On a loaded machine preemption moves ' +
+    'the wall-clock figures more than the code does.';
+  // From CPU profiles of the 10 events/s phase (BENCH_CPU_PROF, two runs): the write syscall was 91–95 % of the
+  // server's busy samples; every line of JS per socket together was the rest.
+  const single =
+    'Why: the time is taken inside the server, from before the publish call until it returns; it includes the ' +
+    'kernel’s write to each socket (on loopback that write also runs the receiving TCP path) but not the clients’ ' +
+    'reading. In CPU profiles of these single events the write syscall is 91–95 % of the busy time; the whole JS ' +
+    'per socket (fan-out loop, cursor, send check, stream write) is the rest. One event cannot be coalesced: one ' +
+    'syscall per socket is the floor for ours and the seed alike, and ours already gains the seed’s per-socket ' +
+    'framing, cork/uncork and writev. With no JS at all ours would still be above 0.8× the seed’s time: this goal ' +
+    'needs fewer syscalls per socket than one event to 1 000 TCP sockets allows.';
   for (const figure of figures) {
     if (!figure.goal || figure.goal.met || figure.metric.includes(' connections')) continue;
     let explanation: string;
@@ -325,7 +340,7 @@ function explainMisses(figures: Figure[], samples: Sample[]): void {
         'the seed itself measures far above its reference 12.5 KB with this method, so the goal is judged as ' +
         'the ratio. JS heap per connection (the next row) is the figure the code controls.';
     } else {
-      explanation = `${writes}${against}`;
+      explanation = figure.unit === 'ms' ? single : `${writes}${against}`;
     }
     figure.note = figure.note ? `${figure.note} ${explanation}` : explanation;
   }
