@@ -167,7 +167,11 @@ const GRID_RATE_NOTE =
   '+0.5 s in layout, +1.1 s in paint and other rendering work and +0.55 s in script per 18 MB over bare, ' +
   'with the same parse time). Bare draws a frame every 130–180 ms, ours every 17–33 ms, so ours has less ' +
   'of each second left for parsing; writing one pane per frame instead of two (a trial) did not change it, ' +
-  'so it is the frame, not the pane redraws. What would close it: cheaper frames (the WebGL renderer where ' +
+  'so it is the frame, not the pane redraws. Trials on a quiet machine (same-run ratios to bare) did not move ' +
+  'it either: fixed budgets of 8 and 20 ms (0.66–0.76× and 0.69–0.81×), a budget adapting 8–24 ms to the ' +
+  'frame interval (0.69–0.73×, p95 50 ms), 3 chunks in flight (0.63–0.66×), 16 K chunks (0.60–0.68×); ' +
+  '96–256 K chunks sometimes reached 0.75–0.88× but with p95 50–100 ms (a long chunk runs over the frame). ' +
+  'What would close it: cheaper frames (the WebGL renderer where ' +
   'a GPU exists; the bench runs Chromium with --disable-gpu), or frames ~45 ms apart while every pane floods, ' +
   'which the p95 goal leaves little room for.';
 
