@@ -1,23 +1,13 @@
-import { existsSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { generateCorpus } from '../../src/server/demo/agent-output';
 import type { PaneLayout } from './page-api';
 import { buildTerminalPages } from './build-pages';
 import { type StaticServer, startStaticServer } from './static-server';
+import { CHROMIUM_FLAGS, findChromium } from '../lib/chromium';
 
 export type TerminalVariant = 'ours' | 'bare';
 
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const FLAGS = CHROMIUM_FLAGS;
 
 /** For heap samples: exact `performance.memory` figures and a `gc()` the page can call. */
 const MEMORY_FLAGS = ['--enable-precise-memory-info', '--js-flags=--expose-gc'];
@@ -91,10 +81,4 @@ export class TerminalBench {
     await this.browser.close().catch(() => {});
     await this.server.close();
   }
-}
-
-function findChromium(): string {
-  const path = process.env.CHROMIUM_PATH ?? CHROMIUM_CANDIDATES.find((candidate) => existsSync(candidate));
-  if (!path) throw new Error('Chromium is required (apt-get install chromium, or set CHROMIUM_PATH)');
-  return path;
 }

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,7 @@ import { type Browser, chromium } from 'playwright-core';
 import sirv from 'sirv';
 import { Hub, createRequestHandler, secretKey, signToken, startHub } from '../../src/server/index';
 import { REPO_ROOT } from '../lib/processes';
+import { CHROMIUM_FLAGS, findChromium } from '../lib/chromium';
 
 export const OURS_VARIANT = 'ours';
 /** The web edition before issue 16: one unminified eager bundle, served uncompressed (the goal's peer). */
@@ -20,18 +20,7 @@ export type WebStartVariant = typeof OURS_VARIANT | typeof PEER_VARIANT | typeof
 
 const SECRET = 'bench-web-start-secret-of-at-least-32-bytes';
 const PROJECT = 'bench';
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-/** As test/helpers/browser.ts launches it. */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const FLAGS = [...CHROMIUM_FLAGS, '--disable-quic'];
 
 /** A link slower than loopback, for the second measurement (Chromium's own throttling, via CDP). */
 export interface NetworkConditions {
@@ -280,12 +269,4 @@ async function seedBoard(hub: Hub, issues: number): Promise<void> {
       projectId: PROJECT,
     });
   }
-}
-
-function findChromium(): string {
-  const found = [process.env.CHROMIUM_PATH, ...CHROMIUM_CANDIDATES].find(
-    (path): path is string => typeof path === 'string' && existsSync(path),
-  );
-  if (!found) throw new Error('web-start needs Chromium (/usr/bin/chromium or CHROMIUM_PATH)');
-  return found;
 }
